@@ -1,0 +1,248 @@
+#!/usr/bin/env python3
+"""Train the binarized MLP of the digits example with numpy and export it as bnn-hls models.
+
+Network: 64 pixels -> dense 256 -> BN -> sign -> dense 256 -> BN -> sign -> dense 10 -> BN.
+Training follows BinaryNet (Courbariaux et al. 2016): latent float weights binarized with
+sign() in the forward pass, straight-through estimator cancelled where |x| > 1 (hardtanh)
+for weights and activations, latent weights clipped to [-1, 1] after every step, batchnorm
+with batch statistics while training and running statistics for inference, and Adam.
+The loss is softmax cross-entropy on the final batchnorm's output.
+
+Reads train_/test_ inputs/labels .npy beside this file (make_data.py writes them) and
+writes model.json, model_argmax.json and expected_accuracy.json there. The accuracy it
+reports is that of the exported model.json evaluated by reference.py.
+"""
+import argparse
+import base64
+import json
+import os
+import time
+
+# One BLAS thread: the same summation order, hence byte-identical output, on every run.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import numpy as np  # noqa: E402
+
+import reference  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+INPUT_SCALE = 0.0625  # pixels are 0..16: the real input is q / 16 in [0, 1]
+HIDDEN = (256, 256)
+CLASSES = 10
+EPS = 1e-5
+MOMENTUM = 0.1  # running statistics: r = (1 - m) * r + m * batch, as PyTorch does
+
+
+def sign(x):
+    return np.where(x >= 0, 1.0, -1.0)  # sign(0) = +1, as the spec says
+
+
+class Adam:
+    """Adam (Kingma & Ba 2015) over a list of arrays, updated in place."""
+
+    def __init__(self, params, b1=0.9, b2=0.999, eps=1e-8):
+        self.params, self.b1, self.b2, self.eps = params, b1, b2, eps
+        self.m = [np.zeros_like(p) for p in params]
+        self.v = [np.zeros_like(p) for p in params]
+        self.t = 0
+
+    def step(self, grads, lr):
+        self.t += 1
+        c1, c2 = 1 - self.b1 ** self.t, 1 - self.b2 ** self.t
+        for p, g, m, v in zip(self.params, grads, self.m, self.v):
+            m *= self.b1
+            m += (1 - self.b1) * g
+            v *= self.b2
+            v += (1 - self.b2) * g * g
+            p -= lr * (m / c1) / (np.sqrt(v / c2) + self.eps)
+
+
+class Net:
+    def __init__(self, rng):
+        sizes = (64,) + HIDDEN + (CLASSES,)
+        self.w, self.gamma, self.beta, self.mean, self.var = [], [], [], [], []
+        for k, m in zip(sizes[:-1], sizes[1:]):
+            limit = np.sqrt(6.0 / (k + m))  # Glorot uniform, as BinaryNet initialises
+            self.w.append(rng.uniform(-limit, limit, size=(m, k)))  # [out, in]
+            self.gamma.append(np.ones(m))
+            self.beta.append(np.zeros(m))
+            self.mean.append(np.zeros(m))
+            self.var.append(np.ones(m))
+
+    def params(self):
+        return self.w + self.gamma + self.beta
+
+    def forward_train(self, x):
+        """Logits with batch statistics, and what backward() needs."""
+        cache = []
+        for i, w in enumerate(self.w):
+            wb = sign(w)
+            h = x @ wb.T
+            mu, var = h.mean(axis=0), h.var(axis=0)
+            inv_std = 1.0 / np.sqrt(var + EPS)
+            xhat = (h - mu) * inv_std
+            z = self.gamma[i] * xhat + self.beta[i]
+            n = len(h)
+            self.mean[i] = (1 - MOMENTUM) * self.mean[i] + MOMENTUM * mu
+            self.var[i] = (1 - MOMENTUM) * self.var[i] + MOMENTUM * var * n / (n - 1)
+            cache.append((x, wb, xhat, inv_std, z))
+            x = sign(z) if i < len(self.w) - 1 else z
+        return x, cache
+
+    def backward(self, dz, cache):
+        """Gradients of w, gamma, beta (in params() order) given dLoss/dLogits."""
+        gw, gg, gb = [None] * 3, [None] * 3, [None] * 3
+        for i in reversed(range(len(self.w))):
+            x, wb, xhat, inv_std, z = cache[i]
+            if i < len(self.w) - 1:
+                dz = dz * (np.abs(z) <= 1)  # STE of sign: hardtanh's gradient
+            gg[i] = np.sum(dz * xhat, axis=0)
+            gb[i] = np.sum(dz, axis=0)
+            dxhat = dz * self.gamma[i]
+            n = len(dz)
+            dh = inv_std / n * (n * dxhat - dxhat.sum(axis=0)
+                                - xhat * np.sum(dxhat * xhat, axis=0))
+            gw[i] = (dh.T @ x) * (np.abs(self.w[i]) <= 1)  # STE of sign on weights
+            dz = dh @ wb
+        return gw + gg + gb
+
+    def logits(self, x):
+        """Inference with running statistics, in the spec's float64 order of operations."""
+        for i, w in enumerate(self.w):
+            s = x @ sign(w).T
+            d = s - self.mean[i]
+            q = (self.gamma[i] * d) / np.sqrt(self.var[i] + EPS)
+            z = q + self.beta[i]
+            x = sign(z) if i < len(self.w) - 1 else z
+        return x
+
+
+def cross_entropy(logits, labels):
+    """Mean softmax cross-entropy and its gradient with respect to the logits."""
+    z = logits - logits.max(axis=1, keepdims=True)
+    p = np.exp(z)
+    p /= p.sum(axis=1, keepdims=True)
+    n = len(labels)
+    loss = -np.mean(np.log(p[np.arange(n), labels] + 1e-300))
+    p[np.arange(n), labels] -= 1
+    return loss, p / n
+
+
+def train(x, y, x_test, y_test, epochs, batch, lr0, lr1, seed, log):
+    rng = np.random.default_rng(seed)
+    net = Net(rng)
+    opt = Adam(net.params())
+    for epoch in range(epochs):
+        lr = lr0 * (lr1 / lr0) ** (epoch / max(1, epochs - 1))  # exponential decay
+        order = rng.permutation(len(x))
+        # Drop the ragged last batch: tiny batches give noisy batchnorm statistics.
+        for start in range(0, len(x) - batch + 1, batch):
+            idx = order[start:start + batch]
+            out, cache = net.forward_train(x[idx])
+            loss, dz = cross_entropy(out, y[idx])
+            opt.step(net.backward(dz, cache), lr)
+            for w in net.w:
+                np.clip(w, -1.0, 1.0, out=w)
+        if log and (epoch % 10 == 9 or epoch == epochs - 1):
+            tr = np.mean(np.argmax(net.logits(x), 1) == y)
+            te = np.mean(np.argmax(net.logits(x_test), 1) == y_test)
+            print(f"epoch {epoch + 1:3d}  lr {lr:.2e}  loss {loss:.4f}  "
+                  f"train {tr:.4f}  test {te:.4f}")
+    return net
+
+
+def bipolar_tensor(w):
+    """The spec's bipolar base64 tensor of sign(w): bit 1 = +1, LSB first, row-major."""
+    bits = (w >= 0).astype(np.uint8).reshape(-1)
+    packed = np.packbits(bits, bitorder="little")  # zero-pads the last byte
+    return {"shape": list(w.shape), "dtype": "bipolar",
+            "base64": base64.b64encode(packed.tobytes()).decode("ascii")}
+
+
+def floats(v):
+    return [float(f) for f in v]  # JSON writes Python floats with round-trip repr
+
+
+def export(net, name, mode):
+    layers = []
+    for i, w in enumerate(net.w, start=1):
+        layers.append({"type": "dense", "name": f"fc{i}", "units": int(w.shape[0]),
+                       "weight": bipolar_tensor(w)})
+        layers.append({"type": "batchnorm", "name": f"bn{i}",
+                       "gamma": floats(net.gamma[i - 1]), "beta": floats(net.beta[i - 1]),
+                       "mean": floats(net.mean[i - 1]), "var": floats(net.var[i - 1]),
+                       "eps": EPS})
+        if i < len(net.w):
+            layers.append({"type": "sign", "name": f"sign{i}"})
+    return {
+        "format": "bnn-hls-model", "version": 1, "name": name,
+        "input": {"shape": [64], "encoding": "uint8", "scale": INPUT_SCALE, "zero_point": 0},
+        "layers": layers,
+        "output": {"mode": mode},
+        "labels": [str(c) for c in range(CLASSES)],
+    }
+
+
+def dumps(model):
+    """JSON with one line per top-level key and per layer: diffable, yet compact."""
+    out = ["{"]
+    items = list(model.items())
+    for j, (key, value) in enumerate(items):
+        comma = "," if j < len(items) - 1 else ""
+        if key == "layers":
+            out.append(' "layers": [')
+            out += ["  " + json.dumps(layer, allow_nan=False) + ("," if k < len(value) - 1 else "")
+                    for k, layer in enumerate(value)]
+            out.append(" ]" + comma)
+        else:
+            out.append(f" {json.dumps(key)}: {json.dumps(value, allow_nan=False)}{comma}")
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--epochs", type=int, default=100)
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--lr", type=float, nargs=2, default=(1e-2, 1e-4), metavar=("START", "END"))
+    ap.add_argument("--seed", type=int, default=2016)
+    ap.add_argument("--quiet", action="store_true")
+    args = ap.parse_args()
+
+    def load(name):
+        return np.load(os.path.join(HERE, name + ".npy"))
+
+    q_train, y_train = load("train_inputs"), load("train_labels")
+    q_test, y_test = load("test_inputs"), load("test_labels")
+    x_train, x_test = q_train * INPUT_SCALE, q_test * INPUT_SCALE
+
+    start = time.perf_counter()
+    net = train(x_train, y_train, x_test, y_test, args.epochs, args.batch, *args.lr,
+                args.seed, not args.quiet)
+    seconds = time.perf_counter() - start
+
+    paths = {}
+    for name, mode, file in [("digits_mlp", "logits", "model.json"),
+                             ("digits_mlp_argmax", "argmax", "model_argmax.json")]:
+        paths[mode] = os.path.join(HERE, file)
+        with open(paths[mode], "w", encoding="utf-8") as f:
+            f.write(dumps(export(net, name, mode)))
+
+    # The documented numbers: the exported file, evaluated by the spec's reference semantics.
+    model = reference.load_model(paths["logits"])
+    tr_ok, tr_n = reference.accuracy(model, q_train, y_train)
+    te_ok, te_n = reference.accuracy(model, q_test, y_test)
+    am_ok, _ = reference.accuracy(reference.load_model(paths["argmax"]), q_test, y_test)
+    assert am_ok == te_ok
+    with open(os.path.join(HERE, "expected_accuracy.json"), "w") as f:
+        f.write(reference.expected_accuracy_json(te_ok, te_n))
+    print(f"training time {seconds:.1f} s")
+    print(f"exported model (reference.py): train {tr_ok}/{tr_n} = {tr_ok / tr_n:.4f}, "
+          f"test {te_ok}/{te_n} = {te_ok / te_n:.4f}")
+    print(f"wrote model.json ({os.path.getsize(paths['logits'])} bytes), model_argmax.json, "
+          f"expected_accuracy.json")
+
+
+if __name__ == "__main__":
+    main()

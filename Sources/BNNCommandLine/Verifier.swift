@@ -1,0 +1,104 @@
+import BNNDesign
+import BNNEmit
+import BNNModel
+import BNNReference
+import BNNSimulator
+
+/// Compares the reference network with the simulated design, input by input, stage by stage.
+public struct Verifier: Sendable {
+    public let network: Network
+    public let design: Design
+
+    public init(network: Network, design: Design) {
+        self.network = network
+        self.design = design
+    }
+
+    public struct Mismatch: Sendable, CustomStringConvertible {
+        public var input: Int
+        public var place: String
+        public var detail: String
+        public var description: String { "input \(input): \(place): \(detail)" }
+    }
+
+    public struct Report: Sendable {
+        public var checked: Int
+        public var mismatches: [Mismatch]
+        /// Inputs with at least one mismatch.
+        public var failedInputs: Int
+    }
+
+    /// Index of the dense layer the last design stage implements.
+    var finalComputeIndex: Int {
+        design.layers.last?.layerIndices.first { i in
+            if case .dense = network.layers[i].kind { return true }
+            return false
+        } ?? 0
+    }
+
+    public func run(_ batch: InputBatch, threads: Int = 1, keep: Int = 10) throws(ReferenceError) -> Report {
+        let reference = ReferenceNetwork(network)
+        let simulated = Simulator(design: design).run(batch.values, count: batch.count, threads: threads)
+        var mismatches: [Mismatch] = []
+        var failed = 0
+        for i in 0..<batch.count {
+            let expected = try reference.evaluate(batch.frame(i))
+            let found = compare(i, expected, simulated)
+            if !found.isEmpty { failed += 1 }
+            if mismatches.count < keep { mismatches += found.prefix(keep - mismatches.count) }
+        }
+        return Report(checked: batch.count, mismatches: mismatches, failedInputs: failed)
+    }
+
+    private func compare(_ i: Int, _ expected: ReferenceResult, _ simulated: SimulationResult) -> [Mismatch] {
+        var found: [Mismatch] = []
+        var stage = 0
+        func checkBits(layerIndex: Int, neurons: Int) {
+            let want = expected.layerOutputs[layerIndex]
+            for n in 0..<neurons {
+                let got = simulated.bit(stage: stage, image: i, neuron: n, neurons: neurons)
+                if got != (want[n] > 0) {
+                    found.append(Mismatch(input: i, place: "\(network.layers[layerIndex].label) neuron \(n)",
+                                          detail: "reference \(want[n] > 0 ? "+1" : "-1"), simulator \(got ? "+1" : "-1")"))
+                }
+            }
+            stage += 1
+        }
+        if let b = design.binarizer { checkBits(layerIndex: b.layerIndex, neurons: design.input.count) }
+        for layer in design.layers.dropLast() {
+            checkBits(layerIndex: layer.layerIndices.last ?? 0, neurons: layer.outputs)
+        }
+        let lastLabel = network.layers[finalComputeIndex].label
+        let wantSums = expected.sums[finalComputeIndex] ?? []
+        let gotSums = simulated.sums(i)
+        let gotLogits = simulated.logits(i)
+        for c in 0..<design.classCount where gotSums[c] != wantSums[c] {
+            found.append(Mismatch(input: i, place: "\(lastLabel) class \(c)", detail: "reference sum \(wantSums[c]), simulator \(gotSums[c])"))
+        }
+        if !design.output.isArgmax {
+            for c in 0..<design.classCount where gotLogits[c].bitPattern != expected.logits[c].bitPattern {
+                found.append(Mismatch(input: i, place: "logit \(c)", detail: "reference \(expected.logits[c]), simulator \(gotLogits[c])"))
+            }
+        }
+        let prediction = simulated.prediction(i)
+        if prediction != expected.prediction {
+            found.append(Mismatch(input: i, place: "prediction", detail: "reference class \(expected.prediction), simulator \(prediction)"))
+        }
+        return found
+    }
+
+    /// The generated testbench's vectors: inputs and what the reference computed for them.
+    public func testVectors(_ batch: InputBatch) throws(ReferenceError) -> TestVectors {
+        let reference = ReferenceNetwork(network)
+        var expected: [TestVectors.Expected] = []
+        for i in 0..<batch.count {
+            let r = try reference.evaluate(batch.frame(i))
+            if design.output.isArgmax {
+                expected.append(.argmax(r.prediction))
+            } else {
+                expected.append(.logits(sums: r.sums[finalComputeIndex] ?? [], logits: r.logits))
+            }
+        }
+        return TestVectors(inputs: (0..<batch.count).map(batch.frame), expected: expected)
+    }
+}

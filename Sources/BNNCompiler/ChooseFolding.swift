@@ -1,0 +1,61 @@
+import BNNDesign
+import BNNModel
+
+/// Foldings the user asked for, by layer: the compute layer's name, `layers[i]`, or its index.
+public struct FoldingRequest: Sendable {
+    public var entries: [(key: String, folding: Folding)]
+    /// Where the request came from, for messages (`--fold` or a file name).
+    public var source: String
+
+    public init(entries: [(key: String, folding: Folding)] = [], source: String = "--fold") {
+        self.entries = entries
+        self.source = source
+    }
+}
+
+/// Pass 4: gives every layer its PE and SIMD, from the request or a default.
+///
+/// PE must divide MH and SIMD must divide MW (no padding in this version). The default is
+/// the largest divisor of MW up to 64 for SIMD (16 on 8-bit input, whose lanes cost more) and of
+/// MH up to 16 for PE: a moderate, always-legal design; `--fold` sets anything else.
+public enum ChooseFolding {
+    public static let defaultMaxSIMD = 64
+    public static let defaultMaxSIMDInteger = 16
+    public static let defaultMaxPE = 16
+
+    public static func run(_ network: IntegerNetwork, request: FoldingRequest) throws(Diagnostic) -> [Folding] {
+        var chosen = network.layers.map { layer in
+            Folding(pe: largestDivisor(of: layer.outputs, atMost: defaultMaxPE),
+                    simd: largestDivisor(of: layer.inputs,
+                                         atMost: layer.inputKind == .binary ? defaultMaxSIMD : defaultMaxSIMDInteger))
+        }
+        for (key, folding) in request.entries {
+            guard let l = network.layers.firstIndex(where: { matches($0, key) }) else {
+                let known = network.layers.map(\.foldKey).joined(separator: ", ")
+                throw Diagnostic(file: request.source, location: key,
+                                 message: "no dense layer called \"\(key)\"; foldable layers: \(known)")
+            }
+            let layer = network.layers[l]
+            guard folding.pe >= 1, layer.outputs % folding.pe == 0 else {
+                throw Diagnostic(file: request.source, location: key,
+                                 message: "PE \(folding.pe) does not divide MH = \(layer.outputs) of \(layer.label); choose one of \(divisors(of: layer.outputs).map(String.init).joined(separator: ", "))")
+            }
+            guard folding.simd >= 1, layer.inputs % folding.simd == 0 else {
+                throw Diagnostic(file: request.source, location: key,
+                                 message: "SIMD \(folding.simd) does not divide MW = \(layer.inputs) of \(layer.label); choose one of \(divisors(of: layer.inputs).map(String.init).joined(separator: ", "))")
+            }
+            chosen[l] = folding
+        }
+        return chosen
+    }
+
+    private static func matches(_ layer: IntegerLayer, _ key: String) -> Bool {
+        layer.foldKey == key || key == "layers[\(layer.computeIndex)]" || key == String(layer.computeIndex)
+    }
+
+    public static func divisors(of n: Int) -> [Int] { (1...max(n, 1)).filter { n % $0 == 0 } }
+
+    public static func largestDivisor(of n: Int, atMost limit: Int) -> Int {
+        divisors(of: n).last { $0 <= limit } ?? 1
+    }
+}

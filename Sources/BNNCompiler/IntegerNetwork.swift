@@ -1,0 +1,41 @@
+import BNNDesign
+import BNNModel
+
+/// The network in the hardware's integer domain: sign weights (rows flipped where the float
+/// decision falls with the sum), one integer threshold per neuron, exact logit maps at the end.
+public struct IntegerNetwork: Sendable {
+    public var name: String
+    public var input: DesignInput
+    public var binarizer: IntegerBinarizer?
+    public var layers: [IntegerLayer]
+    public var output: OutputStage
+    public var labels: [String]?
+}
+
+public struct IntegerBinarizer: Sendable {
+    public var layerIndex: Int
+    public var label: String
+    /// Channel c's bit is `value >= thresholds[c]`.
+    public var thresholds: [Int]
+    public var thresholdType: IntegerType
+}
+
+public struct IntegerLayer: Sendable {
+    public var layerIndices: [Int]
+    public var label: String
+    /// Index of the dense layer in the model's `layers`.
+    public var computeIndex: Int
+    /// Name the `--fold` option uses.
+    public var foldKey: String
+    /// Row j = output neuron j, columns in stream order; a flipped row is negated.
+    public var weights: SignMatrix
+    public var inputKind: MvauInput
+    /// `nil` for the last layer, which outputs accumulators.
+    public var thresholds: [Int]?
+    /// Rows whose weights were negated so the decision rises with the accumulator.
+    public var flipped: [Bool]
+    public var accumulatorType: IntegerType
+
+    public var inputs: Int { weights.columns }
+    public var outputs: Int { weights.rows }
+}

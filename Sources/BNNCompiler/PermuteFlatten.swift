@@ -1,0 +1,22 @@
+import BNNModel
+
+/// Pass 2: reorders each dense layer's weight columns into stream (HWC) order, so the hardware
+/// never permutes activations: a CHW `flatten` costs nothing.
+public enum PermuteFlatten {
+    public static func run(_ fused: FusedNetwork) -> FusedNetwork {
+        var result = fused
+        for g in result.groups.indices {
+            guard let flatten = result.groups[g].flatten, flatten.order != .hwc else { continue }
+            let shape = flattenInputShape(result, g)
+            let dense = result.groups[g].dense
+            result.groups[g].dense.weights = dense.weights.permutingColumns { flatten.order.index(ofStreamPosition: $0, shape: shape) }
+        }
+        return result
+    }
+
+    /// The `[H, W, C]` shape that entered the flatten before group `g`.
+    private static func flattenInputShape(_ fused: FusedNetwork, _ g: Int) -> Shape3 {
+        let flattenIndex = fused.groups[g].compute.index - 1
+        return fused.network.layers[flattenIndex].inputShape
+    }
+}

@@ -1,0 +1,90 @@
+/// The compiled streaming design: the stages the hardware runs, with every ROM word and integer
+/// threshold the C++ uses. The simulator and the emitter both read only this.
+public struct Design: Sendable {
+    /// C identifier of the top function.
+    public var name: String
+    public var input: DesignInput
+    /// Thresholds the raw input into bits (a leading `sign` layer), if the network starts with one.
+    public var binarizer: BinarizerStage?
+    /// The matrix-vector units in stream order; the last one outputs accumulators.
+    public var layers: [MvauStage]
+    public var output: OutputStage
+    public var labels: [String]?
+
+    public init(name: String, input: DesignInput, binarizer: BinarizerStage?, layers: [MvauStage], output: OutputStage, labels: [String]?) {
+        self.name = name
+        self.input = input
+        self.binarizer = binarizer
+        self.layers = layers
+        self.output = output
+        self.labels = labels
+    }
+
+    public var classCount: Int { layers.last?.outputs ?? 0 }
+}
+
+/// What enters the top function's input stream: `count` elements per frame, HWC order.
+public struct DesignInput: Sendable {
+    public enum Encoding: String, Sendable {
+        case bipolar, uint8, int8
+    }
+
+    public var encoding: Encoding
+    public var count: Int
+    public var channels: Int
+    public var scale: Double
+    public var zeroPoint: Int
+
+    public init(encoding: Encoding, count: Int, channels: Int, scale: Double, zeroPoint: Int) {
+        self.encoding = encoding
+        self.count = count
+        self.channels = channels
+        self.scale = scale
+        self.zeroPoint = zeroPoint
+    }
+
+    /// Bits per element on the stream.
+    public var bits: Int { encoding == .bipolar ? 1 : 8 }
+    public var isSigned: Bool { encoding == .int8 }
+}
+
+/// PE output neurons in parallel, SIMD input elements per cycle.
+public struct Folding: Sendable, Equatable, Hashable, CustomStringConvertible {
+    public var pe: Int
+    public var simd: Int
+
+    public init(pe: Int, simd: Int) {
+        self.pe = pe
+        self.simd = simd
+    }
+
+    public var description: String { "PE=\(pe), SIMD=\(simd)" }
+}
+
+/// An integer type of the generated C++ (`ap_uint<bits>` or `ap_int<bits>`).
+public struct IntegerType: Sendable, Equatable {
+    public var bits: Int
+    public var isSigned: Bool
+
+    public init(bits: Int, isSigned: Bool) {
+        self.bits = bits
+        self.isSigned = isSigned
+    }
+
+    /// The narrowest type holding every value of `range`.
+    public init(holding range: ClosedRange<Int>) {
+        isSigned = range.lowerBound < 0
+        var bits = 1
+        while !IntegerType(bits: bits, isSigned: isSigned).range.contains(range.lowerBound)
+            || !IntegerType(bits: bits, isSigned: isSigned).range.contains(range.upperBound) {
+            bits += 1
+        }
+        self.bits = bits
+    }
+
+    public var range: ClosedRange<Int> {
+        isSigned ? -(1 << (bits - 1))...((1 << (bits - 1)) - 1) : 0...((1 << bits) - 1)
+    }
+
+    public var cName: String { isSigned ? "ap_int<\(bits)>" : "ap_uint<\(bits)>" }
+}

@@ -1,0 +1,91 @@
+/// A leading `sign` layer: input element of channel c becomes bit `value >= thresholds[c]`,
+/// where value is the raw integer q (or +-1 for bipolar input).
+public struct BinarizerStage: Sendable {
+    public var layerIndex: Int
+    public var label: String
+    public var simd: Int
+    public var thresholds: [Int]
+    public var thresholdType: IntegerType
+
+    public init(layerIndex: Int, label: String, simd: Int, thresholds: [Int], thresholdType: IntegerType) {
+        self.layerIndex = layerIndex
+        self.label = label
+        self.simd = simd
+        self.thresholds = thresholds
+        self.thresholdType = thresholdType
+    }
+}
+
+/// What the design's output stream carries.
+public enum OutputStage: Sendable {
+    /// The last layer's accumulators; `maps[c]` turns class c's into its logit.
+    case logits(maps: [LogitMap])
+    /// The class index, by comparing accumulators directly: valid because every class shares one
+    /// strictly increasing map over the reachable range (checked by the compiler).
+    case argmaxOfAccumulators(maps: [LogitMap])
+    /// The class index, by comparing float64 logits computed in hardware (per-class maps differ).
+    case argmaxOfLogits(maps: [LogitMap])
+
+    public var maps: [LogitMap] {
+        switch self {
+        case .logits(let maps), .argmaxOfAccumulators(let maps), .argmaxOfLogits(let maps): return maps
+        }
+    }
+
+    public var isArgmax: Bool {
+        if case .logits = self { return false }
+        return true
+    }
+}
+
+/// Exactly the float64 steps of the last layer, from accumulator to logit:
+/// `a = accScale*acc + accOffset` (the spec's integer sum), `s = inputScale * a`,
+/// `y = s*alpha + bias`, then optionally batchnorm with its `sqrt(var + eps)` precomputed.
+public struct LogitMap: Sendable, Equatable {
+    public var accScale: Int
+    public var accOffset: Int
+    public var inputScale: Double
+    public var alpha: Double
+    public var bias: Double
+    public var batchnorm: BatchNormStep?
+
+    public struct BatchNormStep: Sendable, Equatable {
+        public var mean: Double
+        public var gamma: Double
+        public var stddev: Double
+        public var beta: Double
+
+        public init(mean: Double, gamma: Double, stddev: Double, beta: Double) {
+            self.mean = mean
+            self.gamma = gamma
+            self.stddev = stddev
+            self.beta = beta
+        }
+    }
+
+    public init(accScale: Int, accOffset: Int, inputScale: Double, alpha: Double, bias: Double, batchnorm: BatchNormStep?) {
+        self.accScale = accScale
+        self.accOffset = accOffset
+        self.inputScale = inputScale
+        self.alpha = alpha
+        self.bias = bias
+        self.batchnorm = batchnorm
+    }
+
+    /// The spec's integer sum for accumulator `acc`.
+    public func sum(_ acc: Int) -> Int { accScale * acc + accOffset }
+
+    /// The logit, one rounding per step, as the generated C++ `bnn::Logit` computes it.
+    public func logit(_ acc: Int) -> Double {
+        let s = inputScale * Double(sum(acc))
+        let t = s * alpha
+        var y = t + bias
+        if let bn = batchnorm {
+            let d = y - bn.mean
+            let n = bn.gamma * d
+            let q = n / bn.stddev
+            y = q + bn.beta
+        }
+        return y
+    }
+}

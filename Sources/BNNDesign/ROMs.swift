@@ -1,0 +1,54 @@
+/// Weight memory in FINN's layout: PE banks of SIMD-bit words.
+///
+/// Row r (output neuron r) lives in bank r % PE; its column c is at address
+/// (r / PE) * (MW / SIMD) + c / SIMD, lane (bit) c % SIMD; bit 1 = +1.
+public struct WeightROM: Sendable, Equatable {
+    public var simd: Int
+    public var pe: Int
+    /// Words per bank: (MH / PE) * (MW / SIMD).
+    public var depth: Int
+    /// 64-bit limbs per word, least significant first.
+    public var limbsPerWord: Int
+    /// `[bank][address][limb]`, flattened.
+    public var limbs: [UInt64]
+
+    public init(simd: Int, pe: Int, depth: Int) {
+        self.simd = simd
+        self.pe = pe
+        self.depth = depth
+        self.limbsPerWord = (simd + 63) / 64
+        self.limbs = Array(repeating: 0, count: pe * depth * limbsPerWord)
+    }
+
+    public func bit(bank: Int, address: Int, lane: Int) -> Bool {
+        let limb = limbs[(bank * depth + address) * limbsPerWord + lane / 64]
+        return (limb >> UInt64(lane % 64)) & 1 == 1
+    }
+
+    public mutating func setBit(bank: Int, address: Int, lane: Int) {
+        limbs[(bank * depth + address) * limbsPerWord + lane / 64] |= 1 << UInt64(lane % 64)
+    }
+
+    /// The limbs of one word.
+    public func word(bank: Int, address: Int) -> ArraySlice<UInt64> {
+        let start = (bank * depth + address) * limbsPerWord
+        return limbs[start..<(start + limbsPerWord)]
+    }
+}
+
+/// One threshold per neuron: neuron n at bank n % PE, address n / PE.
+public struct ThresholdROM: Sendable, Equatable {
+    public var pe: Int
+    /// MH / PE.
+    public var depth: Int
+    /// `[bank][address]`, flattened.
+    public var values: [Int]
+
+    public init(pe: Int, depth: Int, values: [Int]) {
+        self.pe = pe
+        self.depth = depth
+        self.values = values
+    }
+
+    public func threshold(bank: Int, address: Int) -> Int { values[bank * depth + address] }
+}

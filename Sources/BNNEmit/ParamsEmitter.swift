@@ -1,0 +1,75 @@
+import BNNDesign
+
+/// The design's constants as C++ aggregates: weight ROMs, thresholds, the input binarizer's
+/// thresholds and the per-class logit maps.
+enum ParamsEmitter {
+    static func definitions(_ design: Design) -> String {
+        var out = ""
+        if let b = design.binarizer {
+            out += "// \(CppLiterals.comment(b.label)): input element of channel c -> bit (value >= threshold[c]).\n"
+            out += binarizerThresholds(b, channels: design.input.channels)
+        }
+        for (l, stage) in design.layers.enumerated() {
+            let f = stage.folding
+            out += "// \(CppLiterals.comment(stage.label)): MW=\(stage.inputs) MH=\(stage.outputs) PE=\(f.pe) SIMD=\(f.simd)\n"
+            out += weights(stage, name: TopEmitter.weightsName(l))
+            if case .thresholds(let rom) = stage.activation {
+                out += thresholds(rom, type: stage.accumulatorType, name: TopEmitter.thresholdsName(l))
+            }
+        }
+        out += "// Last layer: accumulator -> logit, one float64 rounding per step (bnn::Logit).\n"
+        out += logitMaps(design.output.maps)
+        return out
+    }
+
+    private static func weights(_ stage: MvauStage, name: String) -> String {
+        let rom = stage.weights
+        var out = "static const bnn::BinaryWeights<\(rom.simd), \(rom.pe), \(rom.depth)> \(name) = {{\n"
+        for bank in 0..<rom.pe {
+            let words = (0..<rom.depth).map { CppLiterals.word(rom.word(bank: bank, address: $0), bits: rom.simd) }
+            out += "    {" + wrapped(words) + "},\n"
+        }
+        return out + "}};\n\n"
+    }
+
+    private static func thresholds(_ rom: ThresholdROM, type: IntegerType, name: String) -> String {
+        var out = "static const bnn::ThresholdActivation<\(rom.pe), \(rom.depth), \(type.cName)> \(name) = {{\n"
+        for bank in 0..<rom.pe {
+            let values = (0..<rom.depth).map { CppLiterals.integer(rom.threshold(bank: bank, address: $0), type) }
+            out += "    {" + wrapped(values) + "},\n"
+        }
+        return out + "}};\n\n"
+    }
+
+    private static func binarizerThresholds(_ b: BinarizerStage, channels: Int) -> String {
+        let folds = channels / b.simd
+        var out = "static const bnn::ChannelThresholds<\(b.simd), \(folds), \(b.thresholdType.cName)> \(TopEmitter.inputThresholdsName) = {{\n"
+        for lane in 0..<b.simd {
+            let values = (0..<folds).map { CppLiterals.integer(b.thresholds[$0 * b.simd + lane], b.thresholdType) }
+            out += "    {" + wrapped(values) + "},\n"
+        }
+        return out + "}};\n\n"
+    }
+
+    private static func logitMaps(_ maps: [LogitMap]) -> String {
+        var out = "static const bnn::LogitMap \(TopEmitter.classMapsName)[\(maps.count)] = {\n"
+        for m in maps {
+            let bn = m.batchnorm
+            let fields = [
+                "\(m.accScale)", "\(m.accOffset)", CppLiterals.double(m.inputScale), CppLiterals.double(m.alpha),
+                CppLiterals.double(m.bias), bn == nil ? "false" : "true", CppLiterals.double(bn?.mean ?? 0),
+                CppLiterals.double(bn?.gamma ?? 1), CppLiterals.double(bn?.stddev ?? 1), CppLiterals.double(bn?.beta ?? 0),
+            ]
+            out += "    {" + fields.joined(separator: ", ") + "},\n"
+        }
+        return out + "};\n"
+    }
+
+    /// Comma-separated, a few per line so large ROMs stay readable.
+    private static func wrapped(_ items: [String]) -> String {
+        let perLine = items.first.map { max(1, 100 / ($0.count + 2)) } ?? 1
+        return stride(from: 0, to: items.count, by: perLine).map {
+            items[$0..<min($0 + perLine, items.count)].joined(separator: ", ")
+        }.joined(separator: ",\n     ")
+    }
+}

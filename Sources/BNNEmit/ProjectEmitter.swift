@@ -1,0 +1,151 @@
+import BNNDesign
+import Templates
+
+/// What the emitted project needs besides the design.
+public struct EmitOptions: Sendable {
+    /// The model file as the user named it (only its last component is written, to keep
+    /// output free of machine-specific paths).
+    public var modelFile: String
+    public var part: String
+    public var clockNs: Double
+
+    public static let defaultPart = "xc7z020clg400-1"
+    public static let defaultClockNs = 10.0
+
+    public init(modelFile: String, part: String = defaultPart, clockNs: Double = defaultClockNs) {
+        self.modelFile = modelFile
+        self.part = part
+        self.clockNs = clockNs
+    }
+}
+
+public struct EmitError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+/// Design -> the files of a self-contained Vitis HLS project, in memory, deterministic.
+public enum ProjectEmitter {
+    /// Name of the file that marks a directory as bnn-hls output (safe to replace).
+    public static let markerFile = "bnn-hls-output.txt"
+
+    public static func emit(_ design: Design, vectors: TestVectors, options: EmitOptions) throws -> [GeneratedFile] {
+        let top = TopEmitter(design: design)
+        if let widest = top.widths.max(), widest > TopEmitter.maxWidth {
+            throw EmitError(message: "a stream word would be \(widest) bits wide, over Vitis's limit of \(TopEmitter.maxWidth); lower PE or SIMD with --fold")
+        }
+        let name = design.name
+        let modelFile = String(options.modelFile.split(separator: "/").last ?? "model.json")
+        let common = ["name": name, "model_file": CppLiterals.comment(modelFile)]
+        let guardName = name.uppercased()
+        let last = design.layers.last
+        var files: [GeneratedFile] = []
+
+        func render(_ template: String, _ values: [String: String]) throws -> String {
+            guard let bytes = TemplateFiles.named(template) else { throw EmitError(message: "missing template \(template)") }
+            return try TemplateRenderer.render(String(decoding: bytes, as: UTF8.self), named: template, values)
+        }
+
+        let outputDescription = design.output.isArgmax
+            ? "the class index (\(top.indexBits) bits), one word per frame"
+            : "\(top.outputLanes) class accumulators of \(last?.accumulatorType.bits ?? 0) bits, class \(top.outputLanes > 1 ? "f*\(top.outputLanes)+i" : "f") in lane i of word f"
+        files.append(GeneratedFile(path: "src/\(name).hpp", text: try render("top.hpp.tmpl", common.merging([
+            "guard": guardName,
+            "max_width_define": (top.widths.max() ?? 0) > TopEmitter.defaultMaxWidth
+                ? "// Stream words wider than 1024 bits need this before the first ap_int.h.\n#define AP_INT_MAX_W \(TopEmitter.maxWidth)" : "",
+            "input_lanes": "\(top.inputLanes)", "input_bits": "\(design.input.bits)",
+            "input_word_bits": "\(top.inputWordBits)", "output_word_bits": "\(top.outputWordBits)",
+            "output_description": outputDescription, "input_elements": "\(design.input.count)",
+            "classes": "\(design.classCount)", "output_argmax": design.output.isArgmax ? "true" : "false",
+            "output_lanes": "\(top.outputLanes)", "accumulator_type": last?.accumulatorType.cName ?? "ap_int<1>",
+            "output_words": design.output.isArgmax ? "1" : "\(design.classCount / max(top.outputLanes, 1))",
+        ]) { $1 })))
+        files.append(GeneratedFile(path: "src/\(name).cpp", text: try render("top.cpp.tmpl", common.merging([
+            "stage_summary": stageSummary(design),
+            "partitions": top.partitions.joined(separator: "\n"),
+            "streams": top.streams.joined(separator: "\n"),
+            "calls": top.calls.joined(separator: "\n"),
+        ]) { $1 })))
+        files.append(GeneratedFile(path: "src/\(name)_params.hpp", text: try render("params.hpp.tmpl", common.merging([
+            "guard": guardName, "definitions": ParamsEmitter.definitions(design),
+        ]) { $1 })))
+        files.append(GeneratedFile(path: "tb/\(name)_tb.cpp", text: try render("testbench.cpp.tmpl", ["name": name])))
+        let flow = ["name": name, "part": options.part, "clock_ns": CppLiterals.double(options.clockNs)]
+        files.append(GeneratedFile(path: "run_hls.tcl", text: try render("run_hls.tcl.tmpl", flow)))
+        files.append(GeneratedFile(path: "hls_config.cfg", text: try render("hls_config.cfg.tmpl", flow)))
+        files.append(GeneratedFile(path: "Makefile", text: try render("Makefile.tmpl", ["name": name])))
+        files.append(GeneratedFile(path: "README.md", text: try render("README.md.tmpl", flow.merging([
+            "model_file": modelFile, "stage_table": ReadmeTables.stages(design),
+            "input_description": ReadmeTables.input(design), "output_description": outputDescription,
+            "bottleneck_cycles": "\(design.layers.map { $0.neuronFold * $0.synapseFold }.max() ?? 0)",
+        ]) { $1 })))
+        for library in TemplateFiles.library {
+            files.append(GeneratedFile(path: library.name.hasSuffix(".sh") ? library.name : "src/\(library.name)",
+                                       contents: library.contents, isExecutable: library.name.hasSuffix(".sh")))
+        }
+        files.append(GeneratedFile(path: "vectors/inputs.txt", text: vectors.inputsText(elements: design.input.count)))
+        files.append(GeneratedFile(path: "vectors/expected.txt",
+                                   text: vectors.expectedText(classes: design.classCount, argmax: design.output.isArgmax)))
+        files.append(GeneratedFile(path: "folding.json", text: FoldingFile.json(design)))
+        let listing = files.map(\.path).sorted().joined(separator: "\n")
+        files.append(GeneratedFile(path: markerFile, text: "Generated by bnn-hls from \(modelFile). `bnn-hls compile` replaces this directory as a whole.\n\n\(listing)\n"))
+        return files.sorted { $0.path < $1.path }
+    }
+
+    private static func stageSummary(_ design: Design) -> String {
+        var parts: [String] = []
+        if design.binarizer != nil { parts.append("binarize input") }
+        parts += design.layers.map { "MVAU \($0.inputs)x\($0.outputs)" }
+        parts.append(design.output.isArgmax ? "argmax" : "class accumulators")
+        return "Stages: " + parts.joined(separator: " -> ")
+    }
+}
+
+/// The folding as JSON that `--fold` reads back: `{"fc1": {"pe": 16, "simd": 32}, ...}`.
+public enum FoldingFile {
+    public static func json(_ design: Design) -> String {
+        let entries = design.layers.map { "  \"\(escape($0.key))\": {\"pe\": \($0.folding.pe), \"simd\": \($0.folding.simd)}" }
+        return "{\n" + entries.joined(separator: ",\n") + "\n}\n"
+    }
+
+    private static func escape(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case _ where scalar.value < 0x20: out += String(format: scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    private static func String(format value: UInt32) -> Swift.String {
+        let hex = Swift.String(value, radix: 16)
+        return "\\u" + Swift.String(repeating: "0", count: 4 - hex.count) + hex
+    }
+}
+
+/// Markdown tables for the generated README.
+enum ReadmeTables {
+    static func stages(_ design: Design) -> String {
+        var rows = ["| stage | layers | MW | MH | PE | SIMD | input | cycles/frame |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+        if let b = design.binarizer {
+            rows.append("| binarize | \(CppLiterals.comment(b.label)) | | | | \(b.simd) | \(design.input.encoding.rawValue) | \(design.input.count / b.simd) |")
+        }
+        for (l, s) in design.layers.enumerated() {
+            let input = s.inputKind == .binary ? "bits" : "\(s.inputKind.bits)-bit"
+            rows.append("| MVAU \(l) | \(CppLiterals.comment(s.label)) | \(s.inputs) | \(s.outputs) | \(s.folding.pe) | \(s.folding.simd) | \(input) | \(s.neuronFold * s.synapseFold) |")
+        }
+        return rows.joined(separator: "\n")
+    }
+
+    static func input(_ design: Design) -> String {
+        let i = design.input
+        switch i.encoding {
+        case .bipolar: return "\(i.count) bipolar elements (1 bit each, 1 = +1)"
+        case .uint8, .int8: return "\(i.count) \(i.encoding.rawValue) elements, real value \(CppLiterals.double(i.scale)) * (q - \(i.zeroPoint))"
+        }
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+
+/// Reads and validates a model file (format `bnn-hls-model`, version 1) into a `Network`.
+///
+/// Every rejection is a `Diagnostic` naming the file, the layer and the JSON path.
+public struct ModelLoader: Sendable {
+    public var limits: LoadLimits
+
+    public init(limits: LoadLimits = LoadLimits()) { self.limits = limits }
+
+    /// Loads `path`; messages name the file as given.
+    public func load(path: String) throws(Diagnostic) -> Network {
+        let bytes = try readFile(path)
+        return try load(bytes: bytes, file: path)
+    }
+
+    public func load(bytes: [UInt8], file: String) throws(Diagnostic) -> Network {
+        let root: JSONValue
+        do {
+            root = try JSONParser.parse(bytes)
+        } catch {
+            let place = error.path.isEmpty ? "" : "\(error.path): "
+            throw Diagnostic(file: file, message: place + error.message, line: error.line, column: error.column)
+        }
+        return try NetworkReader(file: file, decoder: TensorDecoder(limits: limits)).read(Node(value: root, path: "", file: file))
+    }
+}
+
+/// Reads a whole file, turning I/O failures into diagnostics.
+public func readFile(_ path: String) throws(Diagnostic) -> [UInt8] {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        throw Diagnostic(file: path, message: "no such file")
+    }
+    guard !isDirectory.boolValue else { throw Diagnostic(file: path, message: "is a directory, expected a file") }
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw Diagnostic(file: path, message: "cannot be read (permissions?)")
+    }
+    return [UInt8](data)
+}
+
+private let cKeywords: Set<String> = [
+    "alignas", "alignof", "and", "asm", "auto", "bool", "break", "case", "catch", "char", "class", "const",
+    "constexpr", "continue", "default", "delete", "do", "double", "else", "enum", "explicit", "export",
+    "extern", "false", "float", "for", "friend", "goto", "if", "inline", "int", "long", "main", "mutable",
+    "namespace", "new", "noexcept", "not", "nullptr", "operator", "or", "private", "protected", "public",
+    "register", "return", "short", "signed", "sizeof", "static", "struct", "switch", "template", "this",
+    "throw", "true", "try", "typedef", "typename", "union", "unsigned", "using", "virtual", "void",
+    "volatile", "while", "bnn", "hls",
+]
+
+/// The top-level structure of a model file.
+struct NetworkReader {
+    let file: String
+    let decoder: TensorDecoder
+
+    func read(_ rootNode: Node) throws(Diagnostic) -> Network {
+        let root = try rootNode.object()
+        try root.checkKeys(allowed: ["format", "version", "name", "input", "layers", "output", "labels"], what: "the model")
+        let formatNode = try root.required("format")
+        guard try formatNode.string() == "bnn-hls-model" else {
+            throw formatNode.error("expected \"bnn-hls-model\", got \"\(try formatNode.string())\"")
+        }
+        let versionNode = try root.required("version")
+        let version = try versionNode.integer()
+        guard version == 1 else { throw versionNode.error("unsupported format version \(version); this bnn-hls reads version 1") }
+        let name = try readName(try root.required("name"))
+        let input = try readInput(try root.required("input"))
+        let layers = try readLayers(try root.required("layers"), input: input.shape)
+        let outputMode = try readOutput(root.optional("output"))
+        let classes = layers.last?.outputShape.count ?? 0
+        var labels: [String]?
+        if let labelsNode = root.optional("labels") {
+            let items = try labelsNode.array()
+            var names: [String] = []
+            for item in items { names.append(try item.string()) }
+            guard names.count == classes else {
+                throw labelsNode.error("expected \(classes) labels (one per output), got \(names.count)")
+            }
+            labels = names
+        }
+        return Network(name: name, input: input, layers: layers, outputMode: outputMode, labels: labels)
+    }
+
+    private func readName(_ node: Node) throws(Diagnostic) -> String {
+        let name = try node.string()
+        let cName = name.replacingOccurrences(of: "-", with: "_")
+        let isIdentifier = cName.utf8.first.map { $0 == UInt8(ascii: "_") || isLetter($0) } ?? false
+            && cName.utf8.allSatisfy { $0 == UInt8(ascii: "_") || isLetter($0) || ($0 >= 48 && $0 <= 57) }
+        guard isIdentifier, cName.utf8.count <= 64 else {
+            throw node.error("\"\(name)\" is not a C identifier after mapping '-' to '_' (letters, digits, '_', not starting with a digit, at most 64 characters)")
+        }
+        guard !cKeywords.contains(cName) else { throw node.error("\"\(name)\" is a reserved word in C++") }
+        return name
+    }
+
+    private func isLetter(_ byte: UInt8) -> Bool { (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) }
+
+    private func readInput(_ node: Node) throws(Diagnostic) -> InputSpec {
+        let object = try node.object()
+        try object.checkKeys(allowed: ["shape", "encoding", "scale", "zero_point"], what: "input")
+        let shapeNode = try object.required("shape")
+        var dims: [Int] = []
+        for dim in try shapeNode.array() { dims.append(try dim.integer(in: 1...(1 << 24))) }
+        let shape: Shape3
+        switch dims.count {
+        case 1: shape = .vector(dims[0])
+        case 3: shape = Shape3(height: dims[0], width: dims[1], channels: dims[2])
+        default: throw shapeNode.error("expected [H, W, C] or [N], got \(dims.count) dimensions")
+        }
+        guard shape.count <= decoder.limits.maxTensorElements else {
+            throw shapeNode.error("input of \(shape.count) elements exceeds the limit of \(decoder.limits.maxTensorElements)")
+        }
+        let encodingNode = try object.required("encoding")
+        let encodingName = try encodingNode.string()
+        guard let encoding = InputEncoding(rawValue: encodingName) else {
+            throw encodingNode.error("unknown encoding \"\(encodingName)\"; expected bipolar, uint8 or int8")
+        }
+        if encoding == .bipolar {
+            for key in ["scale", "zero_point"] where object.optional(key) != nil {
+                throw node.child(key, .null).error("not allowed with bipolar encoding (elements are exactly -1 or +1)")
+            }
+            return InputSpec(shape: shape, encoding: .bipolar)
+        }
+        var scale = 1.0
+        if let scaleNode = object.optional("scale") {
+            scale = try scaleNode.number()
+            guard scale > 0 else { throw scaleNode.error("must be > 0, got \(formatNumber(scale))") }
+        }
+        var zeroPoint = 0
+        if let zeroNode = object.optional("zero_point") {
+            zeroPoint = try zeroNode.integer(in: encoding.valueRange)
+        }
+        return InputSpec(shape: shape, encoding: encoding, scale: scale, zeroPoint: zeroPoint)
+    }
+
+    private func readOutput(_ node: Node?) throws(Diagnostic) -> OutputMode {
+        guard let node else { return .logits }
+        let object = try node.object()
+        try object.checkKeys(allowed: ["mode"], what: "output")
+        guard let modeNode = object.optional("mode") else { return .logits }
+        let mode = try modeNode.string()
+        guard let parsed = OutputMode(rawValue: mode) else {
+            throw modeNode.error("unknown mode \"\(mode)\"; expected logits or argmax")
+        }
+        return parsed
+    }
+
+    private func readLayers(_ node: Node, input: Shape3) throws(Diagnostic) -> [Layer] {
+        let items = try node.array()
+        guard !items.isEmpty else { throw node.error("the network has no layers") }
+        var layers: [Layer] = []
+        var names: [String: Int] = [:]
+        var shape = input
+        for (index, item) in items.enumerated() {
+            let layer = try LayerReader(decoder: decoder, index: index).read(item, input: shape)
+            if let name = layer.name {
+                if let first = names[name] {
+                    throw item.child("name", .null).error("duplicate layer name \"\(name)\" (also used by layers[\(first)])")
+                }
+                names[name] = index
+            }
+            layers.append(layer)
+            shape = layer.outputShape
+        }
+        return layers
+    }
+}

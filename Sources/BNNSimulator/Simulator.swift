@@ -1,0 +1,144 @@
+import BNNDesign
+import Dispatch
+
+/// Bit-accurate model of a compiled `Design`: it reads the same ROM words and integer
+/// thresholds the generated C++ uses (unpacking FINN's layout back into rows), and computes
+/// what the hardware computes, batched and vectorized.
+public struct Simulator: Sendable {
+    public let design: Design
+    private let layers: [LayerKernel]
+
+    private enum LayerKernel: Sendable {
+        case binary(BinaryKernel)
+        case integer(IntegerKernel)
+    }
+
+    public init(design: Design) {
+        self.design = design
+        layers = design.layers.map { stage in
+            let thresholds = Self.neuronThresholds(stage)
+            switch stage.inputKind {
+            case .binary:
+                return .binary(BinaryKernel(rows: stage.outputs, columns: stage.inputs,
+                                            rowBits: { Self.rowBits(stage, row: $0) }, thresholds: thresholds))
+            case .integer:
+                return .integer(IntegerKernel(rows: stage.outputs, columns: stage.inputs,
+                                              weight: { Self.weightBit(stage, row: $0, column: $1) }, thresholds: thresholds))
+            }
+        }
+    }
+
+    /// Runs `count` inputs given as the encoding's integers, `design.input.count` per input, HWC.
+    /// Splits the batch over `threads` workers.
+    public func run(_ inputs: [Int], count: Int, threads: Int = 1) -> SimulationResult {
+        let perInput = design.input.count
+        let chunks = max(1, min(threads, count))
+        let size = (count + chunks - 1) / max(chunks, 1)
+        let ranges = stride(from: 0, to: count, by: max(size, 1)).map { $0..<min($0 + size, count) }
+        if ranges.count <= 1 { return runChunk(inputs, count: count) }
+        let box = ResultBox(count: ranges.count)
+        DispatchQueue.concurrentPerform(iterations: ranges.count) { i in
+            let r = ranges[i]
+            let part = runChunk(Array(inputs[(r.lowerBound * perInput)..<(r.upperBound * perInput)]), count: r.count)
+            box.set(i, part)
+        }
+        return SimulationResult.concatenate(box.results.compactMap { $0 })
+    }
+
+    private func runChunk(_ inputs: [Int], count: Int) -> SimulationResult {
+        var stageBits: [[UInt64]] = []
+        var bits: [UInt64] = []
+        if let binarizer = design.binarizer {
+            bits = binarize(inputs, count: count, binarizer)
+            stageBits.append(bits)
+        } else if design.input.encoding == .bipolar {
+            bits = Self.pack(count: count, length: design.input.count) { inputs[$0 * design.input.count + $1] == 1 }
+        }
+        let classes = design.classCount
+        var accumulators = [Int](repeating: 0, count: count * classes)
+        for (l, kernel) in layers.enumerated() {
+            let isLast = l == layers.count - 1
+            let outLimbs = (design.layers[l].outputs + 63) / 64
+            var next = [UInt64](repeating: 0, count: isLast ? 0 : count * outLimbs)
+            switch kernel {
+            case .binary(let k):
+                bits.withUnsafeBufferPointer { x in
+                    if isLast {
+                        accumulators.withUnsafeMutableBufferPointer { k.accumulate(x, count: count, into: $0) }
+                    } else {
+                        next.withUnsafeMutableBufferPointer { k.threshold(x, count: count, into: $0) }
+                    }
+                }
+            case .integer(let k):
+                let values = inputs.map { Int32($0 - design.input.zeroPoint) }
+                values.withUnsafeBufferPointer { x in
+                    if isLast {
+                        accumulators.withUnsafeMutableBufferPointer { k.accumulate(x, count: count, into: $0) }
+                    } else {
+                        next.withUnsafeMutableBufferPointer { k.threshold(x, count: count, into: $0) }
+                    }
+                }
+            }
+            if !isLast {
+                stageBits.append(next)
+                bits = next
+            }
+        }
+        return SimulationResult(count: count, classes: classes, stageBits: stageBits, accumulators: accumulators, output: design.output)
+    }
+
+    private func binarize(_ inputs: [Int], count: Int, _ b: BinarizerStage) -> [UInt64] {
+        let n = design.input.count
+        let channels = design.input.channels
+        return Self.pack(count: count, length: n) { image, e in inputs[image * n + e] >= b.thresholds[e % channels] }
+    }
+
+    static func pack(count: Int, length: Int, bit: (Int, Int) -> Bool) -> [UInt64] {
+        let limbs = (length + 63) / 64
+        var out = [UInt64](repeating: 0, count: count * limbs)
+        for image in 0..<count {
+            for e in 0..<length where bit(image, e) { out[image * limbs + e / 64] |= 1 << UInt64(e % 64) }
+        }
+        return out
+    }
+
+    // MARK: reading the ROMs back
+
+    static func weightBit(_ stage: MvauStage, row r: Int, column c: Int) -> Bool {
+        let f = stage.folding
+        return stage.weights.bit(bank: r % f.pe, address: (r / f.pe) * stage.synapseFold + c / f.simd, lane: c % f.simd)
+    }
+
+    static func rowBits(_ stage: MvauStage, row r: Int) -> [UInt64] {
+        var limbs = [UInt64](repeating: 0, count: (stage.inputs + 63) / 64)
+        for c in 0..<stage.inputs where weightBit(stage, row: r, column: c) { limbs[c / 64] |= 1 << UInt64(c % 64) }
+        return limbs
+    }
+
+    static func neuronThresholds(_ stage: MvauStage) -> [Int]? {
+        guard case .thresholds(let rom) = stage.activation else { return nil }
+        return (0..<stage.outputs).map { rom.threshold(bank: $0 % rom.pe, address: $0 / rom.pe) }
+    }
+}
+
+/// Collects per-thread results; each index is written by exactly one worker.
+private final class ResultBox: @unchecked Sendable {
+    var results: [SimulationResult?]
+    private let lock = NSLockLike()
+
+    init(count: Int) { results = Array(repeating: nil, count: count) }
+
+    func set(_ i: Int, _ result: SimulationResult) {
+        lock.locked { results[i] = result }
+    }
+}
+
+/// A tiny lock on top of Dispatch, to avoid pulling Foundation into the hot module.
+private final class NSLockLike: @unchecked Sendable {
+    private let semaphore = DispatchSemaphore(value: 1)
+    func locked(_ body: () -> Void) {
+        semaphore.wait()
+        body()
+        semaphore.signal()
+    }
+}

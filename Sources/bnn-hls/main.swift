@@ -1,0 +1,4 @@
+import BNNCommandLine
+import Foundation
+
+exit(CommandLineTool.main(Array(CommandLine.arguments.dropFirst())))

@@ -1,0 +1,31 @@
+/// The templates and the C++ layer library, embedded into the binary (see Package.swift), so
+/// `bnn-hls` needs no files beside it at run time.
+public enum TemplateFiles {
+    /// The hand-written library copied verbatim into every generated project.
+    public static let library: [(name: String, contents: [UInt8])] = [
+        ("bnn_argmax.hpp", PackageResources.bnn_argmax_hpp),
+        ("bnn_binarize.hpp", PackageResources.bnn_binarize_hpp),
+        ("bnn_lanes.hpp", PackageResources.bnn_lanes_hpp),
+        ("bnn_library.hpp", PackageResources.bnn_library_hpp),
+        ("bnn_mvau.hpp", PackageResources.bnn_mvau_hpp),
+        ("bnn_stream_width.hpp", PackageResources.bnn_stream_width_hpp),
+        ("bnn_weights.hpp", PackageResources.bnn_weights_hpp),
+        ("fetch_hls_headers.sh", PackageResources.fetch_hls_headers_sh),
+    ]
+
+    /// The `{{key}}` templates of the thin generated files.
+    public static let templates: [(name: String, contents: [UInt8])] = [
+        ("Makefile.tmpl", PackageResources.Makefile_tmpl),
+        ("README.md.tmpl", PackageResources.README_md_tmpl),
+        ("hls_config.cfg.tmpl", PackageResources.hls_config_cfg_tmpl),
+        ("params.hpp.tmpl", PackageResources.params_hpp_tmpl),
+        ("run_hls.tcl.tmpl", PackageResources.run_hls_tcl_tmpl),
+        ("testbench.cpp.tmpl", PackageResources.testbench_cpp_tmpl),
+        ("top.cpp.tmpl", PackageResources.top_cpp_tmpl),
+        ("top.hpp.tmpl", PackageResources.top_hpp_tmpl),
+    ]
+
+    public static func named(_ name: String) -> [UInt8]? {
+        (templates + library).first { $0.name == name }?.contents
+    }
+}

@@ -1,0 +1,105 @@
+import BNNCommandLine
+import BNNCompiler
+import BNNDesign
+import BNNEmit
+import BNNModel
+import BNNTestSupport
+import Foundation
+import XCTest
+
+/// Builds generated projects with g++ against Xilinx's real headers and runs their own
+/// testbenches, whose expected outputs come from the reference network. Each project is
+/// compiled once and runs all its vectors; two builds run at a time.
+final class GeneratedProjectTests: XCTestCase {
+    static func hlsInclude() throws -> String {
+        if let dir = ProcessInfo.processInfo.environment["HLS_INCLUDE"] { return dir }
+        let result = try runProcess("sh", [TestPaths.inRepo("Templates/cpp/fetch_hls_headers.sh")])
+        guard result.status == 0, let line = result.output.split(separator: "\n").last else {
+            throw XCTSkip("cannot fetch the HLS headers: \(result.output)")
+        }
+        return String(line)
+    }
+
+    struct Project {
+        var name: String
+        var network: Network
+        var folding: FoldingRequest
+        var vectors: Int
+    }
+
+    static func projects() throws -> [Project] {
+        var list: [Project] = []
+        let digits = try ModelLoader().load(path: TestPaths.inRepo("Examples/digits_mlp/model.json"))
+        list.append(Project(name: "digits_default", network: digits, folding: FoldingRequest(), vectors: 40))
+        let digitsArgmax = try ModelLoader().load(path: TestPaths.inRepo("Examples/digits_mlp/model_argmax.json"))
+        list.append(Project(name: "digits_argmax_serial", network: digitsArgmax,
+                            folding: FoldingRequest(entries: [("fc1", Folding(pe: 4, simd: 1)), ("fc2", Folding(pe: 8, simd: 128)), ("fc3", Folding(pe: 1, simd: 256))]), vectors: 40))
+        for (i, (name, options)) in SimulatorEquivalenceTests.cases().enumerated() {
+            var random = RandomNetworks(seed: UInt64(100 + i))
+            let network = random.network(options, name: "net\(i)")
+            let integer = try Pipeline(file: "r.json").run(network).integer
+            let foldings = SimulatorEquivalenceTests.foldings(integer)
+            list.append(Project(name: "random\(i)_\(name.split(separator: " ").first ?? "")", network: network,
+                                folding: foldings[i % foldings.count], vectors: 30))
+        }
+        return list
+    }
+
+    func testProjectsPassTheirTestbenches() throws {
+        let include = try Self.hlsInclude()
+        let root = try TestPaths.temporaryDirectory("projects")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let projects = try Self.projects()
+        for project in projects {
+            let design = try Pipeline(file: "\(project.name).json", folding: project.folding).compile(project.network)
+            let batch = InputBatch.random(count: project.vectors, for: project.network, seed: 9)
+            let vectors = try Verifier(network: project.network, design: design).testVectors(batch)
+            let files = try ProjectEmitter.emit(design, vectors: vectors, options: EmitOptions(modelFile: "\(project.name).json"))
+            for file in files {
+                let url = root.appendingPathComponent(project.name).appendingPathComponent(file.path)
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Data(file.contents).write(to: url)
+            }
+        }
+        let results = ResultList(count: projects.count)
+        DispatchQueue.concurrentPerform(iterations: 2) { worker in
+            for p in stride(from: worker, to: projects.count, by: 2) {
+                let dir = root.appendingPathComponent(projects[p].name).path
+                results.set(p, (try? runProcess("make", ["-s", "HLS_INCLUDE=\(include)"], in: dir)) ?? (-1, "could not run make"))
+            }
+        }
+        for (p, project) in projects.enumerated() {
+            let (status, output) = results.get(p)
+            XCTAssertEqual(status, 0, "\(project.name): \(output.suffix(3000))")
+            XCTAssertTrue(output.contains("\(project.vectors) passed, 0 failed"), "\(project.name): \(output.suffix(2000))")
+        }
+        // The testbench really checks: a wrong expected value must fail it.
+        let dir = root.appendingPathComponent(projects[0].name)
+        let expectedURL = dir.appendingPathComponent("vectors/expected.txt")
+        var lines = try String(contentsOf: expectedURL, encoding: .utf8).split(separator: "\n").map(String.init)
+        var fields = lines[1].split(separator: " ").map(String.init)
+        fields[0] = String((Int(fields[0]) ?? 0) + 2)
+        lines[1] = fields.joined(separator: " ")
+        try (lines.joined(separator: "\n") + "\n").write(to: expectedURL, atomically: true, encoding: .utf8)
+        let tampered = try runProcess("./build/\(projects[0].network.cName)_tb", ["vectors"], in: dir.path)
+        XCTAssertEqual(tampered.status, 1, tampered.output)
+        XCTAssertTrue(tampered.output.contains("\(projects[0].vectors - 1) passed, 1 failed"), tampered.output)
+    }
+
+    /// The layer library's own C++ unit tests.
+    func testLayerLibraryUnitTests() throws {
+        let include = try Self.hlsInclude()
+        let result = try runProcess("bash", [TestPaths.inRepo("Tests/cpp/run_tests.sh"), include])
+        XCTAssertEqual(result.status, 0, result.output)
+        XCTAssertTrue(result.output.contains(" 0 failed"), result.output)
+    }
+}
+
+/// Results written by concurrent workers, one slot each.
+final class ResultList: @unchecked Sendable {
+    private var items: [(Int32, String)]
+    private let lock = NSLock()
+    init(count: Int) { items = Array(repeating: (-1, "not run"), count: count) }
+    func set(_ i: Int, _ value: (Int32, String)) { lock.lock(); items[i] = value; lock.unlock() }
+    func get(_ i: Int) -> (Int32, String) { lock.lock(); defer { lock.unlock() }; return items[i] }
+}

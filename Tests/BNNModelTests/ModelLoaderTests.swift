@@ -1,0 +1,78 @@
+import BNNModel
+import XCTest
+
+/// Loading and validation: every rejection names the file, the layer and the JSON path.
+final class ModelLoaderTests: XCTestCase {
+    func load(_ text: String) throws -> Network {
+        try ModelLoader().load(bytes: Array(text.utf8), file: "model.json")
+    }
+
+    func model(input: String = #"{"shape": [3], "encoding": "bipolar"}"#, layers: [String], extra: String = "") -> String {
+        #"{"format": "bnn-hls-model", "version": 1, "name": "m", "input": \#(input), "layers": [\#(layers.joined(separator: ", "))]\#(extra)}"#
+    }
+
+    let dense = #"{"type": "dense", "name": "fc1", "units": 2, "weight": [[1, -1, 0], [-0.5, 2, 3]], "bias": [0.5, -1], "alpha": 2}"#
+
+    func assertError(_ text: String, _ message: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertThrowsError(try load(text), file: file, line: line) { error in
+            XCTAssertEqual("\(error)", message, file: file, line: line)
+        }
+    }
+
+    func testLoadsDenseNetwork() throws {
+        let network = try load(model(layers: [dense], extra: #", "output": {"mode": "argmax"}, "labels": ["a", "b"]"#))
+        XCTAssertEqual(network.layers.count, 1)
+        guard case .dense(let d) = network.layers[0].kind else { return XCTFail("not dense") }
+        XCTAssertEqual(d.weights.isPositive, [true, false, true, false, true, true])  // sign(0) = +1
+        XCTAssertEqual(d.alpha, [2, 2])
+        XCTAssertEqual(d.bias, [0.5, -1])
+        XCTAssertEqual(network.outputMode, .argmax)
+        XCTAssertEqual(network.labels ?? [], ["a", "b"])
+    }
+
+    func testBase64Tensors() throws {
+        // 2x3 bipolar: bits 1,0,1, 1,1,0 -> byte 0b011101 = 0x1d.
+        let bipolar = #"{"type": "dense", "units": 2, "weight": {"shape": [2, 3], "dtype": "bipolar", "base64": "HQ=="}}"#
+        guard case .dense(let d) = try load(model(layers: [bipolar])).layers[0].kind else { return XCTFail() }
+        XCTAssertEqual(d.weights.isPositive, [true, false, true, true, true, false])
+        let float32 = #"{"type": "dense", "units": 1, "weight": {"shape": [1, 3], "dtype": "float32", "base64": "AACAPwAAAMAAAAAA"}}"#
+        guard case .dense(let f) = try load(model(layers: [float32])).layers[0].kind else { return XCTFail() }
+        XCTAssertEqual(f.weights.isPositive, [true, false, true])
+    }
+
+    func testErrorsNameFileLayerAndPath() {
+        let bn = #"{"type": "batchnorm", "name": "bn1", "gamma": [1, 1], "beta": 0, "mean": 0, "var": [1, -0.2]}"#
+        assertError(model(layers: [dense, bn]), "model.json: error: layers[1] (bn1).var[1]: must be >= 0, got -0.2")
+        let zero = #"{"type": "batchnorm", "gamma": 1, "beta": 0, "mean": 0, "var": 0, "eps": 0}"#
+        assertError(model(layers: [dense, zero]), "model.json: error: layers[1] (batchnorm).var: var + eps must be > 0, got var = 0, eps = 0")
+        assertError(model(layers: [#"{"type": "dense", "units": 2, "weight": [[1, 1], [1, 1]]}"#]),
+                    "model.json: error: layers[0] (dense).weight: expected shape [2, 3] (units x inputs, inputs = 3 from input shape [1, 1, 3]), got [2, 2]")
+        assertError(model(layers: [#"{"type": "dense", "units": 1, "weight": [[1, 1, 1]], "bias": [1, 2]}"#]),
+                    "model.json: error: layers[0] (dense).bias: expected 1 values (shape [1]) or a single number, got shape [2]")
+        assertError(model(layers: [#"{"type": "dense", "units": 2.0, "weight": [[1, 1, 1]]}"#]),
+                    "model.json: error: layers[0] (dense).units: expected an integer literal, got 2.0")
+        assertError(model(layers: [#"{"type": "dense", "units": 1, "weight": [[1, 1], [1]]}"#]),
+                    "model.json: error: layers[0] (dense).weight[1]: expected 2 elements like its siblings, got 1 (ragged nested array)")
+        assertError(model(layers: [#"{"type": "conv3d"}"#]),
+                    #"model.json: error: layers[0].type: unknown layer type "conv3d"; expected one of dense, batchnorm, sign, flatten, conv2d, maxpool2d"#)
+        assertError(model(layers: []), "model.json: error: layers: the network has no layers")
+        assertError(model(input: #"{"shape": [3], "encoding": "bipolar", "scale": 2}"#, layers: [dense]),
+                    "model.json: error: input.scale: not allowed with bipolar encoding (elements are exactly -1 or +1)")
+        assertError(model(input: #"{"shape": [3], "encoding": "uint8", "scale": -1}"#, layers: [dense]),
+                    "model.json: error: input.scale: must be > 0, got -1")
+        assertError(model(input: #"{"shape": [3], "encoding": "int8", "zero_point": 200}"#, layers: [dense]),
+                    "model.json: error: input.zero_point: must be in -128...127, got 200")
+        assertError(model(layers: [dense], extra: #", "labels": ["a"]"#),
+                    "model.json: error: labels: expected 2 labels (one per output), got 1")
+        assertError(model(layers: [dense, #"{"type": "sign", "name": "fc1"}"#]),
+                    #"model.json: error: layers[1] (fc1).name: duplicate layer name "fc1" (also used by layers[0])"#)
+        assertError(model(layers: [#"{"type": "dense", "units": 1, "weight": {"shape": [1, 3], "dtype": "int4", "base64": "AAA="}}"#]),
+                    #"model.json: error: layers[0] (dense).weight.dtype: unknown dtype "int4"; expected one of float32, float64, int8, bipolar"#)
+        assertError(model(layers: [#"{"type": "dense", "units": 1, "weight": {"shape": [1, 3], "dtype": "int8", "base64": "AAAAAA=="}}"#]),
+                    "model.json: error: layers[0] (dense).weight.base64: decodes to 4 bytes, but shape [1, 3] of int8 needs 3")
+        assertError(model(layers: [#"{"type": "dense", "units": 1, "weight": {"shape": [1000000, 1000000], "dtype": "bipolar", "base64": ""}}"#]),
+                    "model.json: error: layers[0] (dense).weight.shape: tensor of shape [1000000, 1000000] exceeds the limit of 134217728 elements (raise it with --max-tensor-elements)")
+        assertError(model(layers: [#"{"type": "dense", "units": 1, "weight": {"shape": [1, 3], "dtype": "bipolar", "base64": "/w=="}}"#]),
+                    "model.json: error: layers[0] (dense).weight.base64: padding bits of the last byte must be zero")
+    }
+}

@@ -1,0 +1,247 @@
+// Unit tests of bnn::Mvau against a naive dot-product model.
+#include <memory>
+
+#include "test_common.hpp"
+
+using namespace bnntest;
+
+namespace {
+
+// Naive models of the lanes: the contribution of one (weight bit, input element) pair.
+struct XnorModel {
+    typedef bnn::XnorLane Lane;
+    static const unsigned BITS = 1;
+    static long long contribution(int w, uint64_t x) { return (w == static_cast<int>(x)) ? 1 : 0; }
+    static long long minContribution() { return 0; }
+    static long long maxContribution() { return 1; }
+};
+
+template <unsigned B, bool S, int ZP>
+struct IntegerModel {
+    typedef bnn::IntegerLane<B, S, ZP> Lane;
+    static const unsigned BITS = B;
+    static long long decode(uint64_t x) {
+        long long q = static_cast<long long>(x);
+        if (S && ((x >> (B - 1)) & 1)) q -= (1LL << B);
+        return q;
+    }
+    static long long contribution(int w, uint64_t x) {
+        const long long d = decode(x) - ZP;
+        return w ? d : -d;
+    }
+    static long long maxContribution() {
+        const long long lo = S ? -(1LL << (B - 1)) : 0;
+        const long long hi = S ? (1LL << (B - 1)) - 1 : (1LL << B) - 1;
+        const long long a = lo - ZP < 0 ? ZP - lo : lo - ZP;
+        const long long b = hi - ZP < 0 ? ZP - hi : hi - ZP;
+        return a > b ? a : b;
+    }
+    static long long minContribution() { return -maxContribution(); }
+};
+
+// Random weights and inputs for one layer, plus the exact accumulators.
+template <unsigned MW, unsigned MH, class Model>
+struct LayerCase {
+    std::vector<std::vector<int> > w;          // [MH][MW] weight bits
+    std::vector<std::vector<uint64_t> > x;     // [reps][MW] input elements
+    std::vector<std::vector<long long> > acc;  // [reps][MH]
+
+    LayerCase(Lcg &rng, unsigned reps) : w(MH, std::vector<int>(MW)), x(reps), acc(reps) {
+        for (unsigned r = 0; r < MH; r++)
+            for (unsigned c = 0; c < MW; c++) w[r][c] = rng.below(2);
+        for (unsigned k = 0; k < reps; k++) {
+            x[k].resize(MW);
+            for (unsigned c = 0; c < MW; c++) x[k][c] = rng.bits(Model::BITS);
+            acc[k].resize(MH);
+            for (unsigned r = 0; r < MH; r++) {
+                long long a = 0;
+                for (unsigned c = 0; c < MW; c++) a += Model::contribution(w[r][c], x[k][c]);
+                acc[k][r] = a;
+            }
+        }
+    }
+
+    // FINN layout; words wider than 64 bits go through the "0x..." string constructor, as the
+    // generator emits them.
+    template <unsigned SIMD, unsigned PE, unsigned TILES>
+    void fillWeights(bnn::BinaryWeights<SIMD, PE, TILES> &rom) const {
+        const unsigned SF = MW / SIMD;
+        for (unsigned p = 0; p < PE; p++)
+            for (unsigned t = 0; t < TILES; t++) {
+                std::vector<int> bits(SIMD);
+                const unsigned r = (t / SF) * PE + p;
+                for (unsigned s = 0; s < SIMD; s++) bits[s] = w[r][(t % SF) * SIMD + s];
+                if (SIMD > 64) {
+                    rom.words[p][t] = ap_uint<SIMD>(hexLiteral(bits).c_str(), 16);
+                } else {
+                    uint64_t v = 0;
+                    for (unsigned s = 0; s < SIMD; s++) v |= static_cast<uint64_t>(bits[s]) << s;
+                    rom.words[p][t] = ap_uint<SIMD>(v);
+                }
+            }
+    }
+
+    template <unsigned SIMD>
+    void writeInputs(hls::stream<ap_uint<SIMD * Model::BITS> > &in) const {
+        for (unsigned k = 0; k < x.size(); k++)
+            for (unsigned sf = 0; sf < MW / SIMD; sf++) {
+                ap_uint<SIMD * Model::BITS> word = 0;
+                for (unsigned s = 0; s < SIMD; s++) setField(word, s, Model::BITS, x[k][sf * SIMD + s]);
+                in.write(word);
+            }
+    }
+};
+
+// Shared driver: run Mvau and compare every output element with expected(rep, neuron).
+template <unsigned MW, unsigned MH, unsigned SIMD, unsigned PE, class Model, typename TAcc,
+          class Activation, class Expected>
+void runMvau(Reporter &rep, const LayerCase<MW, MH, Model> &layer, const Activation &act,
+             Expected expected) {
+    const unsigned TILES = (MH / PE) * (MW / SIMD);
+    const unsigned OW = Activation::OUT_WIDTH;
+    const unsigned reps = static_cast<unsigned>(layer.x.size());
+    std::unique_ptr<bnn::BinaryWeights<SIMD, PE, TILES> > rom(new bnn::BinaryWeights<SIMD, PE, TILES>);
+    layer.fillWeights(*rom);
+
+    hls::stream<ap_uint<SIMD * Model::BITS> > in("in");
+    hls::stream<ap_uint<PE * OW> > out("out");
+    layer.template writeInputs<SIMD>(in);
+    bnn::Mvau<MW, MH, SIMD, PE, typename Model::Lane, TAcc, Activation>(in, out, *rom, act, reps);
+
+    rep.check(in.empty(), "input not fully consumed");
+    for (unsigned k = 0; k < reps; k++)
+        for (unsigned f = 0; f < MH / PE; f++) {
+            ap_uint<PE * OW> word;
+            if (!rep.check(readChecked(out, word), "too few output words")) return;
+            for (unsigned p = 0; p < PE; p++) {
+                const unsigned n = f * PE + p;
+                const uint64_t got = field(word, p, OW);
+                const uint64_t want = expected(k, n);
+                rep.check(got == want, "rep " + str(k) + " neuron " + str(n) + ": got " + str(got) +
+                                           " want " + str(want) + " (acc " + str(layer.acc[k][n]) + ")");
+            }
+        }
+    rep.check(out.empty(), "extra output words");
+}
+
+// Threshold activation: thresholds are mostly near the real accumulators (to hit equality),
+// some below and some above anything reachable.
+template <unsigned MW, unsigned MH, unsigned SIMD, unsigned PE, class Model, typename TAcc,
+          typename TThr>
+void testThreshold(Reporter &rep, const char *name, uint64_t seed, unsigned reps) {
+    rep.begin(name);
+    Lcg rng(seed);
+    LayerCase<MW, MH, Model> layer(rng, reps);
+    const long long lo = static_cast<long long>(MW) * Model::minContribution();
+    const long long hi = static_cast<long long>(MW) * Model::maxContribution();
+    const bool thrSigned = TThr(-1) < TThr(0);
+    const long long thrMin = thrSigned ? lo - 3 : 0;  // unsigned thresholds cannot go below 0
+    std::unique_ptr<bnn::ThresholdActivation<PE, MH / PE, TThr> > act(
+        new bnn::ThresholdActivation<PE, MH / PE, TThr>);
+    std::vector<long long> thr(MH);
+    for (unsigned n = 0; n < MH; n++) {
+        const unsigned kind = rng.below(8);
+        long long t;
+        if (kind == 0) t = thrMin;
+        else if (kind == 1) t = hi + 1 + rng.below(3);
+        else t = layer.acc[rng.below(reps)][n] + rng.range(-1, 1);
+        if (t < thrMin) t = thrMin;
+        thr[n] = t;
+        act->values[n % PE][n / PE] = TThr(t);
+        rep.check(static_cast<long long>(act->values[n % PE][n / PE]) == t, "threshold type too narrow");
+    }
+    runMvau<MW, MH, SIMD, PE, Model, TAcc>(rep, layer, *act, [&](unsigned k, unsigned n) -> uint64_t {
+        return layer.acc[k][n] >= thr[n] ? 1 : 0;
+    });
+    rep.end();
+}
+
+// Pass-through: the output is the accumulator's two's complement bits.
+template <unsigned MW, unsigned MH, unsigned SIMD, unsigned PE, class Model, typename TAcc>
+void testPassThrough(Reporter &rep, const char *name, uint64_t seed, unsigned reps) {
+    rep.begin(name);
+    Lcg rng(seed);
+    LayerCase<MW, MH, Model> layer(rng, reps);
+    const unsigned W = TAcc::width;
+    const uint64_t mask = W >= 64 ? ~0ULL : ((1ULL << W) - 1);
+    runMvau<MW, MH, SIMD, PE, Model, TAcc>(rep, layer, bnn::PassThroughActivation<TAcc>(),
+                                           [&](unsigned k, unsigned n) -> uint64_t {
+                                               return static_cast<uint64_t>(layer.acc[k][n]) & mask;
+                                           });
+    rep.end();
+}
+
+// The generator spells >64-bit ROM words as ap_uint<N>("0x...", 16): check that spelling,
+// with and without leading zeros, against a bit-by-bit construction.
+void testWideLiteral(Reporter &rep) {
+    rep.begin("ap_uint<70>(\"0x...\", 16) literal");
+    Lcg rng(99);
+    for (unsigned trial = 0; trial < 200; trial++) {
+        std::vector<int> bits(70);
+        const unsigned top = trial % 71;  // bits at and above `top` are zero: exercises short literals
+        for (unsigned i = 0; i < 70; i++) bits[i] = i < top ? static_cast<int>(rng.below(2)) : 0;
+        if (trial == 1) for (unsigned i = 0; i < 70; i++) bits[i] = 1;
+        ap_uint<70> expect = 0;
+        for (unsigned i = 0; i < 70; i++) expect[i] = bits[i];
+        std::string full = hexLiteral(bits);
+        std::string trimmed = full.substr(2);
+        while (trimmed.size() > 1 && trimmed[0] == '0') trimmed.erase(0, 1);
+        trimmed = "0x" + trimmed;
+        const ap_uint<70> a(full.c_str(), 16);
+        const ap_uint<70> b(trimmed.c_str(), 16);
+        rep.check(a == expect, "full literal " + full + " parsed as " + a.to_string(16));
+        rep.check(b == expect, "trimmed literal " + trimmed + " parsed as " + b.to_string(16));
+    }
+    rep.end();
+}
+
+} // namespace
+
+int main() {
+    Reporter rep;
+    testWideLiteral(rep);
+
+    typedef IntegerModel<8, false, 128> U8Zp128;
+    typedef IntegerModel<8, false, 0> U8;
+    typedef IntegerModel<8, true, -3> S8Zm3;
+    typedef IntegerModel<8, true, 0> S8;
+    typedef IntegerModel<4, true, 5> S4Zp5;
+
+    testThreshold<64, 32, 8, 4, XnorModel, ap_uint<7>, ap_uint<8> >(
+        rep, "Mvau xnor+threshold MW=64 MH=32 SIMD=8 PE=4 reps=3", 1, 3);
+    testThreshold<12, 6, 1, 1, XnorModel, ap_uint<4>, ap_int<10> >(
+        rep, "Mvau xnor+threshold SIMD=1 PE=1 signed thresholds", 2, 2);
+    testThreshold<16, 8, 16, 8, XnorModel, ap_uint<5>, ap_uint<11> >(
+        rep, "Mvau xnor+threshold SIMD=MW PE=MH reps=4", 3, 4);
+    testThreshold<140, 10, 70, 5, XnorModel, ap_uint<8>, ap_uint<9> >(
+        rep, "Mvau xnor+threshold SIMD=70 (string-initialized words) reps=2", 4, 2);
+    testThreshold<70, 3, 70, 1, XnorModel, ap_int<9>, ap_int<12> >(
+        rep, "Mvau xnor+threshold SIMD=MW=70 PE=1 ap_int acc", 5, 3);
+    testThreshold<30, 9, 3, 9, XnorModel, ap_uint<5>, int>(
+        rep, "Mvau xnor+threshold PE=MH int thresholds", 6, 2);
+
+    testPassThrough<48, 10, 16, 2, XnorModel, ap_uint<6> >(
+        rep, "Mvau xnor+passthrough ap_uint<6> acc reps=3", 7, 3);
+    testPassThrough<5, 4, 1, 4, XnorModel, ap_uint<3> >(
+        rep, "Mvau xnor+passthrough SIMD=1 PE=MH", 8, 2);
+
+    testThreshold<27, 16, 3, 4, U8Zp128, ap_int<18>, ap_int<20> >(
+        rep, "Mvau int8u zp=128 + threshold ap_int acc", 9, 2);
+    testThreshold<32, 12, 4, 3, S8Zm3, ap_int<18>, ap_int<20> >(
+        rep, "Mvau int8s zp=-3 + threshold ap_int acc", 10, 3);
+    testThreshold<16, 4, 16, 1, U8, ap_int<14>, ap_uint<14> >(
+        rep, "Mvau int8u zp=0 + unsigned thresholds vs signed acc", 11, 2);
+    testThreshold<10, 5, 1, 5, S4Zp5, ap_int<10>, ap_int<12> >(
+        rep, "Mvau int4s zp=5 + threshold SIMD=1 PE=MH", 12, 2);
+    testThreshold<140, 4, 70, 2, S8, ap_int<16>, ap_int<18> >(
+        rep, "Mvau int8s SIMD=70 (560-bit input words)", 13, 2);
+
+    testPassThrough<20, 10, 5, 5, S8, ap_int<16> >(
+        rep, "Mvau int8s + passthrough ap_int<16> reps=3", 14, 3);
+    testPassThrough<24, 6, 8, 1, U8Zp128, ap_int<14> >(
+        rep, "Mvau int8u zp=128 + passthrough PE=1", 15, 2);
+    testPassThrough<9, 3, 9, 3, S8Zm3, ap_int<13> >(
+        rep, "Mvau int8s zp=-3 + passthrough SIMD=MW PE=MH", 16, 4);
+
+    return rep.finish();
+}
