@@ -30,6 +30,12 @@ LAYER_KEYS = {
     "sign": {"offset"},
     "flatten": {"order"},
 }
+REQUIRED_KEYS = {
+    "dense": {"units", "weight"},
+    "batchnorm": {"gamma", "beta", "mean", "var"},
+    "sign": set(),
+    "flatten": {"order"},
+}
 INT_RANGE = {"uint8": (0, 255), "int8": (-128, 127)}
 
 
@@ -114,6 +120,9 @@ def load_model(path):
         raise ModelError(f"unknown top-level keys {sorted(unknown)}")
     if model.get("format") != "bnn-hls-model" or model.get("version") != 1:
         raise ModelError("not a bnn-hls-model version 1 file")
+    missing = {"name", "input", "layers"} - set(model)
+    if missing:
+        raise ModelError(f"missing top-level keys {sorted(missing)}")
     inp = model["input"]
     if set(inp) - INPUT_KEYS:
         raise ModelError(f"unknown input keys {sorted(set(inp) - INPUT_KEYS)}")
@@ -128,6 +137,9 @@ def load_model(path):
         unknown = set(layer) - LAYER_KEYS[layer["type"]] - {"type", "name"}
         if unknown:
             raise ModelError(f"{what}: unknown keys {sorted(unknown)}")
+        missing = REQUIRED_KEYS[layer["type"]] - set(layer)
+        if missing:
+            raise ModelError(f"{what}: missing keys {sorted(missing)}")
     return model
 
 
@@ -159,6 +171,8 @@ def forward(model, inputs):
         zero_point = inp.get("zero_point", 0)
         if not (scale > 0 and np.isfinite(scale)) or not _is_int(zero_point):
             raise ModelError("input.scale must be > 0 and zero_point an integer")
+        if not lo <= zero_point <= hi:
+            raise ModelError(f"input.zero_point outside the {inp['encoding']} range")
         kind, x = "quant", q - zero_point
 
     def real(kind, x):

@@ -20,7 +20,7 @@ import time
 
 # One BLAS thread: the same summation order, hence byte-identical output, on every run.
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+    os.environ[_var] = "1"
 
 import numpy as np  # noqa: E402
 

@@ -1,11 +1,16 @@
 /// Strict JSON (RFC 8259) for model files: UTF-8 without BOM, a top-level object, no duplicate
 /// keys, finite numbers only, bounded nesting.
 public enum JSONParser {
-    /// Parses a whole file. Nesting deeper than `maxDepth` containers is an error (the parser
-    /// keeps its own stack, so deep input cannot overflow the call stack either way).
+    /// Largest nesting accepted whatever `maxDepth` says. The parser itself never recurses, but
+    /// Swift frees a nested `JSONValue` recursively, so a much deeper one could overflow the
+    /// stack when it is destroyed.
+    public static let depthCap = 1000
+
+    /// Parses a whole file. Nesting deeper than `maxDepth` containers (the top-level object is
+    /// level 1; capped at `depthCap`) is an error.
     public static func parse(_ bytes: [UInt8], maxDepth: Int = 64) throws(JSONSyntaxError) -> JSONValue {
         let result: Result<JSONValue, JSONSyntaxError> = bytes.withUnsafeBufferPointer { buffer in
-            var parser = JSONByteParser(buffer, maxDepth: maxDepth)
+            var parser = JSONByteParser(buffer, maxDepth: min(maxDepth, depthCap))
             do throws(JSONSyntaxError) {
                 return .success(try parser.parseDocument())
             } catch {
@@ -125,7 +130,9 @@ struct JSONByteParser {
                 } else {
                     let expected = isObject
                         ? "expected ',' or '}' after object member" : "expected ',' or ']' after array element"
-                    throw error(unexpectedMessage(expected), at: position, path: containerPath())
+                    // The bare message reads best here; line and column point at the stray byte.
+                    let message = byte == UInt8(ascii: "/") ? "comments are not allowed in JSON" : expected
+                    throw error(message, at: position, path: containerPath())
                 }
             }
         }
