@@ -35,9 +35,6 @@ public enum FuseLayers {
             case .batchnorm:
                 throw refuse(layer, "batchnorm must follow a dense layer")
             case .dense(let dense):
-                if let last = groups.last, last.sign == nil {
-                    throw refuse(layer, "dense layer follows \(last.compute.label) without a sign in between")
-                }
                 var group = FusedGroup(
                     compute: layer, dense: dense, flatten: pendingFlatten, batchnorm: nil, sign: nil,
                     layerIndices: (pendingFlatten == nil ? [] : [i - 1]) + [i],
@@ -57,7 +54,11 @@ public enum FuseLayers {
                         throw refuse(layers[i - 1], "the network must end with dense [batchnorm]: a trailing sign is refused because the outputs are logits or their argmax")
                     }
                 } else if i < layers.count {
-                    throw refuse(layers[i], "\(layers[i].kind.typeName) cannot follow \(group.compute.label) here")
+                    let next = layers[i]
+                    if case .dense = next.kind {
+                        throw refuse(next, "dense layer follows \(group.compute.label) without a sign in between")
+                    }
+                    throw refuse(next, "\(next.kind.typeName) cannot follow \(group.compute.label)\(group.batchnorm == nil ? "" : " and its batchnorm")")
                 }
                 groups.append(group)
             }

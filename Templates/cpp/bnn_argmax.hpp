@@ -6,16 +6,16 @@
 #include <ap_int.h>
 #include <hls_stream.h>
 
+#include "bnn_lanes.hpp"
+
 namespace bnn {
 
 // Element p of a stream word (PE elements of W bits) as a TAcc with the same bits.
 template <typename TAcc, unsigned PE>
 TAcc ExtractElement(const ap_uint<PE * TAcc::width> &word, unsigned p) {
 #pragma HLS INLINE
-    const unsigned W = TAcc::width;
-    TAcc v = 0;
-    v.range(W - 1, 0) = word.range((p + 1) * W - 1, p * W);
-    return v;
+    // Same-width conversion from ap_uint keeps the bits (two's complement for ap_int).
+    return TAcc(GetElement<TAcc::width>(word, p));
 }
 
 // Reads CLASSES/PE words per repetition (element p of word f = class f*PE + p) and writes the

@@ -35,7 +35,7 @@ void Binarize(hls::stream<ap_uint<SIMD * Value::WIDTH> > &in, hls::stream<ap_uin
         ap_uint<SIMD> bits = 0;
         for (unsigned s = 0; s < SIMD; s++) {
 #pragma HLS UNROLL
-            const ap_uint<VW> lane = x.range((s + 1) * VW - 1, s * VW);
+            const ap_uint<VW> lane = GetElement<VW>(x, s);
             bits[s] = (Value::value(lane) >= thresholds.values[s][cf]) ? 1 : 0;
         }
         out.write(bits);

@@ -1,9 +1,9 @@
-// bnn-hls layer library: how one input element meets one binary weight.
+// bnn-hls layer library: how one input element meets one binary weight, plus packing helpers.
 //
 // A "lane" policy tells the MVAU how wide one input element is and what one (weight, input) pair
-// adds to the accumulator. A "value" policy tells the Binarize stage how to read one input
-// element as a number to compare with a threshold. All are stateless structs of static functions
-// so they cost nothing in hardware beyond the arithmetic they describe.
+// adds to the accumulator. A "value" policy tells Binarize how to read one input element as a
+// number to compare with a threshold. All are stateless structs of static functions, so they cost
+// nothing in hardware beyond the arithmetic they describe.
 #ifndef BNN_LANES_HPP
 #define BNN_LANES_HPP
 
@@ -11,8 +11,25 @@
 
 namespace bnn {
 
-// Reads the raw integer q carried by BITS bits: unsigned, or two's complement when SIGNED. The
-// result is one bit wider than the input so both kinds fit the same type.
+// Element i (W bits) of a packed stream word (element 0 in the lowest bits). Shifts rather than
+// range(): with loop-dependent indices g++ cannot rule out range()'s reversed-bits path on words
+// over 64 bits and warns (-Waggressive-loop-optimizations) inside ap_private.h. In hardware both
+// are plain wiring once the loop is unrolled.
+template <unsigned W, int N>
+ap_uint<W> GetElement(const ap_uint<N> &word, unsigned i) {
+#pragma HLS INLINE
+    return ap_uint<W>(word >> (i * W));  // narrowing keeps the low W bits
+}
+
+// Ors element i into a word whose bits at that position are still zero.
+template <unsigned W, int N>
+void OrElement(ap_uint<N> &word, unsigned i, const ap_uint<W> &value) {
+#pragma HLS INLINE
+    word |= ap_uint<N>(value) << (i * W);
+}
+
+// Reads the raw integer q carried by BITS bits: unsigned, or two's complement when SIGNED. One
+// bit wider than the input so both readings fit the same type.
 template <unsigned BITS, bool SIGNED>
 struct RawInteger {
     static_assert(BITS >= 1, "an element has at least one bit");
@@ -22,8 +39,7 @@ struct RawInteger {
 #pragma HLS INLINE
         type q = 0;
         if (SIGNED) {
-            // Same-width unsigned -> signed conversion keeps the bits: the two's complement reading.
-            q = ap_int<BITS>(x);
+            q = ap_int<BITS>(x);  // same-width unsigned -> signed keeps the bits
         } else {
             q = x;
         }
@@ -33,8 +49,7 @@ struct RawInteger {
 
 // Binary activations (1 bit, 1 = +1, 0 = -1) against binary weights. The product of two +-1
 // values is +1 exactly when the bits agree, so counting agreements (XNOR popcount) is enough:
-// the accumulator runs 0..MW and the signed sum is 2 * acc - MW, which the compiler folds into
-// the thresholds.
+// the accumulator runs 0..MW and the signed sum is 2 * acc - MW, folded into the thresholds.
 struct XnorLane {
     static const unsigned WIDTH = 1;
 
@@ -47,56 +62,51 @@ struct XnorLane {
     }
 };
 
-// Integer activations of BITS bits (the network input, uint8 or int8) against binary weights:
-// the weight only chooses the sign of (q - ZERO_POINT), so no multiplier is needed.
+// Integer activations of BITS bits (e.g. a uint8/int8 network input) against binary weights:
+// the weight only picks the sign of (q - ZERO_POINT), so no multiplier is needed.
 template <unsigned BITS, bool SIGNED, int ZERO_POINT>
 struct IntegerLane {
-    static const unsigned WIDTH = BITS;
     static_assert(BITS >= 1 && BITS <= 32, "integer lanes carry 1..32 bits");
-    // With the zero point inside the encoding's range, |q - ZERO_POINT| < 2^BITS, so BITS + 2
-    // signed bits hold the difference and its negation exactly.
-    static_assert(SIGNED ? ((long long)ZERO_POINT >= -(1LL << (BITS - 1)) &&
-                            (long long)ZERO_POINT < (1LL << (BITS - 1)))
-                         : ((long long)ZERO_POINT >= 0 && (long long)ZERO_POINT < (1LL << BITS)),
-                  "ZERO_POINT must lie in the range of the input encoding");
+    static const unsigned WIDTH = BITS;
 
     template <typename TAcc>
     static TAcc contribution(ap_uint<1> w, ap_uint<BITS> x) {
 #pragma HLS INLINE
-        const ap_int<BITS + 2> q = RawInteger<BITS, SIGNED>::decode(x);
-        const ap_int<BITS + 2> centered = q - ZERO_POINT;
-        const ap_int<BITS + 2> negated = -centered;
+        // BITS + 35 signed bits hold q - ZERO_POINT and its negation exactly for any int zero
+        // point; HLS trims the unused top bits when ZERO_POINT is a small constant.
+        typedef ap_int<BITS + 35> Wide;
+        const Wide q = RawInteger<BITS, SIGNED>::decode(x);
+        const Wide centered = q - Wide(ZERO_POINT);
+        const Wide negated = -centered;
         const TAcc plus = centered;
         const TAcc minus = negated;
         return w == 1 ? plus : minus;
     }
 };
 
-// Value policies for Binarize: the number a thresholded input element stands for.
+// Value policies for Binarize: the number a thresholded input element stands for. An int
+// compares by true value with thresholds of any ap_int/ap_uint type or int.
 
 // One bit: +1 or -1.
 struct BipolarValue {
     static const unsigned WIDTH = 1;
-    typedef ap_int<2> type;
 
-    static type value(ap_uint<1> x) {
+    static int value(ap_uint<1> x) {
 #pragma HLS INLINE
-        const type plus = 1;
-        const type minus = -1;
-        return x == 1 ? plus : minus;
+        return x == 1 ? 1 : -1;
     }
 };
 
-// BITS bits: the raw integer q (the zero point is already folded into the thresholds). Returned
-// as an ap_int so it compares by true value with thresholds of any ap_int/ap_uint type.
+// BITS bits: the raw integer q (any zero point is already folded into the thresholds).
 template <unsigned BITS, bool SIGNED>
 struct IntegerValue {
+    static_assert(BITS >= 1 && (BITS <= 31 || (SIGNED && BITS == 32)),
+                  "the raw value must fit in an int");
     static const unsigned WIDTH = BITS;
-    typedef typename RawInteger<BITS, SIGNED>::type type;
 
-    static type value(ap_uint<BITS> x) {
+    static int value(ap_uint<BITS> x) {
 #pragma HLS INLINE
-        return RawInteger<BITS, SIGNED>::decode(x);
+        return RawInteger<BITS, SIGNED>::decode(x).to_int();
     }
 };
 

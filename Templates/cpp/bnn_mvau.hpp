@@ -59,7 +59,7 @@ void Mvau(hls::stream<ap_uint<SIMD * Lane::WIDTH> > &in,
             TAcc sum = (sf == 0) ? TAcc(0) : acc[p];
             for (unsigned s = 0; s < SIMD; s++) {
 #pragma HLS UNROLL
-                const ap_uint<LW> lane = x.range((s + 1) * LW - 1, s * LW);
+                const ap_uint<LW> lane = GetElement<LW>(x, s);
                 sum += Lane::template contribution<TAcc>(ap_uint<1>(w[s]), lane);
             }
             acc[p] = sum;
@@ -69,7 +69,7 @@ void Mvau(hls::stream<ap_uint<SIMD * Lane::WIDTH> > &in,
             ap_uint<PE * OW> result = 0;
             for (unsigned p = 0; p < PE; p++) {
 #pragma HLS UNROLL
-                result.range((p + 1) * OW - 1, p * OW) = activation.activate(nf, p, acc[p]);
+                OrElement<OW>(result, p, activation.activate(nf, p, acc[p]));
             }
             out.write(result);
             sf = 0;

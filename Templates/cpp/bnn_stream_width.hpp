@@ -35,7 +35,7 @@ void StreamWidthConverter(hls::stream<ap_uint<IN_WIDTH> > &in,
             count += IN_WIDTH;
         }
         if (count >= OUT_WIDTH) {
-            out.write(ap_uint<OUT_WIDTH>(buffer.range(OUT_WIDTH - 1, 0)));
+            out.write(ap_uint<OUT_WIDTH>(buffer));  // narrowing keeps the low OUT_WIDTH bits
             buffer >>= OUT_WIDTH;
             count -= OUT_WIDTH;
         }

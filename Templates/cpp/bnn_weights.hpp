@@ -39,10 +39,8 @@ struct PassThroughActivation {
     template <typename TIn>
     ap_uint<OUT_WIDTH> activate(unsigned, unsigned, const TIn &acc) const {
 #pragma HLS INLINE
-        TAcc v = acc;
-        ap_uint<OUT_WIDTH> bits = 0;
-        bits.range(OUT_WIDTH - 1, 0) = v.range(OUT_WIDTH - 1, 0);
-        return bits;
+        const TAcc v = acc;
+        return ap_uint<OUT_WIDTH>(v);  // same width: the bits are kept
     }
 };
 

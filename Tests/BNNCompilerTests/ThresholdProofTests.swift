@@ -56,7 +56,7 @@ final class ThresholdProofTests: XCTestCase {
 
     func testRandomBipolarNetworks() throws {
         for seed in 1...6 {
-            var random = RandomNetworks(seed: seed)
+            var random = RandomNetworks(seed: UInt64(seed))
             try proveAllNeurons(random.network(.init(sizes: [random.int(1...70), random.int(1...40), random.int(1...33), 3])))
         }
     }

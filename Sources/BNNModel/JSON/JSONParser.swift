@@ -206,21 +206,18 @@ struct JSONByteParser {
         }
         let key = try parseString(isKey: true)
         let top = frames.count - 1
-        let frame = frames[top]
-        let existing = keys.count - frame.keyStart
-        if var index = frame.keyIndex {
-            // Drop the frame's reference first so the insert below doesn't copy the dictionary.
-            frames[top].keyIndex = nil
-            let isDuplicate = index.updateValue(existing, forKey: key) != nil
-            frames[top].keyIndex = index
-            if isDuplicate { throw duplicateKey(key, at: keyOffset) }
+        let keyStart = frames[top].keyStart
+        let existing = keys.count - keyStart
+        if frames[top].keyIndex != nil {
+            // Mutated in place through the array, so the dictionary is never copied.
+            if frames[top].keyIndex?.updateValue(existing, forKey: key) != nil { throw duplicateKey(key, at: keyOffset) }
         } else {
-            for earlier in frame.keyStart..<keys.count where keys[earlier] == key {
+            for earlier in keyStart..<keys.count where keys[earlier] == key {
                 throw duplicateKey(key, at: keyOffset)
             }
             if existing + 1 > JSONObject.indexThreshold {
                 var index = [String: Int](minimumCapacity: existing * 2)
-                for (offset, known) in keys[frame.keyStart...].enumerated() { index[known] = offset }
+                for (offset, known) in keys[keyStart...].enumerated() { index[known] = offset }
                 index[key] = existing
                 frames[top].keyIndex = index
             }

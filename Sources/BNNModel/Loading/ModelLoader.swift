@@ -156,7 +156,7 @@ struct NetworkReader {
             let layer = try LayerReader(decoder: decoder, index: index).read(item, input: shape)
             if let name = layer.name {
                 if let first = names[name] {
-                    throw item.child("name", .null).error("duplicate layer name \"\(name)\" (also used by layers[\(first)])")
+                    throw Node(value: item.value, path: layer.label, file: item.file).child("name", .null).error("duplicate layer name \"\(name)\" (also used by layers[\(first)])")
                 }
                 names[name] = index
             }

@@ -1,0 +1,48 @@
+// Per-channel thresholding of an input stream into binary activations (1 = +1).
+#ifndef BNN_BINARIZE_HPP
+#define BNN_BINARIZE_HPP
+
+#include <ap_int.h>
+#include <hls_stream.h>
+
+#include "bnn_lanes.hpp"
+
+namespace bnn {
+
+// Channel ch's threshold at values[ch % SIMD][ch / SIMD]; lane-major so it partitions by lane.
+template <unsigned SIMD, unsigned CF, typename T>
+struct ChannelThresholds {
+    T values[SIMD][CF];
+};
+
+// Stream element e belongs to channel e % CHANNELS, so word w carries channels
+// (w % (CHANNELS / SIMD)) * SIMD + i. Output bit i = value(lane i) >= threshold(channel).
+// The caller partitions thresholds.values along dim 1.
+template <unsigned SIMD, unsigned CHANNELS, class Value, typename TThr>
+void Binarize(hls::stream<ap_uint<SIMD * Value::WIDTH> > &in, hls::stream<ap_uint<SIMD> > &out,
+              const ChannelThresholds<SIMD, CHANNELS / SIMD, TThr> &thresholds,
+              unsigned numWords) {
+    static_assert(SIMD >= 1, "SIMD must be positive");
+    static_assert(CHANNELS % SIMD == 0, "CHANNELS must be a multiple of SIMD");
+
+    const unsigned CF = CHANNELS / SIMD;
+    const unsigned VW = Value::WIDTH;
+
+    unsigned cf = 0;
+    for (unsigned i = 0; i < numWords; i++) {
+#pragma HLS PIPELINE II=1
+        const ap_uint<SIMD * VW> x = in.read();
+        ap_uint<SIMD> bits = 0;
+        for (unsigned s = 0; s < SIMD; s++) {
+#pragma HLS UNROLL
+            const ap_uint<VW> lane = GetElement<VW>(x, s);
+            bits[s] = (Value::value(lane) >= thresholds.values[s][cf]) ? 1 : 0;
+        }
+        out.write(bits);
+        cf = (cf == CF - 1) ? 0 : cf + 1;
+    }
+}
+
+} // namespace bnn
+
+#endif // BNN_BINARIZE_HPP

@@ -1,0 +1,15 @@
+// Single entry point for generated code: the HLS types plus every bnn layer template.
+#ifndef BNN_LIBRARY_HPP
+#define BNN_LIBRARY_HPP
+
+#include <ap_int.h>
+#include <hls_stream.h>
+
+#include "bnn_lanes.hpp"
+#include "bnn_weights.hpp"
+#include "bnn_mvau.hpp"
+#include "bnn_binarize.hpp"
+#include "bnn_stream_width.hpp"
+#include "bnn_argmax.hpp"
+
+#endif // BNN_LIBRARY_HPP

@@ -1,0 +1,85 @@
+// Streaming matrix-vector-activation unit (binary weights), folded FINN-style:
+// PE neurons in parallel, SIMD input elements per neuron per cycle.
+#ifndef BNN_MVAU_HPP
+#define BNN_MVAU_HPP
+
+#include <ap_int.h>
+#include <hls_stream.h>
+
+#include "bnn_lanes.hpp"
+#include "bnn_weights.hpp"
+
+namespace bnn {
+
+// One repetition consumes an MW-element input vector as MW/SIMD words and produces MH outputs
+// as MH/PE words (word f, element p = neuron f*PE + p). Weights for PE p at fold (nf, sf) are
+// weights.words[p][nf * SF + sf]. The caller partitions weights.words (and activation ROMs)
+// along dim 1 so the PE lanes read in parallel.
+template <unsigned MW, unsigned MH, unsigned SIMD, unsigned PE, class Lane, typename TAcc,
+          class Activation>
+void Mvau(hls::stream<ap_uint<SIMD * Lane::WIDTH> > &in,
+          hls::stream<ap_uint<PE * Activation::OUT_WIDTH> > &out,
+          const BinaryWeights<SIMD, PE, (MH / PE) * (MW / SIMD)> &weights,
+          const Activation &activation, unsigned reps) {
+    static_assert(SIMD >= 1 && PE >= 1, "SIMD and PE must be positive");
+    static_assert(MW % SIMD == 0, "MW must be a multiple of SIMD");
+    static_assert(MH % PE == 0, "MH must be a multiple of PE");
+
+    const unsigned SF = MW / SIMD;   // input words per vector (synapse folds)
+    const unsigned NF = MH / PE;     // output words per vector (neuron folds)
+    const unsigned LW = Lane::WIDTH;
+    const unsigned OW = Activation::OUT_WIDTH;
+    typedef ap_uint<SIMD * LW> InWord;
+
+    // The input vector is read once (during neuron fold 0) and replayed for later folds.
+    InWord inputBuffer[SF];
+    TAcc acc[PE];
+#pragma HLS ARRAY_PARTITION variable=acc complete dim=1
+    for (unsigned p = 0; p < PE; p++) {
+#pragma HLS UNROLL
+        acc[p] = TAcc(0);  // ap types are not zero by default
+    }
+
+    unsigned sf = 0;
+    unsigned nf = 0;
+    const unsigned total = reps * NF * SF;
+    for (unsigned i = 0; i < total; i++) {
+#pragma HLS PIPELINE II=1
+        InWord x;
+        if (nf == 0) {
+            x = in.read();
+            inputBuffer[sf] = x;
+        } else {
+            x = inputBuffer[sf];
+        }
+
+        for (unsigned p = 0; p < PE; p++) {
+#pragma HLS UNROLL
+            const ap_uint<SIMD> w = weights.words[p][nf * SF + sf];
+            TAcc sum = (sf == 0) ? TAcc(0) : acc[p];
+            for (unsigned s = 0; s < SIMD; s++) {
+#pragma HLS UNROLL
+                const ap_uint<LW> lane = GetElement<LW>(x, s);
+                sum += Lane::template contribution<TAcc>(ap_uint<1>(w[s]), lane);
+            }
+            acc[p] = sum;
+        }
+
+        if (sf == SF - 1) {
+            ap_uint<PE * OW> result = 0;
+            for (unsigned p = 0; p < PE; p++) {
+#pragma HLS UNROLL
+                OrElement<OW>(result, p, activation.activate(nf, p, acc[p]));
+            }
+            out.write(result);
+            sf = 0;
+            nf = (nf == NF - 1) ? 0 : nf + 1;
+        } else {
+            sf++;
+        }
+    }
+}
+
+} // namespace bnn
+
+#endif // BNN_MVAU_HPP
