@@ -17,8 +17,9 @@ public struct SimulationResult: Sendable {
         return (stageBits[stage][image * limbs + neuron / 64] >> UInt64(neuron % 64)) & 1 == 1
     }
 
-    public func accumulators(_ image: Int) -> ArraySlice<Int> {
-        accumulators[(image * classes)..<((image + 1) * classes)]
+    /// The last layer's accumulators for one input (indexed from 0).
+    public func accumulators(_ image: Int) -> [Int] {
+        Array(accumulators[(image * classes)..<((image + 1) * classes)])
     }
 
     /// The spec's integer sums of the last layer.
@@ -35,7 +36,7 @@ public struct SimulationResult: Sendable {
     public func prediction(_ image: Int) -> Int {
         switch output {
         case .argmaxOfAccumulators:
-            return Self.firstMax(Array(accumulators(image)))
+            return Self.firstMax(accumulators(image))
         case .logits, .argmaxOfLogits:
             return Self.firstMax(logits(image))
         }

@@ -52,7 +52,7 @@ public struct Simulator: Sendable {
             bits = binarize(inputs, count: count, binarizer)
             stageBits.append(bits)
         } else if design.input.encoding == .bipolar {
-            bits = Self.pack(count: count, length: design.input.count) { inputs[$0 * design.input.count + $1] == 1 }
+            bits = Self.packBipolar(inputs, count: count, length: design.input.count)
         }
         let classes = design.classCount
         var accumulators = [Int](repeating: 0, count: count * classes)
@@ -91,6 +91,25 @@ public struct Simulator: Sendable {
         let n = design.input.count
         let channels = design.input.channels
         return Self.pack(count: count, length: n) { image, e in inputs[image * n + e] >= b.thresholds[e % channels] }
+    }
+
+    /// +1 -> bit 1, -1 -> bit 0: the hot path of bipolar-input networks, so no closure here.
+    static func packBipolar(_ inputs: [Int], count: Int, length: Int) -> [UInt64] {
+        let limbs = (length + 63) / 64
+        var out = [UInt64](repeating: 0, count: count * limbs)
+        inputs.withUnsafeBufferPointer { x in
+            out.withUnsafeMutableBufferPointer { o in
+                for image in 0..<count {
+                    let base = image * length
+                    for l in 0..<limbs {
+                        var word: UInt64 = 0
+                        for b in 0..<min(64, length - l * 64) where x[base + l * 64 + b] == 1 { word |= 1 << UInt64(b) }
+                        o[image * limbs + l] = word
+                    }
+                }
+            }
+        }
+        return out
     }
 
     static func pack(count: Int, length: Int, bit: (Int, Int) -> Bool) -> [UInt64] {

@@ -13,4 +13,13 @@ void cxnor_threshold_layer(const uint64_t *weights, int rows, int limbs, const i
 void cxnor_count_layer(const uint64_t *weights, int rows, int limbs, int columns,
                        const uint64_t *input, int batch, int32_t *out);
 
+/* The same thresholded layer with rows interleaved by 8 (`weights8[block][limb][8]`, rows padded to
+ * a multiple of 8 with limit -1): one vector xor + popcount + add per limb. */
+void cxnor_threshold_layer8(const uint64_t *weights8, int rows, int limbs, const int64_t *limit,
+                            const uint64_t *input, int batch, uint64_t *out, int out_limbs);
+
+/* Last layer, interleaved by 8 as above. */
+void cxnor_count_layer8(const uint64_t *weights8, int rows, int limbs, int columns,
+                        const uint64_t *input, int batch, int32_t *out);
+
 #endif
