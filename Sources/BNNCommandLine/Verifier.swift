@@ -66,7 +66,7 @@ public struct Verifier: Sendable {
         }
         if let b = design.binarizer { checkBits(layerIndex: b.layerIndex, neurons: design.input.count) }
         for layer in design.layers.dropLast() {
-            checkBits(layerIndex: layer.layerIndices.last ?? 0, neurons: layer.outputs)
+            checkBits(layerIndex: layer.layerIndices.last ?? 0, neurons: layer.outputCount)
         }
         let lastLabel = network.layers[finalComputeIndex].label
         let wantSums = expected.sums[finalComputeIndex] ?? []

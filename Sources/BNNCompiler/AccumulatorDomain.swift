@@ -14,6 +14,9 @@ struct AccumulatorDomain {
         AccumulatorDomain(accScale: 2, accOffset: -inputs, inputScale: 1)
     }
 
+    /// Masked binary input: the accumulator is the spec's sum itself.
+    static let signedSum = AccumulatorDomain(accScale: 1, accOffset: 0, inputScale: 1)
+
     static func integer(scale: Double) -> AccumulatorDomain {
         AccumulatorDomain(accScale: 1, accOffset: 0, inputScale: scale)
     }
@@ -32,6 +35,8 @@ struct AccumulatorDomain {
         switch input {
         case .binary:
             return 0...weights.columns
+        case .signed:
+            return -weights.columns...weights.columns
         case .integer(let low, let high):
             var positives = 0
             for c in 0..<weights.columns where weights[row, c] { positives += 1 }
@@ -40,14 +45,18 @@ struct AccumulatorDomain {
         }
     }
 
-    /// Accumulator of the row with its weights negated.
-    func flippedAccumulator(_ acc: Int, inputs: Int, binary: Bool) -> Int {
-        binary ? inputs - acc : -acc
+    /// Accumulator of the row with its weights negated: agreements become disagreements for
+    /// a popcount, signed sums change sign.
+    static func flipped(_ acc: Int, inputs: Int, range: MvauInputRange) -> Int {
+        if case .binary = range { return inputs - acc }
+        return -acc
     }
 }
 
-/// What one input lane can hold: bits, or `q - zero_point` in `low...high`.
+/// What one input lane can hold: bits, a masked bit (+1, -1 or nothing), or `q - zero_point`
+/// in `low...high`.
 enum MvauInputRange {
     case binary
+    case signed
     case integer(low: Int, high: Int)
 }

@@ -15,7 +15,7 @@ public struct FoldingRequest: Sendable {
 
 /// Pass 4: gives every layer its PE and SIMD, from the request or a default.
 ///
-/// PE must divide MH and SIMD must divide MW (no padding in this version). The default is
+/// PE must divide MH and SIMD must divide MW (and a convolution's input channels); no padding. The default is
 /// the largest divisor of MW up to 64 for SIMD (16 on 8-bit input, whose lanes cost more) and of
 /// MH up to 16 for PE: a moderate, always-legal design; `--fold` sets anything else.
 public enum ChooseFolding {
@@ -26,7 +26,7 @@ public enum ChooseFolding {
     public static func run(_ network: IntegerNetwork, request: FoldingRequest) throws(Diagnostic) -> [Folding] {
         var chosen = network.layers.map { layer in
             Folding(pe: largestDivisor(of: layer.outputs, atMost: defaultMaxPE),
-                    simd: largestDivisor(of: layer.inputs,
+                    simd: largestDivisor(of: simdBound(layer),
                                          atMost: layer.inputKind == .binary ? defaultMaxSIMD : defaultMaxSIMDInteger))
         }
         for (key, folding) in request.entries {
@@ -40,9 +40,11 @@ public enum ChooseFolding {
                 throw Diagnostic(file: request.source, location: key,
                                  message: "PE \(folding.pe) does not divide MH = \(layer.outputs) of \(layer.label); choose one of \(divisors(of: layer.outputs).map(String.init).joined(separator: ", "))")
             }
-            guard folding.simd >= 1, layer.inputs % folding.simd == 0 else {
+            let bound = simdBound(layer)
+            guard folding.simd >= 1, bound % folding.simd == 0 else {
+                let what = layer.window == nil ? "MW = \(bound)" : "the \(bound) input channels (the window generator streams whole channel folds)"
                 throw Diagnostic(file: request.source, location: key,
-                                 message: "SIMD \(folding.simd) does not divide MW = \(layer.inputs) of \(layer.label); choose one of \(divisors(of: layer.inputs).map(String.init).joined(separator: ", "))")
+                                 message: "SIMD \(folding.simd) does not divide \(what) of \(layer.label); choose one of \(divisors(of: bound).map(String.init).joined(separator: ", "))")
             }
             chosen[l] = folding
         }
@@ -51,6 +53,11 @@ public enum ChooseFolding {
 
     private static func matches(_ layer: IntegerLayer, _ key: String) -> Bool {
         layer.foldKey == key || key == "layers[\(layer.computeIndex)]" || key == String(layer.computeIndex)
+    }
+
+    /// SIMD must divide this: MW for a dense layer, the input channels for a convolution.
+    static func simdBound(_ layer: IntegerLayer) -> Int {
+        layer.window?.input.channels ?? layer.inputs
     }
 
     public static func divisors(of n: Int) -> [Int] { (1...max(n, 1)).filter { n % $0 == 0 } }

@@ -6,7 +6,7 @@ import BNNReference
 /// exactly reproducing the float64 decision for every reachable accumulator; the last group
 /// becomes a per-class logit map (and, in argmax mode, the way hardware compares classes).
 public enum FoldThresholds {
-    public static func run(_ fused: FusedNetwork) -> IntegerNetwork {
+    public static func run(_ fused: FusedNetwork, file: String) throws(Diagnostic) -> IntegerNetwork {
         let network = fused.network
         let spec = network.input
         let input = DesignInput(
@@ -16,41 +16,57 @@ public enum FoldThresholds {
         var layers: [IntegerLayer] = []
         var output = OutputStage.logits(maps: [])
         for (g, group) in fused.groups.enumerated() {
-            let isLast = g == fused.groups.count - 1
-            let (kind, range, domain) = inputDomain(group, spec)
-            if isLast {
-                let maps = (0..<group.dense.units).map { logitMap(group, unit: $0, domain: domain) }
-                let accRange = overallRange(group.dense.weights, range)
+            let (kind, range, domain, window) = try inputDomain(group, spec, file: file)
+            if g == fused.groups.count - 1 {
+                let maps = (0..<group.weights.rows).map { logitMap(group, unit: $0, domain: domain) }
+                let accRange = overallRange(group.weights, range)
                 layers.append(IntegerLayer(
-                    layerIndices: group.layerIndices, label: group.compute.label, computeIndex: group.compute.index, foldKey: group.foldKey,
-                    weights: group.dense.weights, inputKind: kind, thresholds: nil,
-                    flipped: Array(repeating: false, count: group.dense.units),
-                    accumulatorType: IntegerType(holding: accRange)))
+                    layerIndices: group.layerIndices, label: group.compute.label, computeIndex: group.compute.index,
+                    foldKey: group.foldKey, weights: group.weights, inputKind: kind, thresholds: nil,
+                    flipped: Array(repeating: false, count: group.weights.rows),
+                    accumulatorType: IntegerType(holding: accRange), window: window, pool: nil))
                 output = outputStage(network.outputMode, maps: maps, accRange: accRange)
             } else {
-                layers.append(thresholdLayer(group, kind: kind, range: range, domain: domain))
+                var layer = thresholdLayer(group, kind: kind, range: range, domain: domain)
+                layer.window = window
+                layer.pool = group.pool.map { poolStage($0, group) }
+                layers.append(layer)
             }
         }
         return IntegerNetwork(name: network.cName, input: input, binarizer: binarizer, layers: layers,
                               output: output, labels: network.labels)
     }
 
-    /// Lane kind, value range of one lane's `q - zero_point`, and accumulator domain of a group.
-    private static func inputDomain(_ group: FusedGroup, _ spec: InputSpec) -> (MvauInput, MvauInputRange, AccumulatorDomain) {
-        guard group.readsRawInput, spec.encoding != .bipolar else {
-            return (.binary, .binary, .binary(inputs: group.dense.inputs))
+    /// Lane kind, value range of one lane, accumulator domain and window of a group.
+    private static func inputDomain(_ group: FusedGroup, _ spec: InputSpec, file: String) throws(Diagnostic)
+        -> (MvauInput, MvauInputRange, AccumulatorDomain, SlidingWindowStage?) {
+        let conv = group.convolution
+        let padded = conv.map { !$0.padding.isNone } ?? false
+        func window(_ pad: WindowPad) -> SlidingWindowStage? {
+            conv.map { SlidingWindowStage(input: group.compute.inputShape, kernel: $0.kernel, stride: $0.stride, padding: $0.padding, pad: pad) }
         }
-        let values = spec.encoding.valueRange
-        return (.integer(bits: 8, isSigned: spec.encoding.isSigned, zeroPoint: spec.zeroPoint),
-                .integer(low: values.lowerBound - spec.zeroPoint, high: values.upperBound - spec.zeroPoint),
-                .integer(scale: spec.scale))
+        if group.readsRawInput, spec.encoding != .bipolar {
+            if padded, let conv, conv.padValue != 0 {
+                throw Diagnostic(file: file, location: group.compute.label + ".pad_value",
+                                 message: "pad_value \(conv.padValue) on the 8-bit input layer is not supported (the padded real value is not a whole number of input steps); use pad_value 0")
+            }
+            let values = spec.encoding.valueRange
+            // Zero padding of the raw input is the zero point itself: `q - zero_point` adds nothing.
+            return (.integer(bits: 8, isSigned: spec.encoding.isSigned, zeroPoint: spec.zeroPoint),
+                    .integer(low: values.lowerBound - spec.zeroPoint, high: values.upperBound - spec.zeroPoint),
+                    .integer(scale: spec.scale), window(.constant(spec.zeroPoint & 0xff)))
+        }
+        if padded, let conv, conv.padValue == 0 {
+            return (.maskedBinary, .signed, .signedSum, window(.masked))
+        }
+        let padBit = (conv?.padValue ?? 0) > 0 ? 1 : 0
+        return (.binary, .binary, .binary(inputs: group.weights.columns), window(.constant(padBit)))
     }
 
     private static func thresholdLayer(_ group: FusedGroup, kind: MvauInput, range: MvauInputRange, domain: AccumulatorDomain) -> IntegerLayer {
-        var weights = group.dense.weights
+        var weights = group.weights
         var thresholds: [Int] = []
         var flipped: [Bool] = []
-        let binary = kind == .binary
         let columns = weights.columns
         for j in 0..<weights.rows {
             let reach = AccumulatorDomain.reachable(row: j, weights: weights, input: range)
@@ -62,9 +78,10 @@ public enum FoldThresholds {
             case .falling:
                 weights.negateRow(j)
                 let flippedReach = AccumulatorDomain.reachable(row: j, weights: weights, input: range)
-                let decideFlipped = { (acc: Int) in decide(domain.flippedAccumulator(acc, inputs: columns, binary: binary)) }
-                guard case .rising(let t) = ThresholdSearch.find(in: flippedReach, decide: decideFlipped) else {
-                    // Unreachable for a monotone decision; keep the output constant rather than trap.
+                let decideFlipped = { (acc: Int) in decide(AccumulatorDomain.flipped(acc, inputs: columns, range: range)) }
+                let result = ThresholdSearch.find(in: flippedReach, decide: decideFlipped)
+                // A monotone decision that fell before rises after the flip.
+                guard case .rising(let t) = result else {
                     thresholds.append(flippedReach.upperBound + 1)
                     flipped.append(true)
                     continue
@@ -77,23 +94,37 @@ public enum FoldThresholds {
         let lowest = min(accRange.lowerBound, thresholds.min() ?? 0)
         let highest = max(accRange.upperBound, thresholds.max() ?? 0)
         return IntegerLayer(
-            layerIndices: group.layerIndices, label: group.compute.label, computeIndex: group.compute.index, foldKey: group.foldKey,
-            weights: weights, inputKind: kind, thresholds: thresholds, flipped: flipped,
-            accumulatorType: IntegerType(holding: lowest...highest))
+            layerIndices: group.layerIndices, label: group.compute.label, computeIndex: group.compute.index,
+            foldKey: group.foldKey, weights: weights, inputKind: kind, thresholds: thresholds, flipped: flipped,
+            accumulatorType: IntegerType(holding: lowest...highest), window: nil, pool: nil)
     }
 
     /// The float64 decision of neuron `unit` for the exact sum's value `real`, step by step as
     /// the reference evaluates it.
     static func decision(_ group: FusedGroup, unit j: Int, real: Double) -> Bool {
-        var y = group.dense.apply(real, unit: j)
+        var y = group.affine(real, unit: j)
         if let bn = group.batchnorm { y = bn.apply(y, channel: j) }
         return ReferenceMath.sign(y, offset: group.sign?.offset[j] ?? 0)
+    }
+
+    /// Max-pool over per-position decision bits. The decision is `post(max_p pre(s_p))` with both
+    /// steps monotone, so it equals the OR of the per-position decisions when `post` rises and
+    /// their AND when it falls; `post` falls only for a pool before a batchnorm whose gamma < 0
+    /// (alpha's sign lives in `pre` and does not matter).
+    private static func poolStage(_ fused: FusedPool, _ group: FusedGroup) -> PoolStage {
+        let channels = group.weights.rows
+        let and = (0..<channels).map { c in
+            fused.position == .beforeBatchnorm && (group.batchnorm.map { $0.gamma[c] < 0 } ?? false)
+        }
+        return PoolStage(label: fused.layer.label, layerIndex: fused.layer.index, input: fused.layer.inputShape,
+                         pool: fused.pool.pool, stride: fused.pool.stride, andChannels: and)
     }
 
     /// Hull of every row's reachable accumulators (also bounds every partial sum).
     private static func overallRange(_ weights: SignMatrix, _ range: MvauInputRange) -> ClosedRange<Int> {
         switch range {
         case .binary: return 0...weights.columns
+        case .signed: return -weights.columns...weights.columns
         case .integer(let low, let high):
             let extent = weights.columns * max(-low, high)
             return -extent...extent
@@ -106,7 +137,7 @@ public enum FoldThresholds {
                                    stddev: ($0.variance[j] + $0.eps).squareRoot(), beta: $0.beta[j])
         }
         return LogitMap(accScale: domain.accScale, accOffset: domain.accOffset, inputScale: domain.inputScale,
-                        alpha: group.dense.alpha[j], bias: group.dense.bias[j], batchnorm: bn)
+                        alpha: group.alpha[j], bias: group.bias[j], batchnorm: bn)
     }
 
     /// Largest accumulator range we check exhaustively for the integer argmax shortcut.
@@ -135,7 +166,7 @@ public enum FoldThresholds {
             let decide = { (q: Int) in
                 ReferenceMath.sign(ReferenceMath.scaledSum(q - spec.zeroPoint, scale: spec.scale), offset: leading.sign.offset[c])
             }
-            // q - scale*... rises with q (scale > 0), so the search never reports falling.
+            // The real value rises with q (scale > 0), so the search never reports falling.
             if case .rising(let t) = ThresholdSearch.find(in: values, decide: decide) { return t }
             return values.upperBound + 1
         }

@@ -35,6 +35,8 @@ public struct IntegerLayer: Sendable {
     /// Rows whose weights were negated so the decision rises with the accumulator.
     public var flipped: [Bool]
     public var accumulatorType: IntegerType
+    public var window: SlidingWindowStage?
+    public var pool: PoolStage?
 
     public var inputs: Int { weights.columns }
     public var outputs: Int { weights.rows }

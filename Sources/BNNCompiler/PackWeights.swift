@@ -37,7 +37,8 @@ public enum PackWeights {
         let activation: MvauActivation = layer.thresholds.map { .thresholds(packThresholds($0, pe: folding.pe)) } ?? .accumulator
         return MvauStage(layerIndices: layer.layerIndices, label: layer.label, key: layer.foldKey, inputs: layer.inputs, outputs: layer.outputs,
                          folding: folding, inputKind: layer.inputKind, weights: packWeights(layer.weights, folding),
-                         activation: activation, accumulatorType: layer.accumulatorType)
+                         activation: activation, accumulatorType: layer.accumulatorType,
+                         window: layer.window, pool: layer.pool)
     }
 
     private static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }

@@ -8,8 +8,7 @@ public enum PermuteFlatten {
         for g in result.groups.indices {
             guard let flatten = result.groups[g].flatten, flatten.order != .hwc else { continue }
             let shape = flattenInputShape(result, g)
-            let dense = result.groups[g].dense
-            result.groups[g].dense.weights = dense.weights.permutingColumns { flatten.order.index(ofStreamPosition: $0, shape: shape) }
+            result.groups[g].weights = result.groups[g].weights.permutingColumns { flatten.order.index(ofStreamPosition: $0, shape: shape) }
         }
         return result
     }

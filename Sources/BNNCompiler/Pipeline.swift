@@ -26,7 +26,7 @@ public struct Pipeline: Sendable {
 
     public func run(_ network: Network) throws(Diagnostic) -> Stages {
         let fused = PermuteFlatten.run(try FuseLayers.run(network, file: file))
-        let integer = FoldThresholds.run(fused)
+        let integer = try FoldThresholds.run(fused, file: file)
         let foldings = try ChooseFolding.run(integer, request: folding)
         let design = PackWeights.run(integer, foldings: foldings)
         return Stages(fused: fused, integer: integer, foldings: foldings, design: design)

@@ -1,7 +1,8 @@
 /// One matrix-vector-activation unit: a compute layer fused with its batchnorm and sign.
 ///
 /// Accumulator domain: with binary input, `acc` counts agreeing bits (XNOR popcount, 0...MW, so
-/// the spec's sum is `2*acc - MW`); with integer input, `acc = sum +-(q - zero_point)`.
+/// the spec's sum is `2*acc - MW`); with masked binary input it is the signed sum over valid
+/// positions; with integer input, `acc = sum +-(q - zero_point)`.
 public struct MvauStage: Sendable {
     /// The model layers this stage implements, e.g. `layers[0] (fc1)` .. `layers[2] (sign1)`.
     public var layerIndices: [Int]
@@ -19,9 +20,14 @@ public struct MvauStage: Sendable {
     public var activation: MvauActivation
     /// Holds every reachable accumulator value (and every threshold).
     public var accumulatorType: IntegerType
+    /// The window generator feeding a convolution (nil for a dense layer).
+    public var window: SlidingWindowStage?
+    /// The max-pool after the thresholds, if the group has one.
+    public var pool: PoolStage?
 
     public init(layerIndices: [Int], label: String, key: String, inputs: Int, outputs: Int, folding: Folding, inputKind: MvauInput,
-                weights: WeightROM, activation: MvauActivation, accumulatorType: IntegerType) {
+                weights: WeightROM, activation: MvauActivation, accumulatorType: IntegerType,
+                window: SlidingWindowStage? = nil, pool: PoolStage? = nil) {
         self.layerIndices = layerIndices
         self.label = label
         self.key = key
@@ -32,6 +38,17 @@ public struct MvauStage: Sendable {
         self.weights = weights
         self.activation = activation
         self.accumulatorType = accumulatorType
+        self.window = window
+        self.pool = pool
+    }
+
+    /// Matrix-vector products per frame: one per output pixel of a convolution.
+    public var pixels: Int { window?.outputPixels ?? 1 }
+
+    /// Output elements per frame, after the pool.
+    public var outputCount: Int {
+        if let pool { return pool.output.count }
+        return pixels * outputs
     }
 
     /// Neuron folds (MH / PE) and synapse folds (MW / SIMD).
@@ -42,12 +59,16 @@ public struct MvauStage: Sendable {
 public enum MvauInput: Sendable, Equatable {
     /// +-1 activations as bits (1 = +1).
     case binary
+    /// Bits with a valid flag (zero-padded convolution): `acc = sum of valid (w == x ? 1 : -1)`,
+    /// the spec's sum itself.
+    case maskedBinary
     /// The raw network input: `bits`-bit integers q, used as `q - zeroPoint`.
     case integer(bits: Int, isSigned: Bool, zeroPoint: Int)
 
     public var bits: Int {
         switch self {
         case .binary: return 1
+        case .maskedBinary: return 2
         case .integer(let bits, _, _): return bits
         }
     }

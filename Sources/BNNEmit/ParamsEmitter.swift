@@ -16,6 +16,10 @@ enum ParamsEmitter {
             if case .thresholds(let rom) = stage.activation {
                 out += thresholds(rom, type: stage.accumulatorType, name: TopEmitter.thresholdsName(l))
             }
+            if let pool = stage.pool {
+                out += "// \(CppLiterals.comment(pool.label)): channels whose pooled maximum becomes a minimum after a negative batchnorm scale (AND instead of OR).\n"
+                out += poolFlags(pool.andChannels, simd: f.pe, name: TopEmitter.poolFlagsName(l))
+            }
         }
         out += "// Last layer: accumulator -> logit, one float64 rounding per step (bnn::Logit).\n"
         out += logitMaps(design.output.maps)
@@ -49,6 +53,16 @@ enum ParamsEmitter {
             out += "    {" + wrapped(values) + "},\n"
         }
         return out + "}};\n\n"
+    }
+
+    private static func poolFlags(_ flags: [Bool], simd: Int, name: String) -> String {
+        let folds = flags.count / simd
+        let words = (0..<folds).map { fold -> String in
+            var limb: [UInt64] = Array(repeating: 0, count: (simd + 63) / 64)
+            for lane in 0..<simd where flags[fold * simd + lane] { limb[lane / 64] |= 1 << UInt64(lane % 64) }
+            return CppLiterals.word(limb[...], bits: simd)
+        }
+        return "static const bnn::ChannelFlags<\(simd), \(folds)> \(name) = {{" + wrapped(words) + "}};\n\n"
     }
 
     private static func logitMaps(_ maps: [LogitMap]) -> String {

@@ -7,6 +7,7 @@ struct TopEmitter {
     static let classMapsName = "class_maps"
     static func weightsName(_ l: Int) -> String { "layer\(l)_weights" }
     static func thresholdsName(_ l: Int) -> String { "layer\(l)_thresholds" }
+    static func poolFlagsName(_ l: Int) -> String { "layer\(l)_pool_and" }
 
     /// Widest `ap_uint` the open headers take without `AP_INT_MAX_W`.
     static let defaultMaxWidth = 1024
@@ -42,6 +43,21 @@ struct TopEmitter {
         return name
     }
 
+    /// A width converter from `width` to `needed` bits per word, if they differ.
+    private mutating func convert(_ current: String, from width: Int, to needed: Int, totalBits: Int, _ comment: String) -> (String, Int) {
+        guard needed != width else { return (current, width) }
+        let next = newStream(width: needed, comment)
+        calls.append("    bnn::StreamWidthConverter<\(width), \(needed), \(totalBits / width)>(\(current), \(next), 1);")
+        return (next, needed)
+    }
+
+    private func padPolicy(_ pad: WindowPad, _ input: MvauInput) -> String {
+        switch pad {
+        case .masked: return "bnn::MaskedPad"
+        case .constant(let value): return "bnn::ConstantPad<\(input.bits), \(value)>"
+        }
+    }
+
     private mutating func build() {
         var current = "in"
         var width = inputWordBits
@@ -58,18 +74,25 @@ struct TopEmitter {
         }
         for (l, stage) in design.layers.enumerated() {
             let f = stage.folding
-            let needed = f.simd * stage.inputKind.bits
-            if needed != width {
-                let next = newStream(width: needed, "\(f.simd) lanes for layer \(l)")
-                calls.append("    bnn::StreamWidthConverter<\(width), \(needed), \(totalBits / width)>(\(current), \(next), 1);")
+            if let window = stage.window {
+                // The window generator reads whole pixels, SIMD channels per word.
+                let elementBits = stage.inputKind == .maskedBinary ? 1 : stage.inputKind.bits
+                (current, width) = convert(current, from: width, to: f.simd * elementBits, totalBits: totalBits, "\(f.simd) channels for the window of layer \(l)")
+                let next = newStream(width: f.simd * stage.inputKind.bits, "layer \(l) windows")
+                let p = window.padding
+                let dims = "\(window.input.height), \(window.input.width), \(window.input.channels), \(window.kernel.height), \(window.kernel.width), \(window.stride.height), \(window.stride.width), \(p.top), \(p.bottom), \(p.left), \(p.right), \(f.simd)"
+                calls.append("    bnn::SlidingWindow<\(dims), \(padPolicy(window.pad, stage.inputKind))>(\(current), \(next), 1);")
                 current = next
-                width = needed
+                width = f.simd * stage.inputKind.bits
+            } else {
+                (current, width) = convert(current, from: width, to: f.simd * stage.inputKind.bits, totalBits: totalBits, "\(f.simd) lanes for layer \(l)")
             }
             let isLast = l == design.layers.count - 1
             let acc = stage.accumulatorType.cName
             let lane: String
             switch stage.inputKind {
             case .binary: lane = "bnn::XnorLane"
+            case .maskedBinary: lane = "bnn::MaskedXnorLane"
             case .integer(let bits, let signed, let zeroPoint): lane = "bnn::IntegerLane<\(bits), \(signed), \(zeroPoint)>"
             }
             let activationType: String
@@ -88,10 +111,18 @@ struct TopEmitter {
             partitions.append("#pragma HLS ARRAY_PARTITION variable=\(Self.weightsName(l)).words complete dim=1")
             let target = isLast && !design.output.isArgmax ? "out" : newStream(width: outWidth, isLast ? "class accumulators" : "layer \(l) output bits")
             if target == "out" { widths.append(outWidth) }
-            calls.append("    // \(CppLiterals.comment(stage.label)): \(f)\n    bnn::Mvau<\(stage.inputs), \(stage.outputs), \(f.simd), \(f.pe), \(lane), \(acc), \(activationType)>(\(current), \(target), \(Self.weightsName(l)), \(activationArgument), 1);")
+            let reps = stage.pixels == 1 ? "1" : "\(stage.pixels)"
+            calls.append("    // \(CppLiterals.comment(stage.label)): \(f)\(stage.pixels > 1 ? ", one matrix-vector product per output pixel" : "")\n    bnn::Mvau<\(stage.inputs), \(stage.outputs), \(f.simd), \(f.pe), \(lane), \(acc), \(activationType)>(\(current), \(target), \(Self.weightsName(l)), \(activationArgument), \(reps));")
             current = target
             width = outWidth
-            totalBits = stage.outputs * (isLast ? stage.accumulatorType.bits : 1)
+            totalBits = stage.outputs * stage.pixels * (isLast ? stage.accumulatorType.bits : 1)
+            if let pool = stage.pool {
+                let next = newStream(width: f.pe, "layer \(l) pooled bits")
+                let i = pool.input
+                calls.append("    // \(CppLiterals.comment(pool.label))\n    bnn::MaxPoolBinary<\(i.height), \(i.width), \(i.channels), \(pool.pool.height), \(pool.pool.width), \(pool.stride.height), \(pool.stride.width), \(f.pe)>(\(current), \(next), \(Self.poolFlagsName(l)), 1);")
+                current = next
+                totalBits = pool.output.count
+            }
         }
         guard let last = lastLayer else { return }
         let classes = design.classCount

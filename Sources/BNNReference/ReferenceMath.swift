@@ -44,6 +44,13 @@ extension BatchNorm {
     }
 }
 
+extension Conv2D {
+    /// Output channel `o` given its exact sum's float64 value.
+    public func apply(_ s: Double, filter o: Int) -> Double {
+        ReferenceMath.affine(s, alpha: alpha[o], bias: bias[o])
+    }
+}
+
 extension Dense {
     /// Output `j` given its exact sum's float64 value.
     public func apply(_ s: Double, unit j: Int) -> Double {

@@ -14,6 +14,8 @@ struct BinaryKernel: Sendable {
     /// Per block: a neuron outputs +1 iff its count of disagreeing bits is <= this limit
     /// (`MW - threshold`); padding rows get -1 so they always output 0.
     let limits: [SIMD8<Int64>]
+    /// Per block, the thresholds themselves, for masked input (padding rows: never fire).
+    let thresholdBlocks: [SIMD8<Int64>]
 
     /// `rowBits(r)` gives row r's weight bits (1 = +1) as limbs, columns LSB-first.
     init(rows: Int, columns: Int, rowBits: (Int) -> [UInt64], thresholds: [Int]?) {
@@ -23,13 +25,16 @@ struct BinaryKernel: Sendable {
         blocks = (rows + 7) / 8
         var weights = [SIMD8<UInt64>](repeating: .zero, count: blocks * inputLimbs)
         var limits = [SIMD8<Int64>](repeating: SIMD8(repeating: -1), count: blocks)
+        var thresholdBlocks = [SIMD8<Int64>](repeating: SIMD8(repeating: Int64(Int32.max)), count: blocks)
         for r in 0..<rows {
             let bits = rowBits(r)
             for l in 0..<inputLimbs { weights[(r / 8) * inputLimbs + l][r % 8] = bits[l] }
             limits[r / 8][r % 8] = Int64(columns - (thresholds?[r] ?? 0))
+            thresholdBlocks[r / 8][r % 8] = Int64(thresholds?[r] ?? 0)
         }
         self.weights = weights
         self.limits = limits
+        self.thresholdBlocks = thresholdBlocks
     }
 
     /// Output bits for `count` inputs: `output` has `(rows + 63) / 64` limbs per input.
@@ -41,6 +46,33 @@ struct BinaryKernel: Sendable {
                 forEachTile(count: count) { b, image in
                     let disagree = disagreements(w, block: b, input: input, image: image)
                     let fires = SIMD8<Int64>(truncatingIfNeeded: disagree) .<= limit[b]
+                    let byte = SIMD8<UInt64>(repeating: 0).replacing(with: laneBits, where: fires).wrappedSum()
+                    output[image * outputLimbs + (b * 8) / 64] |= byte << UInt64((b * 8) % 64)
+                }
+            }
+        }
+    }
+
+    /// Masked input (zero-padded convolution windows): each input vector is `inputLimbs` value
+    /// limbs then `inputLimbs` valid-bit limbs. The neuron's sum over valid positions is
+    /// `valid - 2 * disagreements`, compared with its threshold.
+    func thresholdMasked(_ input: UnsafeBufferPointer<UInt64>, count: Int, into output: UnsafeMutableBufferPointer<UInt64>) {
+        let outputLimbs = (rows + 63) / 64
+        let laneBits = SIMD8<UInt64>(1, 2, 4, 8, 16, 32, 64, 128)
+        weights.withUnsafeBufferPointer { w in
+            for image in 0..<count {
+                let xBase = image &* 2 &* inputLimbs
+                var valid: Int64 = 0
+                for l in 0..<inputLimbs { valid &+= Int64(input[xBase &+ inputLimbs &+ l].nonzeroBitCount) }
+                for b in 0..<blocks {
+                    var disagree = SIMD8<UInt64>(repeating: 0)
+                    for l in 0..<inputLimbs {
+                        let x = SIMD8(repeating: input[xBase &+ l])
+                        let m = SIMD8(repeating: input[xBase &+ inputLimbs &+ l])
+                        disagree &+= ((w[b &* inputLimbs &+ l] ^ x) & m).nonzeroBitCount
+                    }
+                    let sum = SIMD8<Int64>(repeating: valid) &- 2 &* SIMD8<Int64>(truncatingIfNeeded: disagree)
+                    let fires = sum .>= thresholdBlocks[b]
                     let byte = SIMD8<UInt64>(repeating: 0).replacing(with: laneBits, where: fires).wrappedSum()
                     output[image * outputLimbs + (b * 8) / 64] |= byte << UInt64((b * 8) % 64)
                 }

@@ -18,7 +18,7 @@ public struct Simulator: Sendable {
         layers = design.layers.map { stage in
             let thresholds = Self.neuronThresholds(stage)
             switch stage.inputKind {
-            case .binary:
+            case .binary, .maskedBinary:
                 return .binary(BinaryKernel(rows: stage.outputs, columns: stage.inputs,
                                             rowBits: { Self.rowBits(stage, row: $0) }, thresholds: thresholds))
             case .integer:
@@ -57,32 +57,39 @@ public struct Simulator: Sendable {
         let classes = design.classCount
         var accumulators = [Int](repeating: 0, count: count * classes)
         for (l, kernel) in layers.enumerated() {
+            let stage = design.layers[l]
             let isLast = l == layers.count - 1
-            let outLimbs = (design.layers[l].outputs + 63) / 64
-            var next = [UInt64](repeating: 0, count: isLast ? 0 : count * outLimbs)
+            let vectors = count * stage.pixels
+            let outLimbs = (stage.outputs + 63) / 64
+            var next = [UInt64](repeating: 0, count: isLast ? 0 : vectors * outLimbs)
             switch kernel {
             case .binary(let k):
-                bits.withUnsafeBufferPointer { x in
+                let x = stage.window.map { WindowOps.windows(bits: bits, count: count, $0) } ?? bits
+                x.withUnsafeBufferPointer { x in
                     if isLast {
-                        accumulators.withUnsafeMutableBufferPointer { k.accumulate(x, count: count, into: $0) }
+                        accumulators.withUnsafeMutableBufferPointer { k.accumulate(x, count: vectors, into: $0) }
+                    } else if stage.inputKind == .maskedBinary {
+                        next.withUnsafeMutableBufferPointer { k.thresholdMasked(x, count: vectors, into: $0) }
                     } else {
-                        next.withUnsafeMutableBufferPointer { k.threshold(x, count: count, into: $0) }
+                        next.withUnsafeMutableBufferPointer { k.threshold(x, count: vectors, into: $0) }
                     }
                 }
             case .integer(let k):
-                let values = inputs.map { Int32($0 - design.input.zeroPoint) }
+                let raw = inputs.map { Int32($0 - design.input.zeroPoint) }
+                let values = stage.window.map { WindowOps.windows(values: raw, count: count, $0) } ?? raw
                 values.withUnsafeBufferPointer { x in
                     if isLast {
-                        accumulators.withUnsafeMutableBufferPointer { k.accumulate(x, count: count, into: $0) }
+                        accumulators.withUnsafeMutableBufferPointer { k.accumulate(x, count: vectors, into: $0) }
                     } else {
-                        next.withUnsafeMutableBufferPointer { k.threshold(x, count: count, into: $0) }
+                        next.withUnsafeMutableBufferPointer { k.threshold(x, count: vectors, into: $0) }
                     }
                 }
             }
-            if !isLast {
-                stageBits.append(next)
-                bits = next
-            }
+            if isLast { break }
+            if stage.window != nil { next = WindowOps.gather(next, count: count, pixels: stage.pixels, channels: stage.outputs) }
+            if let pool = stage.pool { next = WindowOps.pool(next, count: count, pool) }
+            stageBits.append(next)
+            bits = next
         }
         return SimulationResult(count: count, classes: classes, stageBits: stageBits, accumulators: accumulators, output: design.output)
     }

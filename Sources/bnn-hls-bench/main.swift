@@ -39,7 +39,7 @@ guard let network else { print("benchmark model did not load"); exit(1) }
 var integer: IntegerNetwork?
 let fold = try best(5) {
     let fused = PermuteFlatten.run(try FuseLayers.run(network, file: "lfc.json"))
-    integer = FoldThresholds.run(fused)
+    integer = try FoldThresholds.run(fused, file: "lfc.json")
 }
 guard let integer else { print("benchmark model did not fold"); exit(1) }
 var design: Design?

@@ -21,6 +21,8 @@ final class ThresholdProofTests: XCTestCase {
                 switch layer.inputKind {
                 case .binary:
                     ranges = 0...k
+                case .maskedBinary:
+                    ranges = -k...k
                 case .integer(_, _, let zp):
                     // Reachable sums of this (hardware) row: each term +-(q - zp) over q's range.
                     let values = network.input.encoding.valueRange
@@ -37,11 +39,14 @@ final class ThresholdProofTests: XCTestCase {
                     case .binary:
                         original = layer.flipped[j] ? k - acc : acc
                         sum = Double(2 * original - k)
+                    case .maskedBinary:
+                        original = layer.flipped[j] ? -acc : acc
+                        sum = Double(original)
                     case .integer:
                         original = layer.flipped[j] ? -acc : acc
                         sum = network.input.scale * Double(original)
                     }
-                    var y = group.dense.apply(sum, unit: j)
+                    var y = group.affine(sum, unit: j)
                     if let bn = group.batchnorm { y = bn.apply(y, channel: j) }
                     let reference = ReferenceMath.sign(y, offset: group.sign?.offset[j] ?? 0)
                     let hardware = acc >= thresholds[j]
@@ -70,6 +75,24 @@ final class ThresholdProofTests: XCTestCase {
             options.scale = random.uniform() * 0.05 + 0.001
             try proveAllNeurons(random.network(options))
         }
+    }
+
+    /// Convolutions: popcount, masked (zero-padded) and 8-bit domains.
+    func testRandomConvolutions() throws {
+        var random = RandomNetworks(seed: 21)
+        var options = RandomNetworks.Options(sizes: [0, 3])
+        options.inputShape = Shape3(height: 5, width: 5, channels: 3)
+        var masked = RandomNetworks.ConvSpec(filters: 6, kernel: Pair(3, 3))
+        masked.padding = Padding(top: 1, bottom: 1, left: 1, right: 1)
+        var plain = RandomNetworks.ConvSpec(filters: 5, kernel: Pair(2, 2))
+        plain.padValue = 1
+        plain.padding = Padding(top: 1, bottom: 0, left: 0, right: 0)
+        options.convs = [masked, plain]
+        try proveAllNeurons(random.network(options))
+        options.encoding = .uint8
+        options.zeroPoint = 128
+        options.scale = 0.01
+        try proveAllNeurons(random.network(options))
     }
 
     /// Thresholds that land exactly on an integer: the float64 value is exactly 0 at a reachable

@@ -46,19 +46,89 @@ final class SimulatorEquivalenceTests: XCTestCase {
         single.encoding = .uint8
         single.zeroPoint = 3
         cases.append(("single uint8 layer", single))
+        return cases + cnnCases()
+    }
+
+    /// Small CNNs: zero / +1 / -1 / asymmetric padding, stride 2, 1x1 and 5x5 kernels, pools in
+    /// every position (with negative gammas), odd channel counts, single-channel 8-bit input.
+    static func cnnCases() -> [(String, RandomNetworks.Options)] {
+        typealias Conv = RandomNetworks.ConvSpec
+        var cases: [(String, RandomNetworks.Options)] = []
+        var a = RandomNetworks.Options(sizes: [0, 4])
+        a.inputShape = Shape3(height: 6, width: 7, channels: 3)
+        var c1 = Conv(filters: 5, kernel: Pair(3, 3))
+        c1.padding = Padding(top: 1, bottom: 1, left: 1, right: 1)
+        c1.pool = Pair(2, 2)
+        a.convs = [c1]
+        a.flatten = .chw
+        cases.append(("cnn zero padding, pool after sign, CHW", a))
+
+        var b = RandomNetworks.Options(sizes: [0, 6, 3])
+        b.inputShape = Shape3(height: 8, width: 8, channels: 1)
+        b.encoding = .uint8
+        b.zeroPoint = 3
+        b.scale = 0.02
+        var b1 = Conv(filters: 6, kernel: Pair(3, 3))
+        b1.padding = Padding(top: 1, bottom: 0, left: 0, right: 2)
+        b1.pool = Pair(2, 2)
+        b1.poolPosition = .beforeBatchnorm
+        let b2 = Conv(filters: 7, kernel: Pair(1, 1))
+        b.convs = [b1, b2]
+        cases.append(("cnn uint8 single channel, pool before batchnorm, 1x1", b))
+
+        var c = RandomNetworks.Options(sizes: [0, 5])
+        c.inputShape = Shape3(height: 9, width: 9, channels: 2)
+        var c1b = Conv(filters: 4, kernel: Pair(5, 5))
+        c1b.stride = Pair(2, 2)
+        c1b.padding = Padding(top: 1, bottom: 0, left: 2, right: 1)
+        c1b.padValue = 1
+        c1b.pool = Pair(3, 3)
+        c1b.poolStride = Pair(2, 1)
+        c1b.poolPosition = .beforeSign
+        c.convs = [c1b]
+        c.mode = .argmax
+        cases.append(("cnn 5x5 stride 2, +1 asymmetric padding, pool before sign", c))
+
+        var d = RandomNetworks.Options(sizes: [0, 4])
+        d.inputShape = Shape3(height: 5, width: 6, channels: 4)
+        d.encoding = .int8
+        d.zeroPoint = -7
+        d.scale = 0.05
+        var d1 = Conv(filters: 3, kernel: Pair(3, 3))
+        d1.padding = Padding(top: 1, bottom: 1, left: 1, right: 1)
+        d1.stride = Pair(2, 2)
+        var d2 = Conv(filters: 9, kernel: Pair(2, 2))
+        d2.padding = Padding(top: 0, bottom: 1, left: 1, right: 0)
+        d2.padValue = -1
+        d2.pool = Pair(2, 1)
+        d2.poolPosition = .beforeBatchnorm
+        d.convs = [d1, d2]
+        d.flatten = .hwc
+        cases.append(("cnn int8 zero-point padding, -1 padding, pool before batchnorm", d))
+
+        var e = RandomNetworks.Options(sizes: [0, 3])
+        e.inputShape = Shape3(height: 4, width: 5, channels: 3)
+        var e1 = Conv(filters: 2, kernel: Pair(1, 1))
+        e1.padding = Padding(top: 0, bottom: 2, left: 1, right: 0)
+        e1.stride = Pair(2, 2)
+        e.convs = [e1]
+        cases.append(("cnn 1x1 with zero padding only windows", e))
         return cases
     }
 
     /// Foldings to try for a network: default, fully serial, and the most parallel legal ones.
     static func foldings(_ integer: IntegerNetwork) -> [FoldingRequest] {
         let serial = integer.layers.map { ($0.foldKey, Folding(pe: 1, simd: 1)) }
-        let parallel = integer.layers.map { ($0.foldKey, Folding(pe: $0.outputs, simd: $0.inputs)) }
+        let parallel = integer.layers.map { ($0.foldKey, Folding(pe: $0.outputs, simd: simdBound($0))) }
         let odd = integer.layers.map {
             ($0.foldKey, Folding(pe: ChooseFolding.divisors(of: $0.outputs).dropLast().last ?? 1,
-                                 simd: ChooseFolding.divisors(of: $0.inputs).dropFirst().first ?? 1))
+                                 simd: ChooseFolding.divisors(of: simdBound($0)).dropFirst().first ?? 1))
         }
         return [FoldingRequest(), FoldingRequest(entries: serial), FoldingRequest(entries: parallel), FoldingRequest(entries: odd)]
     }
+
+    /// SIMD must divide MW, or a convolution's input channels.
+    static func simdBound(_ layer: IntegerLayer) -> Int { layer.window?.input.channels ?? layer.inputs }
 
     func testRandomNetworksAcrossFoldings() throws {
         for (seed, (name, options)) in Self.cases().enumerated() {
@@ -82,6 +152,24 @@ final class SimulatorEquivalenceTests: XCTestCase {
         let design = try Pipeline(file: "r.json").compile(network)
         let batch = InputBatch(count: 2, elements: 50, values: Array(repeating: 1, count: 50) + Array(repeating: -1, count: 50))
         XCTAssertEqual(try Verifier(network: network, design: design).run(batch).failedInputs, 0)
+    }
+
+    /// The spec's worked CNN (zero padding, pool before a batchnorm with mixed-sign gammas,
+    /// CHW flatten, argmax): reference logits bit for bit, simulator == reference.
+    func testSpecTinyCNN() throws {
+        let dir = TestPaths.sharedExamples
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: dir + "/tiny_cnn.json"), "shared/spec/examples not beside the checkout")
+        let network = try ModelLoader().load(path: dir + "/tiny_cnn.json")
+        let inputs = try InputBatch.load(path: dir + "/tiny_cnn.inputs.npy", for: network)
+        let expected = try NpyReader.read(Array(FileManager.default.contents(atPath: dir + "/tiny_cnn.expected_logits.npy") ?? Data())).doubles()
+        let reference = ReferenceNetwork(network)
+        for i in 0..<inputs.count {
+            let logits = try reference.evaluate(inputs.frame(i)).logits
+            XCTAssertEqual(logits.map(\.bitPattern), expected[(i * 2)..<(i * 2 + 2)].map(\.bitPattern), "input \(i)")
+        }
+        let design = try Pipeline(file: "tiny_cnn.json").compile(network)
+        XCTAssertEqual(try Verifier(network: network, design: design).run(inputs).failedInputs, 0)
+        XCTAssertEqual(try Verifier(network: network, design: design).run(InputBatch.random(count: 300, for: network, seed: 4)).failedInputs, 0)
     }
 
     /// The spec's worked MLP: our reference reproduces the independently computed logits bit

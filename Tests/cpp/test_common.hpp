@@ -69,6 +69,25 @@ bool readChecked(hls::stream<T> &s, T &value) {
     return true;
 }
 
+// Over-read guard. A unit under test gets one extra word after its real input; afterwards exactly
+// that word must remain. An over-read then shows up as a missing sentinel: the hls4ml stream model
+// would otherwise hand back a default value with only a warning, and the current Xilinx model
+// would block or abort instead of failing the test.
+template <typename T>
+void addSentinel(hls::stream<T> &s) {
+    T word = 0;
+    word = ~word;
+    s.write(word);
+}
+
+// True when exactly the sentinel is left (no under- or over-read); drains it either way.
+template <typename T>
+bool consumedExactly(hls::stream<T> &s) {
+    const bool ok = s.size() == 1;
+    while (!s.empty()) s.read();
+    return ok;
+}
+
 // Element i (W bits each) of a wide word as an unsigned 64-bit value (W <= 64).
 template <int N>
 uint64_t field(const ap_uint<N> &word, unsigned i, unsigned w) {

@@ -106,9 +106,10 @@ void runMvau(Reporter &rep, const LayerCase<MW, MH, Model> &layer, const Activat
     hls::stream<ap_uint<SIMD * Model::BITS> > in("in");
     hls::stream<ap_uint<PE * OW> > out("out");
     layer.template writeInputs<SIMD>(in);
+    addSentinel(in);
     bnn::Mvau<MW, MH, SIMD, PE, typename Model::Lane, TAcc, Activation>(in, out, *rom, act, reps);
 
-    rep.check(in.empty(), "input not fully consumed");
+    rep.check(consumedExactly(in), "input not consumed exactly (under- or over-read)");
     for (unsigned k = 0; k < reps; k++)
         for (unsigned f = 0; f < MH / PE; f++) {
             ap_uint<PE * OW> word;

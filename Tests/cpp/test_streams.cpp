@@ -27,8 +27,9 @@ void testWidth(Reporter &rep, uint64_t seed, unsigned reps) {
         }
         in.write(word);
     }
+    addSentinel(in);
     bnn::StreamWidthConverter<IN_W, OUT_W, IN_WORDS>(in, out, reps);
-    rep.check(in.empty(), "input not fully consumed");
+    rep.check(consumedExactly(in), "input not consumed exactly (under- or over-read)");
     for (unsigned k = 0; k < reps * OUT_WORDS; k++) {
         ap_uint<OUT_W> word;
         if (!rep.check(readChecked(out, word), "too few output words (" + str(k) + ")")) break;
@@ -85,8 +86,9 @@ void testBinarize(Reporter &rep, const char *name, uint64_t seed, unsigned numWo
         }
         in.write(word);
     }
+    addSentinel(in);
     bnn::Binarize<SIMD, CHANNELS, typename Model::Value, TThr>(in, out, thr, numWords);
-    rep.check(in.empty(), "input not fully consumed");
+    rep.check(consumedExactly(in), "input not consumed exactly (under- or over-read)");
     for (unsigned w = 0; w < numWords; w++) {
         ap_uint<SIMD> word;
         if (!rep.check(readChecked(out, word), "too few output words")) break;
@@ -123,8 +125,9 @@ void testArgMax(Reporter &rep, const char *name, uint64_t seed, unsigned reps, l
         }
     }
     rep.check(ties > 0, "test data has no ties");
+    addSentinel(in);
     bnn::ArgMax<CLASSES, PE, TAcc, IW>(in, out, reps);
-    rep.check(in.empty(), "input not fully consumed");
+    rep.check(consumedExactly(in), "input not consumed exactly (under- or over-read)");
     for (unsigned k = 0; k < reps; k++) {
         ap_uint<IW> idx;
         if (!rep.check(readChecked(out, idx), "too few outputs")) break;
@@ -228,8 +231,9 @@ void testLogitArgMax(Reporter &rep, const char *name, uint64_t seed, unsigned re
         }
     }
     rep.check(ties > 0, "test data has no ties");
+    addSentinel(in);
     bnn::LogitArgMax<CLASSES, PE, TAcc, IW>(in, out, maps, reps);
-    rep.check(in.empty(), "input not fully consumed");
+    rep.check(consumedExactly(in), "input not consumed exactly (under- or over-read)");
     for (unsigned k = 0; k < reps; k++) {
         ap_uint<IW> idx;
         if (!rep.check(readChecked(out, idx), "too few outputs")) break;
@@ -293,8 +297,9 @@ void testGeneratedStyle(Reporter &rep) {
     hls::stream<ap_uint<2> > out("out");
     const unsigned reps = 256;
     for (unsigned v = 0; v < reps; v++) in.write(ap_uint<8>(v));
+    addSentinel(in);
     t_top(in, out, reps);
-    rep.check(in.empty(), "input not fully consumed");
+    rep.check(consumedExactly(in), "input not consumed exactly (under- or over-read)");
     for (unsigned v = 0; v < reps; v++) {
         // Layer 0: neuron r = nf*2 + p, column c -> words[p][nf*2 + c/4] bit c%4.
         int hidden[4];

@@ -3,8 +3,7 @@ struct LayerReader {
     let decoder: TensorDecoder
     let index: Int
 
-    private static let supportedTypes = ["dense", "batchnorm", "sign", "flatten"]
-    private static let laterTypes = ["conv2d", "maxpool2d"]
+    private static let supportedTypes = ["dense", "conv2d", "maxpool2d", "batchnorm", "sign", "flatten"]
 
     func read(_ rawNode: Node, input: Shape3) throws(Diagnostic) -> Layer {
         let raw = try rawNode.object()
@@ -26,6 +25,23 @@ struct LayerReader {
             let dense = try readDense(object, input: input)
             kind = .dense(dense)
             output = .vector(dense.units)
+        case "conv2d":
+            try object.checkKeys(allowed: ["type", "name", "filters", "kernel", "stride", "padding", "pad_value", "weight", "bias", "alpha"],
+                                 what: "a conv2d layer")
+            let conv = try readConv(object, input: input)
+            kind = .conv2d(conv)
+            output = conv.outputShape(input)
+        case "maxpool2d":
+            try object.checkKeys(allowed: ["type", "name", "pool", "stride"], what: "a maxpool2d layer")
+            let poolNode = try object.required("pool")
+            let pool = try readPair(poolNode)
+            let stride = try object.optional("stride").map { node throws(Diagnostic) in try readPair(node) } ?? pool
+            guard pool.height <= input.height, pool.width <= input.width else {
+                throw poolNode.error("pool [\(pool.height), \(pool.width)] does not fit the input \(input)")
+            }
+            let maxpool = MaxPool2D(pool: pool, stride: stride)
+            kind = .maxpool2d(maxpool)
+            output = maxpool.outputShape(input)
         case "batchnorm":
             try object.checkKeys(allowed: ["type", "name", "gamma", "beta", "mean", "var", "eps"], what: "a batchnorm layer")
             kind = .batchnorm(try readBatchNorm(object, channels: input.channels))
@@ -47,10 +63,7 @@ struct LayerReader {
             kind = .flatten(Flatten(order: order))
             output = .vector(input.count)
         default:
-            if Self.laterTypes.contains(type) {
-                throw typeNode.error("layer type \"\(type)\" is not supported yet (this version compiles dense networks: \(Self.supportedTypes.joined(separator: ", ")))")
-            }
-            throw typeNode.error("unknown layer type \"\(type)\"; expected one of \((Self.supportedTypes + Self.laterTypes).joined(separator: ", "))")
+            throw typeNode.error("unknown layer type \"\(type)\"; expected one of \(Self.supportedTypes.joined(separator: ", "))")
         }
         return Layer(index: index, name: name, kind: kind, inputShape: input, outputShape: output)
     }
@@ -68,6 +81,71 @@ struct LayerReader {
         let alpha = try object.optional("alpha").map { node throws(Diagnostic) in try decoder.decodeVector(node, count: units) }
         return Dense(weights: signs, bias: bias ?? Array(repeating: 0, count: units),
                      alpha: alpha ?? Array(repeating: 1, count: units))
+    }
+
+    /// `[h, w]` or one integer meaning `[n, n]`; every entry >= 1.
+    private func readPair(_ node: Node) throws(Diagnostic) -> Pair {
+        if case .number = node.value {
+            let n = try node.integer(in: 1...(1 << 16))
+            return Pair(n, n)
+        }
+        let items = try node.array()
+        guard items.count == 2 else { throw node.error("expected [h, w] or a single integer, got \(items.count) values") }
+        return Pair(try items[0].integer(in: 1...(1 << 16)), try items[1].integer(in: 1...(1 << 16)))
+    }
+
+    private func readPadding(_ node: Node?) throws(Diagnostic) -> Padding {
+        guard let node else { return .none }
+        if case .number = node.value {
+            let p = try node.integer(in: 0...(1 << 16))
+            return Padding(top: p, bottom: p, left: p, right: p)
+        }
+        let items = try node.array()
+        guard items.count == 4 else { throw node.error("expected [top, bottom, left, right] or a single integer, got \(items.count) values") }
+        var values: [Int] = []
+        for item in items { values.append(try item.integer(in: 0...(1 << 16))) }
+        return Padding(top: values[0], bottom: values[1], left: values[2], right: values[3])
+    }
+
+    private func readConv(_ object: ObjectNode, input: Shape3) throws(Diagnostic) -> Conv2D {
+        let filters = try object.required("filters").integer(in: 1...(1 << 20))
+        let kernelNode = try object.required("kernel")
+        let kernel = try readPair(kernelNode)
+        let stride = try object.optional("stride").map { node throws(Diagnostic) in try readPair(node) } ?? Pair(1, 1)
+        let padding = try readPadding(object.optional("padding"))
+        let padValue = try object.optional("pad_value").map { node throws(Diagnostic) -> Int in
+            let v = try node.integer(in: -1...1)
+            return v
+        } ?? 0
+        let paddedH = input.height + padding.top + padding.bottom
+        let paddedW = input.width + padding.left + padding.right
+        guard kernel.height <= paddedH, kernel.width <= paddedW else {
+            throw kernelNode.error("kernel [\(kernel.height), \(kernel.width)] is larger than the padded input [\(paddedH), \(paddedW)]")
+        }
+        let weightNode = try object.required("weight")
+        let weight = try decoder.decode(weightNode)
+        let c = input.channels
+        guard weight.shape == [filters, c, kernel.height, kernel.width] else {
+            throw weightNode.error("expected shape [\(filters), \(c), \(kernel.height), \(kernel.width)] (filters x input channels x kh x kw, OIHW), got \(describe(weight.shape))")
+        }
+        // OIHW in the file -> columns (ky, kx, c), c fastest, as the window generator streams.
+        let k = c * kernel.height * kernel.width
+        var positive = [Bool](repeating: false, count: filters * k)
+        for o in 0..<filters {
+            for ch in 0..<c {
+                for ky in 0..<kernel.height {
+                    for kx in 0..<kernel.width {
+                        let source = ((o * c + ch) * kernel.height + ky) * kernel.width + kx
+                        positive[o * k + (ky * kernel.width + kx) * c + ch] = weight.values[source] >= 0
+                    }
+                }
+            }
+        }
+        let bias = try object.optional("bias").map { node throws(Diagnostic) in try decoder.decodeVector(node, count: filters) }
+        let alpha = try object.optional("alpha").map { node throws(Diagnostic) in try decoder.decodeVector(node, count: filters) }
+        return Conv2D(weights: SignMatrix(rows: filters, columns: k, isPositive: positive), inputChannels: c, kernel: kernel,
+                      stride: stride, padding: padding, padValue: padValue,
+                      bias: bias ?? Array(repeating: 0, count: filters), alpha: alpha ?? Array(repeating: 1, count: filters))
     }
 
     private func readBatchNorm(_ object: ObjectNode, channels: Int) throws(Diagnostic) -> BatchNorm {

@@ -25,6 +25,8 @@ public struct Layer: Sendable {
 
 public enum LayerKind: Sendable {
     case dense(Dense)
+    case conv2d(Conv2D)
+    case maxpool2d(MaxPool2D)
     case batchnorm(BatchNorm)
     case sign(Sign)
     case flatten(Flatten)
@@ -32,6 +34,8 @@ public enum LayerKind: Sendable {
     public var typeName: String {
         switch self {
         case .dense: return "dense"
+        case .conv2d: return "conv2d"
+        case .maxpool2d: return "maxpool2d"
         case .batchnorm: return "batchnorm"
         case .sign: return "sign"
         case .flatten: return "flatten"

@@ -1,0 +1,62 @@
+import BNNModel
+
+/// The sliding-window (im2col) generator in front of a convolution's MVAU: for every output
+/// pixel it streams the window's (ky, kx, c) elements, c fastest.
+public struct SlidingWindowStage: Sendable, Equatable {
+    public var input: Shape3
+    public var kernel: Pair
+    public var stride: Pair
+    public var padding: Padding
+    public var pad: WindowPad
+
+    public init(input: Shape3, kernel: Pair, stride: Pair, padding: Padding, pad: WindowPad) {
+        self.input = input
+        self.kernel = kernel
+        self.stride = stride
+        self.padding = padding
+        self.pad = pad
+    }
+
+    public var output: Shape3 {
+        Shape3(height: (input.height + padding.top + padding.bottom - kernel.height) / stride.height + 1,
+               width: (input.width + padding.left + padding.right - kernel.width) / stride.width + 1,
+               channels: 0)
+    }
+
+    public var outputPixels: Int { output.height * output.width }
+}
+
+/// What a padded position holds on the stream.
+public enum WindowPad: Sendable, Equatable {
+    /// No padding, or a constant element: a bit (pad_value +1 -> 1, -1 -> 0), or the 8-bit
+    /// zero point (pad_value 0 on the raw input, so `q - zero_point` adds nothing).
+    case constant(Int)
+    /// pad_value 0 on binary activations: elements carry a valid bit and padded ones add nothing.
+    case masked
+}
+
+/// A binary max-pool after a convolution's MVAU: OR of the window's bits, or AND for channels
+/// where the pooled maximum becomes a minimum after thresholding (pool before a batchnorm with
+/// a negative scale).
+public struct PoolStage: Sendable, Equatable {
+    public var label: String
+    public var layerIndex: Int
+    public var input: Shape3
+    public var pool: Pair
+    public var stride: Pair
+    public var andChannels: [Bool]
+
+    public init(label: String, layerIndex: Int, input: Shape3, pool: Pair, stride: Pair, andChannels: [Bool]) {
+        self.label = label
+        self.layerIndex = layerIndex
+        self.input = input
+        self.pool = pool
+        self.stride = stride
+        self.andChannels = andChannels
+    }
+
+    public var output: Shape3 {
+        Shape3(height: (input.height - pool.height) / stride.height + 1,
+               width: (input.width - pool.width) / stride.width + 1, channels: input.channels)
+    }
+}
