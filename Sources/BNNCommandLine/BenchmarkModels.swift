@@ -1,33 +1,89 @@
 import Foundation
 
-/// Random models in the file format, for the benchmark and for tests at scale.
+/// Random models in the file format, for the benchmark and for tests at scale: LFC-shaped
+/// MLPs and the CNV topology of the FINN paper, with random weights and batchnorms.
 public enum BenchmarkModels {
     /// A binarized MLP with bipolar input: `sizes[0]` inputs, dense+batchnorm+sign per hidden
-    /// layer, a last dense+batchnorm; weights as base64 bipolar tensors.
+    /// layer, a last dense+batchnorm.
     public static func lfcJSON(sizes: [Int], seed: UInt64) -> [UInt8] {
-        var rng = SplitMix64(seed: seed)
-        func uniform() -> Double { Double(rng.next() >> 11) / Double(1 << 53) }
-        var layers: [String] = []
+        var b = Builder(seed: seed)
         for l in 0..<(sizes.count - 1) {
-            let (k, m) = (sizes[l], sizes[l + 1])
-            var bytes = [UInt8](repeating: 0, count: (k * m + 7) / 8)
-            for i in 0..<(k * m) where rng.next() & 1 == 1 { bytes[i / 8] |= 1 << UInt8(i % 8) }
-            let weight = "{\"shape\": [\(m), \(k)], \"dtype\": \"bipolar\", \"base64\": \"\(Data(bytes).base64EncodedString())\"}"
-            layers.append("{\"type\": \"dense\", \"name\": \"fc\(l + 1)\", \"units\": \(m), \"weight\": \(weight)}")
-            let vector = { (f: () -> Double) in "[" + (0..<m).map { _ in "\(f())" }.joined(separator: ", ") + "]" }
-            let gamma = vector { (uniform() - 0.2) * 2 }
-            let beta = vector { uniform() - 0.5 }
-            let mean = vector { (uniform() - 0.5) * Double(k).squareRoot() * 2 }
-            let variance = vector { uniform() * Double(k) + 1 }
-            layers.append("{\"type\": \"batchnorm\", \"gamma\": \(gamma), \"beta\": \(beta), \"mean\": \(mean), \"var\": \(variance)}")
-            if l < sizes.count - 2 { layers.append("{\"type\": \"sign\"}") }
+            b.dense(units: sizes[l + 1], inputs: sizes[l])
+            b.batchnorm(channels: sizes[l + 1], fanIn: sizes[l])
+            if l < sizes.count - 2 { b.sign() }
         }
-        let text = """
-            {"format": "bnn-hls-model", "version": 1, "name": "lfc",
-             "input": {"shape": [\(sizes[0])], "encoding": "bipolar"},
-             "layers": [\(layers.joined(separator: ",\n"))],
-             "output": {"mode": "logits"}}
-            """
-        return Array(text.utf8)
+        return b.model(name: "lfc", input: #"{"shape": [\#(sizes[0])], "encoding": "bipolar"}"#)
+    }
+
+    /// CNV (FINN paper): 3x32x32 8-bit input; conv3x3 64, 64, pool 2, conv 128, 128, pool 2,
+    /// conv 256, 256 (no padding), dense 512, 512, 10.
+    public static func cnvJSON(seed: UInt64) -> [UInt8] {
+        var b = Builder(seed: seed)
+        var channels = 3
+        for (filters, poolAfter) in [(64, false), (64, true), (128, false), (128, true), (256, false), (256, false)] {
+            b.conv(filters: filters, channels: channels)
+            b.batchnorm(channels: filters, fanIn: channels * 9 * (channels == 3 ? 64 : 1))
+            b.sign()
+            if poolAfter { b.layers.append(#"{"type": "maxpool2d", "pool": 2}"#) }
+            channels = filters
+        }
+        b.dense(units: 512, inputs: 256)
+        b.batchnorm(channels: 512, fanIn: 256)
+        b.sign()
+        b.dense(units: 512, inputs: 512)
+        b.batchnorm(channels: 512, fanIn: 512)
+        b.sign()
+        b.dense(units: 10, inputs: 512)
+        b.batchnorm(channels: 10, fanIn: 512)
+        return b.model(name: "cnv", input: #"{"shape": [32, 32, 3], "encoding": "uint8", "scale": 0.00392156862745098, "zero_point": 0}"#)
+    }
+
+    /// Appends layers as JSON text, drawing weights and batchnorm statistics from a seeded generator.
+    struct Builder {
+        var rng: SplitMix64
+        var layers: [String] = []
+
+        init(seed: UInt64) { rng = SplitMix64(seed: seed) }
+
+        mutating func uniform() -> Double { Double(rng.next() >> 11) / Double(1 << 53) }
+
+        mutating func bipolar(_ shape: [Int]) -> String {
+            let count = shape.reduce(1, *)
+            var bytes = [UInt8](repeating: 0, count: (count + 7) / 8)
+            for i in 0..<count where rng.next() & 1 == 1 { bytes[i / 8] |= 1 << UInt8(i % 8) }
+            let dims = shape.map(String.init).joined(separator: ", ")
+            return #"{"shape": [\#(dims)], "dtype": "bipolar", "base64": "\#(Data(bytes).base64EncodedString())"}"#
+        }
+
+        mutating func dense(units: Int, inputs: Int) {
+            layers.append(#"{"type": "dense", "name": "fc\#(layers.count)", "units": \#(units), "weight": \#(bipolar([units, inputs]))}"#)
+        }
+
+        mutating func conv(filters: Int, channels: Int) {
+            layers.append(#"{"type": "conv2d", "name": "conv\#(layers.count)", "filters": \#(filters), "kernel": 3, "weight": \#(bipolar([filters, channels, 3, 3]))}"#)
+        }
+
+        /// Statistics scaled to the sum's spread, so thresholds land inside the reachable range.
+        mutating func batchnorm(channels: Int, fanIn: Int) {
+            let spread = Double(fanIn).squareRoot()
+            func vector(_ f: (inout Builder) -> Double) -> String {
+                "[" + (0..<channels).map { _ in "\(f(&self))" }.joined(separator: ", ") + "]"
+            }
+            let gamma = vector { ($0.uniform() - 0.2) * 2 }
+            let beta = vector { $0.uniform() - 0.5 }
+            let mean = vector { ($0.uniform() - 0.5) * spread }
+            let variance = vector { $0.uniform() * spread * spread + 1 }
+            layers.append(#"{"type": "batchnorm", "gamma": \#(gamma), "beta": \#(beta), "mean": \#(mean), "var": \#(variance)}"#)
+        }
+
+        mutating func sign() { layers.append(#"{"type": "sign"}"#) }
+
+        func model(name: String, input: String) -> [UInt8] {
+            Array("""
+                {"format": "bnn-hls-model", "version": 1, "name": "\(name)", "input": \(input),
+                 "layers": [\(layers.joined(separator: ",\n"))],
+                 "output": {"mode": "logits"}}
+                """.utf8)
+        }
     }
 }

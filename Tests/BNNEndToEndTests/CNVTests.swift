@@ -1,0 +1,27 @@
+import BNNCommandLine
+import BNNCompiler
+import BNNEmit
+import BNNModel
+import Foundation
+import XCTest
+
+/// The CNV topology of the FINN paper with random weights: compiled, simulated and checked
+/// against the reference (a few images: the float64 reference is slow on 59 M MACs each).
+final class CNVTests: XCTestCase {
+    func testCNVSimulatorMatchesReference() throws {
+        let network = try ModelLoader().load(bytes: BenchmarkModels.cnvJSON(seed: 11), file: "cnv.json")
+        XCTAssertEqual(network.layers.last?.outputShape.count, 10)
+        // BNN-PYNQ's hand folding of CNV.
+        let folding = FoldingRequest(entries: [
+            ("conv0", .init(pe: 16, simd: 3)), ("conv3", .init(pe: 32, simd: 32)), ("conv7", .init(pe: 16, simd: 32)),
+            ("conv10", .init(pe: 16, simd: 32)), ("conv14", .init(pe: 4, simd: 32)), ("conv17", .init(pe: 1, simd: 32)),
+            ("fc20", .init(pe: 1, simd: 4)), ("fc23", .init(pe: 1, simd: 8)), ("fc26", .init(pe: 5, simd: 1)),  // BNN-PYNQ pads 10 classes to PE 4; we need a divisor
+        ])
+        let design = try Pipeline(file: "cnv.json", folding: folding).compile(network)
+        // (MH / PE) * (MW / SIMD) * output pixels, worked out by hand; the bottleneck is 32768.
+        XCTAssertEqual(design.layers.map { $0.neuronFold * $0.synapseFold * $0.pixels },
+                       [32400, 28224, 20736, 28800, 20736, 18432, 32768, 32768, 1024])
+        let report = try Verifier(network: network, design: design).run(InputBatch.random(count: 3, for: network, seed: 2), threads: 2)
+        XCTAssertEqual(report.failedInputs, 0, "\(report.mismatches)")
+    }
+}
