@@ -17,9 +17,9 @@ struct Arguments {
 
     /// Options that take a value, and flags that don't, per command.
     static let valueOptions: [String: Set<String>] = [
-        "compile": ["-o", "--output", "--fold", "--inputs", "--vectors", "--seed", "--part", "--clock-ns", "--max-tensor-elements"],
-        "simulate": ["--inputs", "--labels", "--output", "--fold", "--threads", "--max-tensor-elements"],
-        "verify": ["--inputs", "--random", "--seed", "--fold", "--threads", "--max-tensor-elements"],
+        "compile": ["-o", "--output", "--fold", "--inputs", "--vectors", "--seed", "--part", "--clock-ns", "--max-tensor-elements", "--max-weight-bits"],
+        "simulate": ["--inputs", "--labels", "--output", "--fold", "--threads", "--max-tensor-elements", "--max-weight-bits"],
+        "verify": ["--inputs", "--random", "--seed", "--fold", "--threads", "--max-tensor-elements", "--max-weight-bits"],
     ]
     static let flagOptions: [String: Set<String>] = [
         "compile": ["--force"], "simulate": [], "verify": [],

@@ -27,6 +27,7 @@ public enum CommandLineTool {
           --part, --clock-ns Vitis part (default \(EmitOptions.defaultPart)) and clock (default 10 ns)
           --threads N        simulator threads (default: all cores)
           --max-tensor-elements N   refuse tensors larger than this (default 134217728)
+          --max-weight-bits N       refuse designs whose weight ROMs hold more bits (default 134217728)
         """
 
     public static func main(_ argv: [String]) -> Int32 {

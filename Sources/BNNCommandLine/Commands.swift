@@ -15,7 +15,8 @@ struct CompiledModel {
         let loader = ModelLoader(limits: try args.loadLimits())
         network = try loader.load(path: args.modelFile)
         let folding = try FoldOption.parse(args.options["--fold"] ?? [])
-        design = try Pipeline(file: args.modelFile, folding: folding).compile(network)
+        let maxBits = try args.integer("--max-weight-bits", default: Pipeline.defaultMaxWeightBits, range: 1...(1 << 40))
+        design = try Pipeline(file: args.modelFile, folding: folding, maxWeightBits: maxBits).compile(network)
     }
 }
 

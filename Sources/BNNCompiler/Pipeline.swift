@@ -10,10 +10,16 @@ public struct Pipeline: Sendable {
     public var folding: FoldingRequest
     /// The model file's name as the user gave it, for messages.
     public var file: String
+    /// Largest total of weight bits the design's ROMs may hold; checked before packing.
+    public var maxWeightBits: Int
 
-    public init(file: String, folding: FoldingRequest = FoldingRequest()) {
+    /// 2^27 bits (16 MiB of ROM) is several times the on-chip memory of the largest FPGAs.
+    public static let defaultMaxWeightBits = 1 << 27
+
+    public init(file: String, folding: FoldingRequest = FoldingRequest(), maxWeightBits: Int = Pipeline.defaultMaxWeightBits) {
         self.file = file
         self.folding = folding
+        self.maxWeightBits = maxWeightBits
     }
 
     /// Every intermediate form, for tests and `--dump-after`.
@@ -28,6 +34,10 @@ public struct Pipeline: Sendable {
         let fused = PermuteFlatten.run(try FuseLayers.run(network, file: file))
         let integer = try FoldThresholds.run(fused, file: file)
         let foldings = try ChooseFolding.run(integer, request: folding)
+        let weightBits = integer.layers.reduce(0) { $0 + $1.inputs * $1.outputs }
+        guard weightBits <= maxWeightBits else {
+            throw Diagnostic(file: file, location: "layers", message: "the design's weight ROMs would hold \(weightBits) bits, over the limit of \(maxWeightBits) (raise it with --max-weight-bits)")
+        }
         let design = PackWeights.run(integer, foldings: foldings)
         return Stages(fused: fused, integer: integer, foldings: foldings, design: design)
     }

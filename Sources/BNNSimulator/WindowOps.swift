@@ -7,10 +7,12 @@ enum WindowOps {
     static func bit(_ v: [UInt64], _ base: Int, _ i: Int) -> Bool { (v[base + i / 64] >> UInt64(i % 64)) & 1 == 1 }
 
     /// im2col of binary activations: one vector of K bits per (image, output pixel); masked
-    /// windows append K valid bits after the value limbs.
+    /// windows append K valid bits after the value limbs. A window row inside the image is a
+    /// contiguous run of `kw * C` bits of the HWC input, copied a word at a time.
     static func windows(bits: [UInt64], count: Int, _ w: SlidingWindowStage) -> [UInt64] {
         let input = w.input
-        let k = w.kernel.height * w.kernel.width * input.channels
+        let c = input.channels
+        let k = w.kernel.height * w.kernel.width * c
         let kLimbs = (k + 63) / 64
         let masked = w.pad == .masked
         let vectorLimbs = masked ? 2 * kLimbs : kLimbs
@@ -19,21 +21,26 @@ enum WindowOps {
         let padBit: Bool
         if case .constant(let v) = w.pad { padBit = v != 0 } else { padBit = false }
         var result = [UInt64](repeating: 0, count: count * w.outputPixels * vectorLimbs)
-        for image in 0..<count {
-            for oy in 0..<out.height {
-                for ox in 0..<out.width {
-                    let base = ((image * w.outputPixels) + oy * out.width + ox) * vectorLimbs
-                    var e = 0
-                    for ky in 0..<w.kernel.height {
-                        for kx in 0..<w.kernel.width {
-                            let y = oy * w.stride.height + ky - w.padding.top
-                            let x = ox * w.stride.width + kx - w.padding.left
-                            let inside = y >= 0 && y < input.height && x >= 0 && x < input.width
-                            for c in 0..<input.channels {
-                                let value = inside ? bit(bits, image * inLimbs, (y * input.width + x) * input.channels + c) : padBit
-                                if value { result[base + e / 64] |= 1 << UInt64(e % 64) }
-                                if masked && inside { result[base + kLimbs + e / 64] |= 1 << UInt64(e % 64) }
-                                e += 1
+        bits.withUnsafeBufferPointer { src in
+            result.withUnsafeMutableBufferPointer { dst in
+                for image in 0..<count {
+                    let srcBase = image * inLimbs * 64
+                    for oy in 0..<out.height {
+                        for ox in 0..<out.width {
+                            let base = ((image * w.outputPixels) + oy * out.width + ox) * vectorLimbs
+                            for ky in 0..<w.kernel.height {
+                                let y = oy * w.stride.height + ky - w.padding.top
+                                for kx in 0..<w.kernel.width {
+                                    let x = ox * w.stride.width + kx - w.padding.left
+                                    let e = (ky * w.kernel.width + kx) * c
+                                    let inside = y >= 0 && y < input.height && x >= 0 && x < input.width
+                                    if inside {
+                                        copyBits(src, from: srcBase + (y * input.width + x) * c, to: dst, at: base * 64 + e, count: c)
+                                        if masked { setBits(dst, at: (base + kLimbs) * 64 + e, count: c) }
+                                    } else if padBit {
+                                        setBits(dst, at: base * 64 + e, count: c)
+                                    }
+                                }
                             }
                         }
                     }
@@ -41,6 +48,36 @@ enum WindowOps {
             }
         }
         return result
+    }
+
+    /// ORs `count` bits starting at bit `from` of `src` into `dst` at bit `at` (destination bits
+    /// are still zero).
+    @inline(__always)
+    static func copyBits(_ src: UnsafeBufferPointer<UInt64>, from: Int, to dst: UnsafeMutableBufferPointer<UInt64>, at: Int, count: Int) {
+        var done = 0
+        while done < count {
+            let s = from + done
+            let d = at + done
+            // Take up to 64 bits from the source, as many as fit in the destination word.
+            let n = min(count - done, 64 - d % 64, 64)
+            var chunk = src[s / 64] >> UInt64(s % 64)
+            if s % 64 != 0, s / 64 + 1 < src.count { chunk |= src[s / 64 + 1] << UInt64(64 - s % 64) }
+            if n < 64 { chunk &= (1 << UInt64(n)) - 1 }
+            dst[d / 64] |= chunk << UInt64(d % 64)
+            done += n
+        }
+    }
+
+    @inline(__always)
+    static func setBits(_ dst: UnsafeMutableBufferPointer<UInt64>, at: Int, count: Int) {
+        var done = 0
+        while done < count {
+            let d = at + done
+            let n = min(count - done, 64 - d % 64)
+            let ones: UInt64 = n == 64 ? ~0 : (1 << UInt64(n)) - 1
+            dst[d / 64] |= ones << UInt64(d % 64)
+            done += n
+        }
     }
 
     /// im2col of the raw 8-bit input as `q - zero_point` (padded positions hold the zero point, so 0).
@@ -74,15 +111,15 @@ enum WindowOps {
     /// own limbs) into one HWC bit vector per image.
     static func gather(_ bits: [UInt64], count: Int, pixels: Int, channels: Int) -> [UInt64] {
         let pixelLimbs = (channels + 63) / 64
-        let total = pixels * channels
-        let outLimbs = (total + 63) / 64
+        let outLimbs = (pixels * channels + 63) / 64
         var result = [UInt64](repeating: 0, count: count * outLimbs)
-        for image in 0..<count {
-            for p in 0..<pixels {
-                let base = (image * pixels + p) * pixelLimbs
-                for c in 0..<channels where bit(bits, base, c) {
-                    let e = p * channels + c
-                    result[image * outLimbs + e / 64] |= 1 << UInt64(e % 64)
+        bits.withUnsafeBufferPointer { src in
+            result.withUnsafeMutableBufferPointer { dst in
+                for image in 0..<count {
+                    for p in 0..<pixels {
+                        copyBits(src, from: (image * pixels + p) * pixelLimbs * 64, to: dst,
+                                 at: image * outLimbs * 64 + p * channels, count: channels)
+                    }
                 }
             }
         }

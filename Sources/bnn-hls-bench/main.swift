@@ -130,3 +130,71 @@ let agree = (0..<64).allSatisfy { i in
 print(String(format: "ratio simulator / best C loop, 1 thread each: %.2f (target >= 0.5, i.e. within 2x); simulator 2-thread speedup %.2fx",
              swift1 / cBest, swift2 / swift1))
 print("C loops and simulator agree on the class accumulators of 64 images: \(agree ? "yes" : "NO")")
+
+// MARK: CNV
+print("")
+let cnvJSON = BenchmarkModels.cnvJSON(seed: 11)
+print("CNV topology (3x32x32 uint8, 6 conv + 3 dense), random weights, BNN-PYNQ's folding; model file \(cnvJSON.count / 1024) KiB")
+let cnvFolding = FoldingRequest(entries: [
+    ("conv0", .init(pe: 16, simd: 3)), ("conv3", .init(pe: 32, simd: 32)), ("conv7", .init(pe: 16, simd: 32)),
+    ("conv10", .init(pe: 16, simd: 32)), ("conv14", .init(pe: 4, simd: 32)), ("conv17", .init(pe: 1, simd: 32)),
+    ("fc20", .init(pe: 1, simd: 4)), ("fc23", .init(pe: 1, simd: 8)), ("fc26", .init(pe: 5, simd: 1)),
+])
+var cnvNetwork: Network?
+let cnvParse = try best(3) { cnvNetwork = try ModelLoader().load(bytes: cnvJSON, file: "cnv.json") }
+guard let cnvNetwork else { print("CNV did not load"); exit(1) }
+var cnvInteger: IntegerNetwork?
+let cnvFold = try best(3) { cnvInteger = try FoldThresholds.run(PermuteFlatten.run(try FuseLayers.run(cnvNetwork, file: "cnv.json")), file: "cnv.json") }
+guard let cnvInteger else { print("CNV did not fold"); exit(1) }
+var cnvDesign: Design?
+let cnvPack = try best(3) { cnvDesign = PackWeights.run(cnvInteger, foldings: try ChooseFolding.run(cnvInteger, request: cnvFolding)) }
+guard let cnvDesign else { print("CNV did not pack"); exit(1) }
+let cnvVectors = try Verifier(network: cnvNetwork, design: cnvDesign).testVectors(InputBatch.random(count: 2, for: cnvNetwork, seed: 1))
+var cnvFiles: [GeneratedFile] = []
+let cnvEmit = try best(3) { cnvFiles = try ProjectEmitter.emit(cnvDesign, vectors: cnvVectors, options: EmitOptions(modelFile: "cnv.json")) }
+print(String(format: "compile: parse %.1f ms, fold thresholds %.1f ms, choose folding + pack %.1f ms, emit %.1f ms; total %.1f ms (reference vectors for the testbench not included)",
+             cnvParse * 1e3, cnvFold * 1e3, cnvPack * 1e3, cnvEmit * 1e3, (cnvParse + cnvFold + cnvPack + cnvEmit) * 1e3))
+let cnvMACs = cnvDesign.layers.reduce(0) { $0 + $1.inputs * $1.outputs * $1.pixels }
+let cnvImages = max(images / 20, 200)
+let cnvBatch = InputBatch.random(count: cnvImages, for: cnvNetwork, seed: 5)
+let cnvSimulator = Simulator(design: cnvDesign)
+for threads in [1, 2] {
+    let t = best(2) { _ = cnvSimulator.run(cnvBatch.values, count: cnvImages, threads: threads) }
+    let perSecond = Double(cnvImages) / t
+    let gops = perSecond * Double(cnvMACs) * 2 / 1e9
+    print(String(format: "simulator, %d thread%@: %.0f images/s, %.0f binary GOPS (%d MACs/image); ratio to the best C loop's GOPS above: %.2f",
+                 threads, threads == 1 ? " " : "s", perSecond, gops, cnvMACs, threads == 1 ? gops / (cBest * Double(macs) * 2 / 1e9) : gops / (2 * cBest * Double(macs) * 2 / 1e9)))
+}
+
+// The generated CNV testbench under g++ -O2, if the HLS headers can be had.
+let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("bnn-hls-bench-cnv-\(ProcessInfo.processInfo.processIdentifier)")
+try? FileManager.default.removeItem(at: scratch)
+for file in cnvFiles {
+    let url = scratch.appendingPathComponent(file.path)
+    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try Data(file.contents).write(to: url)
+}
+func shell(_ command: String) -> (Int32, String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", command]
+    process.currentDirectoryURL = scratch
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    do { try process.run() } catch { return (-1, "\(error)") }
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+let build = seconds { _ = shell("make -s build/cnv_tb > build.log 2>&1") }
+let (status, _) = shell("test -x build/cnv_tb")
+if status == 0 {
+    var output = ""
+    let run = seconds { output = shell("./build/cnv_tb vectors").1 }
+    let verdict = output.split(separator: "\n").last.map(String.init) ?? ""
+    print(String(format: "generated CNV testbench (g++ -O2): build %.1f s, %.2f s per image (%@)", build, run / Double(cnvVectors.inputs.count), verdict))
+} else {
+    print("generated CNV testbench: not built (no g++ or HLS headers?); see \(scratch.path)/build.log")
+}
+try? FileManager.default.removeItem(at: scratch)

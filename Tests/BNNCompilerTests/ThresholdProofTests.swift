@@ -3,6 +3,7 @@ import BNNDesign
 import BNNModel
 import BNNReference
 import BNNTestSupport
+import Foundation
 import XCTest
 
 /// Proves, neuron by neuron, that the integer threshold reproduces the float64 decision for
@@ -95,6 +96,18 @@ final class ThresholdProofTests: XCTestCase {
         try proveAllNeurons(random.network(options))
     }
 
+    /// Every neuron of every example model, over its whole reachable range.
+    func testEveryNeuronOfTheExamples() throws {
+        let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Examples")
+        let models = (FileManager.default.enumerator(atPath: examples.path)?.allObjects as? [String] ?? [])
+            .filter { $0.hasSuffix(".json") && !$0.hasSuffix("expected_accuracy.json") }.sorted()
+        XCTAssertFalse(models.isEmpty)
+        for model in models {
+            try proveAllNeurons(try ModelLoader().load(path: examples.appendingPathComponent(model).path))
+        }
+    }
+
     /// Thresholds that land exactly on an integer: the float64 value is exactly 0 at a reachable
     /// sum, where sign(0) = +1 must fire.
     func testThresholdOnExactInteger() throws {
@@ -106,6 +119,21 @@ final class ThresholdProofTests: XCTestCase {
         ], inputs: 4)
         let stages = try Pipeline(file: "t.json").run(net)
         XCTAssertEqual(stages.integer.layers[0].thresholds, [3])
+        try proveAllNeurons(net)
+    }
+
+    /// float64 and real arithmetic disagree: 3 * 0.1 - 0.30000000000000004 is exactly 0 in
+    /// float64 (so sign gives +1 at s = 3) but negative in real numbers, and the closed form
+    /// ceil(0.30000000000000004 / 0.1) = 4 would miss s = 3. The search must follow float64.
+    func testThresholdFollowsFloat64RoundingNotRealArithmetic() throws {
+        XCTAssertEqual(3 * 0.1 - 0.30000000000000004, 0)
+        let weights = SignMatrix(rows: 1, columns: 5, isPositive: Array(repeating: true, count: 5))
+        let net = network([
+            .dense(Dense(weights: weights, bias: [-0.30000000000000004], alpha: [0.1])), .sign(Sign(offset: [0])),
+            .dense(Dense(weights: SignMatrix(rows: 2, columns: 1, isPositive: [true, false]), bias: [0, 0], alpha: [1, 1])),
+        ], inputs: 5)
+        // s = 2p - 5 = 3 at p = 4 agreeing bits.
+        XCTAssertEqual(try Pipeline(file: "t.json").run(net).integer.layers[0].thresholds, [4])
         try proveAllNeurons(net)
     }
 

@@ -1,0 +1,361 @@
+#!/usr/bin/env python3
+"""Train the binarized CNN of the digits example with numpy and export it as bnn-hls models.
+
+Network (8x8x1 image, HWC):
+    conv1 3x3x16 pad 1 -> bn1 -> sign1 -> pool1 2x2          ->  4x4x16 (+-1)
+    conv2 3x3x32 pad 1 -> bn2 -> pool2 2x2 -> sign2           ->  2x2x32 (+-1)
+    flatten CHW (PyTorch order) -> fc3 dense 10 -> bn3        ->  10 logits
+Training follows BinaryNet (Courbariaux et al. 2016): latent float weights binarized with
+sign() in the forward pass, straight-through estimator cancelled where |x| > 1 (hardtanh)
+for weights and activations, latent weights clipped to [-1, 1] after every step, batchnorm
+with batch statistics while training and running statistics for inference, and Adam.
+The loss is softmax cross-entropy on the final batchnorm's output. Convolutions are im2col
+matrix products; padding is zero padding (PyTorch's default), i.e. pad_value 0.
+
+Reads ../digits_mlp/{train,test}_{inputs,labels}.npy (written by ../digits_mlp/make_data.py)
+and writes model.json, model_argmax.json and expected_accuracy.json beside this file. The
+accuracy it reports is that of the exported model.json evaluated by reference.py.
+"""
+import argparse
+import base64
+import json
+import os
+import time
+
+# One BLAS thread: the same summation order, hence byte-identical output, on every run.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+import numpy as np  # noqa: E402
+
+import reference  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DATA = os.path.join(HERE, "..", "digits_mlp")
+INPUT_SCALE = 0.0625  # pixels are 0..16: the real input is q / 16 in [0, 1]
+SIDE = 8  # 8x8 images, one channel
+CONV = (16, 32)  # filters of conv1 and conv2, 3x3, padding 1
+K = 3
+CLASSES = 10
+EPS = 1e-5
+MOMENTUM = 0.1  # running statistics: r = (1 - m) * r + m * batch, as PyTorch does
+
+
+def sign(x):
+    return np.where(x >= 0, 1.0, -1.0)  # sign(0) = +1, as the spec says
+
+
+class Adam:
+    """Adam (Kingma & Ba 2015) over a list of arrays, updated in place."""
+
+    def __init__(self, params, b1=0.9, b2=0.999, eps=1e-8):
+        self.params, self.b1, self.b2, self.eps = params, b1, b2, eps
+        self.m = [np.zeros_like(p) for p in params]
+        self.v = [np.zeros_like(p) for p in params]
+        self.t = 0
+
+    def step(self, grads, lr):
+        self.t += 1
+        c1, c2 = 1 - self.b1 ** self.t, 1 - self.b2 ** self.t
+        for p, g, m, v in zip(self.params, grads, self.m, self.v):
+            m *= self.b1
+            m += (1 - self.b1) * g
+            v *= self.b2
+            v += (1 - self.b2) * g * g
+            p -= lr * (m / c1) / (np.sqrt(v / c2) + self.eps)
+
+
+def im2col(x):
+    """[N, H, W, C] -> [N*H*W, C*K*K]: 3x3 windows of the zero-padded input, columns in
+    (c, i, j) order so that they meet an OIHW weight reshaped to [M, C*K*K]."""
+    n, h, w, c = x.shape
+    xp = np.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)))
+    cols = np.stack([xp[:, i:i + h, j:j + w, :] for i in range(K) for j in range(K)], axis=-1)
+    return cols.reshape(n * h * w, c * K * K)
+
+
+def col2im(dcols, shape):
+    """The adjoint of im2col: [N*H*W, C*K*K] -> [N, H, W, C]."""
+    n, h, w, c = shape
+    d = dcols.reshape(n, h, w, c, K * K)
+    dxp = np.zeros((n, h + 2, w + 2, c))
+    for k in range(K * K):
+        i, j = divmod(k, K)
+        dxp[:, i:i + h, j:j + w, :] += d[..., k]
+    return dxp[:, 1:-1, 1:-1, :]
+
+
+def pool_windows(x):
+    """[N, H, W, C] -> [N, H/2, W/2, C, 4]: the 2x2 pooling windows."""
+    n, h, w, c = x.shape
+    return x.reshape(n, h // 2, 2, w // 2, 2, c).transpose(0, 1, 3, 5, 2, 4).reshape(
+        n, h // 2, w // 2, c, 4)
+
+
+def maxpool(x):
+    """2x2 max pooling and the window index of each maximum (the first on ties)."""
+    win = pool_windows(x)
+    idx = np.argmax(win, axis=-1)
+    return np.take_along_axis(win, idx[..., None], axis=-1)[..., 0], idx
+
+
+def maxpool_backward(dy, idx, shape):
+    n, h, w, c = shape
+    d = np.zeros(dy.shape + (4,))
+    np.put_along_axis(d, idx[..., None], dy[..., None], axis=-1)
+    return d.reshape(n, h // 2, w // 2, c, 2, 2).transpose(0, 1, 4, 2, 5, 3).reshape(shape)
+
+
+class Net:
+    def __init__(self, rng):
+        c1, c2 = CONV
+        flat = c2 * (SIDE // 4) ** 2
+        shapes = [(c1, 1, K, K), (c2, c1, K, K), (CLASSES, flat)]  # OIHW, OIHW, [out, in]
+        self.w, self.gamma, self.beta, self.mean, self.var = [], [], [], [], []
+        for shape in shapes:
+            m = shape[0]
+            field = int(np.prod(shape[2:], dtype=np.int64))
+            fan_in, fan_out = shape[1] * field, m * field
+            limit = np.sqrt(6.0 / (fan_in + fan_out))  # Glorot uniform, as BinaryNet
+            self.w.append(rng.uniform(-limit, limit, size=shape))
+            self.gamma.append(np.ones(m))
+            self.beta.append(np.zeros(m))
+            self.mean.append(np.zeros(m))
+            self.var.append(np.ones(m))
+
+    def params(self):
+        return self.w + self.gamma + self.beta
+
+    def _bn_train(self, i, h):
+        """Batchnorm over all axes but the last (channels) with batch statistics."""
+        axes = tuple(range(h.ndim - 1))
+        mu, var = h.mean(axis=axes), h.var(axis=axes)
+        inv_std = 1.0 / np.sqrt(var + EPS)
+        xhat = (h - mu) * inv_std
+        cnt = h.size // h.shape[-1]
+        self.mean[i] = (1 - MOMENTUM) * self.mean[i] + MOMENTUM * mu
+        self.var[i] = (1 - MOMENTUM) * self.var[i] + MOMENTUM * var * cnt / (cnt - 1)
+        return self.gamma[i] * xhat + self.beta[i], (xhat, inv_std)
+
+    def _bn_backward(self, i, dz, cache):
+        xhat, inv_std = cache
+        axes = tuple(range(dz.ndim - 1))
+        cnt = dz.size // dz.shape[-1]
+        gg = np.sum(dz * xhat, axis=axes)
+        gb = np.sum(dz, axis=axes)
+        dxhat = dz * self.gamma[i]
+        dh = inv_std / cnt * (cnt * dxhat - dxhat.sum(axis=axes)
+                              - xhat * np.sum(dxhat * xhat, axis=axes))
+        return dh, gg, gb
+
+    def forward_train(self, x):
+        """Logits with batch statistics, and what backward() needs. x: [N, 8, 8, 1] real."""
+        n = len(x)
+        c1, c2 = CONV
+        w1, w2, w3 = (sign(w) for w in self.w)
+        cols1 = im2col(x)
+        h1 = (cols1 @ w1.reshape(c1, -1).T).reshape(n, SIDE, SIDE, c1)
+        z1, bn1 = self._bn_train(0, h1)
+        # sign1 then pool1; max and sign commute (sign is monotone), so pool first.
+        p1, idx1 = maxpool(z1)
+        a1 = sign(p1)
+        cols2 = im2col(a1)
+        h2 = (cols2 @ w2.reshape(c2, -1).T).reshape(n, SIDE // 2, SIDE // 2, c2)
+        z2, bn2 = self._bn_train(1, h2)
+        p2, idx2 = maxpool(z2)  # pool2 on the batchnorm outputs, then sign2
+        a2 = sign(p2)
+        f = a2.transpose(0, 3, 1, 2).reshape(n, -1)  # flatten CHW, as PyTorch on NCHW
+        h3 = f @ w3.T
+        z3, bn3 = self._bn_train(2, h3)
+        cache = (cols1, z1.shape, bn1, p1, idx1, cols2, a1.shape, z2.shape, bn2, p2, idx2,
+                 f, a2.shape, bn3, (w2, w3))
+        return z3, cache
+
+    def backward(self, dz3, cache):
+        """Gradients of w, gamma, beta (in params() order) given dLoss/dLogits."""
+        (cols1, z1_shape, bn1, p1, idx1, cols2, a1_shape, z2_shape, bn2, p2, idx2,
+         f, a2_shape, bn3, (w2, w3)) = cache
+        c1, c2 = CONV
+        n = len(dz3)
+        dh3, gg3, gb3 = self._bn_backward(2, dz3, bn3)
+        gw3 = dh3.T @ f
+        df = dh3 @ w3
+        da2 = df.reshape(n, a2_shape[3], a2_shape[1], a2_shape[2]).transpose(0, 2, 3, 1)
+        dp2 = da2 * (np.abs(p2) <= 1)  # STE of sign: hardtanh's gradient
+        dz2 = maxpool_backward(dp2, idx2, z2_shape)
+        dh2, gg2, gb2 = self._bn_backward(1, dz2, bn2)
+        dh2 = dh2.reshape(-1, c2)
+        gw2 = (dh2.T @ cols2).reshape(self.w[1].shape)
+        da1 = col2im(dh2 @ w2.reshape(c2, -1), a1_shape)
+        dp1 = da1 * (np.abs(p1) <= 1)
+        dz1 = maxpool_backward(dp1, idx1, z1_shape)
+        dh1, gg1, gb1 = self._bn_backward(0, dz1, bn1)
+        gw1 = (dh1.reshape(-1, c1).T @ cols1).reshape(self.w[0].shape)
+        gw = [g * (np.abs(w) <= 1) for g, w in zip((gw1, gw2, gw3), self.w)]  # weight STE
+        return gw + [gg1, gg2, gg3] + [gb1, gb2, gb3]
+
+    def _bn_infer(self, i, s):
+        """Running statistics, in the spec's float64 order of operations."""
+        d = s - self.mean[i]
+        q = (self.gamma[i] * d) / np.sqrt(self.var[i] + EPS)
+        return q + self.beta[i]
+
+    def logits(self, x):
+        """Inference with running statistics: the exported network, layer by layer."""
+        n = len(x)
+        c1, c2 = CONV
+        w1, w2, w3 = (sign(w) for w in self.w)
+        h1 = (im2col(x) @ w1.reshape(c1, -1).T).reshape(n, SIDE, SIDE, c1)
+        a1 = maxpool(sign(self._bn_infer(0, h1)))[0]  # bn1, sign1, pool1
+        h2 = (im2col(a1) @ w2.reshape(c2, -1).T).reshape(n, SIDE // 2, SIDE // 2, c2)
+        a2 = sign(maxpool(self._bn_infer(1, h2))[0])  # bn2, pool2, sign2
+        f = a2.transpose(0, 3, 1, 2).reshape(n, -1)
+        return self._bn_infer(2, f @ w3.T)
+
+
+def cross_entropy(logits, labels):
+    """Mean softmax cross-entropy and its gradient with respect to the logits."""
+    z = logits - logits.max(axis=1, keepdims=True)
+    p = np.exp(z)
+    p /= p.sum(axis=1, keepdims=True)
+    n = len(labels)
+    loss = -np.mean(np.log(p[np.arange(n), labels] + 1e-300))
+    p[np.arange(n), labels] -= 1
+    return loss, p / n
+
+
+def train(x, y, x_test, y_test, epochs, batch, lr0, lr1, seed, log):
+    rng = np.random.default_rng(seed)
+    net = Net(rng)
+    opt = Adam(net.params())
+    for epoch in range(epochs):
+        lr = lr0 * (lr1 / lr0) ** (epoch / max(1, epochs - 1))  # exponential decay
+        order = rng.permutation(len(x))
+        # Drop the ragged last batch: tiny batches give noisy batchnorm statistics.
+        for start in range(0, len(x) - batch + 1, batch):
+            idx = order[start:start + batch]
+            out, cache = net.forward_train(x[idx])
+            loss, dz = cross_entropy(out, y[idx])
+            opt.step(net.backward(dz, cache), lr)
+            for w in net.w:
+                np.clip(w, -1.0, 1.0, out=w)
+        if log and (epoch % 10 == 9 or epoch == epochs - 1):
+            tr = np.mean(np.argmax(net.logits(x), 1) == y)
+            te = np.mean(np.argmax(net.logits(x_test), 1) == y_test)
+            print(f"epoch {epoch + 1:3d}  lr {lr:.2e}  loss {loss:.4f}  "
+                  f"train {tr:.4f}  test {te:.4f}")
+    return net
+
+
+def bipolar_tensor(w):
+    """The spec's bipolar base64 tensor of sign(w): bit 1 = +1, LSB first, row-major."""
+    bits = (w >= 0).astype(np.uint8).reshape(-1)
+    packed = np.packbits(bits, bitorder="little")  # zero-pads the last byte
+    return {"shape": list(w.shape), "dtype": "bipolar",
+            "base64": base64.b64encode(packed.tobytes()).decode("ascii")}
+
+
+def floats(v):
+    return [float(f) for f in v]  # JSON writes Python floats with round-trip repr
+
+
+def batchnorm(net, i):
+    return {"type": "batchnorm", "name": f"bn{i + 1}",
+            "gamma": floats(net.gamma[i]), "beta": floats(net.beta[i]),
+            "mean": floats(net.mean[i]), "var": floats(net.var[i]), "eps": EPS}
+
+
+def export(net, name, mode):
+    c1, c2 = CONV
+    layers = [
+        {"type": "conv2d", "name": "conv1", "filters": c1, "kernel": [K, K],
+         "padding": 1, "pad_value": 0, "weight": bipolar_tensor(net.w[0])},
+        batchnorm(net, 0),
+        {"type": "sign", "name": "sign1"},
+        {"type": "maxpool2d", "name": "pool1", "pool": [2, 2]},
+        {"type": "conv2d", "name": "conv2", "filters": c2, "kernel": [K, K],
+         "padding": 1, "pad_value": 0, "weight": bipolar_tensor(net.w[1])},
+        batchnorm(net, 1),
+        {"type": "maxpool2d", "name": "pool2", "pool": [2, 2]},
+        {"type": "sign", "name": "sign2"},
+        {"type": "flatten", "name": "flatten", "order": "CHW"},
+        {"type": "dense", "name": "fc3", "units": CLASSES, "weight": bipolar_tensor(net.w[2])},
+        batchnorm(net, 2),
+    ]
+    return {
+        "format": "bnn-hls-model", "version": 1, "name": name,
+        "input": {"shape": [SIDE, SIDE, 1], "encoding": "uint8", "scale": INPUT_SCALE,
+                  "zero_point": 0},
+        "layers": layers,
+        "output": {"mode": mode},
+        "labels": [str(c) for c in range(CLASSES)],
+    }
+
+
+def dumps(model):
+    """JSON with one line per top-level key and per layer: diffable, yet compact."""
+    out = ["{"]
+    items = list(model.items())
+    for j, (key, value) in enumerate(items):
+        comma = "," if j < len(items) - 1 else ""
+        if key == "layers":
+            out.append(' "layers": [')
+            out += ["  " + json.dumps(layer, allow_nan=False) + ("," if k < len(value) - 1 else "")
+                    for k, layer in enumerate(value)]
+            out.append(" ]" + comma)
+        else:
+            out.append(f" {json.dumps(key)}: {json.dumps(value, allow_nan=False)}{comma}")
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--epochs", type=int, default=60)
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--lr", type=float, nargs=2, default=(1e-2, 1e-4), metavar=("START", "END"))
+    ap.add_argument("--seed", type=int, default=2016)
+    ap.add_argument("--quiet", action="store_true")
+    args = ap.parse_args()
+
+    def load(name):
+        return np.load(os.path.join(DATA, name + ".npy"))
+
+    q_train, y_train = load("train_inputs"), load("train_labels")
+    q_test, y_test = load("test_inputs"), load("test_labels")
+    # [N, 64] row-major 8x8 pixels are the HWC order of an [8, 8, 1] image.
+    x_train = (q_train * INPUT_SCALE).reshape(-1, SIDE, SIDE, 1)
+    x_test = (q_test * INPUT_SCALE).reshape(-1, SIDE, SIDE, 1)
+
+    start = time.perf_counter()
+    net = train(x_train, y_train, x_test, y_test, args.epochs, args.batch, *args.lr,
+                args.seed, not args.quiet)
+    seconds = time.perf_counter() - start
+
+    paths = {}
+    for name, mode, file in [("digits_cnn", "logits", "model.json"),
+                             ("digits_cnn_argmax", "argmax", "model_argmax.json")]:
+        paths[mode] = os.path.join(HERE, file)
+        with open(paths[mode], "w", encoding="utf-8") as f:
+            f.write(dumps(export(net, name, mode)))
+
+    # The documented numbers: the exported file, evaluated by the spec's reference semantics.
+    model = reference.load_model(paths["logits"])
+    tr_ok, tr_n = reference.accuracy(model, q_train, y_train)
+    te_logits = reference.forward(model, q_test)
+    te_ok, te_n = reference.count_correct(te_logits, y_test)
+    # The training code's own inference agrees with the reference on the exported file.
+    assert np.array_equal(np.argmax(net.logits(x_test), 1), np.argmax(te_logits, 1))
+    am_ok, _ = reference.accuracy(reference.load_model(paths["argmax"]), q_test, y_test)
+    assert am_ok == te_ok
+    with open(os.path.join(HERE, "expected_accuracy.json"), "w") as f:
+        f.write(reference.expected_accuracy_json(te_ok, te_n))
+    print(f"training time {seconds:.1f} s")
+    print(f"exported model (reference.py): train {tr_ok}/{tr_n} = {tr_ok / tr_n:.4f}, "
+          f"test {te_ok}/{te_n} = {te_ok / te_n:.4f}")
+    print(f"wrote model.json ({os.path.getsize(paths['logits'])} bytes), model_argmax.json, "
+          f"expected_accuracy.json")
+
+
+if __name__ == "__main__":
+    main()
