@@ -1,14 +1,29 @@
 // swift-tools-version: 6.0
-import Foundation
 import PackageDescription
 
-/// Every file under Templates/cpp and Templates/project, embedded into the binary by name
-/// (`.embedInCode` takes files, not folders), so `bnn-hls` works from any directory.
-let templateResources: [Resource] = ["cpp", "project"].flatMap { folder -> [Resource] in
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Templates/\(folder)")
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
-    return names.filter { !$0.hasPrefix(".") }.sorted().map { .embedInCode("\(folder)/\($0)") }
-}
+/// The C++ layer library and the project templates, embedded into the binary by name so
+/// `bnn-hls` works from any directory. Listed one by one (`.embedInCode` takes files, not
+/// folders); `TemplateFilesTests` fails when this list and the folders disagree.
+let templateResources: [Resource] = [
+    "cpp/bnn_argmax.hpp",
+    "cpp/bnn_binarize.hpp",
+    "cpp/bnn_lanes.hpp",
+    "cpp/bnn_library.hpp",
+    "cpp/bnn_mvau.hpp",
+    "cpp/bnn_pool.hpp",
+    "cpp/bnn_stream_width.hpp",
+    "cpp/bnn_weights.hpp",
+    "cpp/bnn_window.hpp",
+    "cpp/fetch_hls_headers.sh",
+    "project/Makefile.tmpl",
+    "project/README.md.tmpl",
+    "project/hls_config.cfg.tmpl",
+    "project/params.hpp.tmpl",
+    "project/run_hls.tcl.tmpl",
+    "project/testbench.cpp.tmpl",
+    "project/top.cpp.tmpl",
+    "project/top.hpp.tmpl",
+].map { .embedInCode($0) }
 
 // The simulator's hot loops need the popcount instruction and vector registers; SwiftPM's
 // baseline x86-64 target has neither (see README: the build is tuned to the machine it runs on).
@@ -45,6 +60,6 @@ let package = Package(
             dependencies: ["BNNModel", "BNNReference", "BNNDesign", "BNNCompiler", "BNNSimulator", "BNNTestSupport"]),
         .testTarget(
             name: "BNNEndToEndTests",
-            dependencies: ["BNNCommandLine", "BNNModel", "BNNReference", "BNNCompiler", "BNNSimulator", "BNNEmit", "BNNTestSupport"]),
+            dependencies: ["BNNCommandLine", "BNNModel", "BNNReference", "BNNCompiler", "BNNSimulator", "BNNEmit", "BNNTestSupport", "Templates"]),
     ]
 )

@@ -8,8 +8,10 @@ public enum TemplateFiles {
         ("bnn_lanes.hpp", PackageResources.bnn_lanes_hpp),
         ("bnn_library.hpp", PackageResources.bnn_library_hpp),
         ("bnn_mvau.hpp", PackageResources.bnn_mvau_hpp),
+        ("bnn_pool.hpp", PackageResources.bnn_pool_hpp),
         ("bnn_stream_width.hpp", PackageResources.bnn_stream_width_hpp),
         ("bnn_weights.hpp", PackageResources.bnn_weights_hpp),
+        ("bnn_window.hpp", PackageResources.bnn_window_hpp),
         ("fetch_hls_headers.sh", PackageResources.fetch_hls_headers_sh),
     ]
 

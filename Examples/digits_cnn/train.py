@@ -9,7 +9,9 @@ Training follows BinaryNet (Courbariaux et al. 2016): latent float weights binar
 sign() in the forward pass, straight-through estimator cancelled where |x| > 1 (hardtanh)
 for weights and activations, latent weights clipped to [-1, 1] after every step, batchnorm
 with batch statistics while training and running statistics for inference, and Adam.
-The loss is softmax cross-entropy on the final batchnorm's output. Convolutions are im2col
+The loss is softmax cross-entropy on the final batchnorm's output. After the last epoch
+the running statistics are replaced by the training set's population statistics under the
+final weights (PreciseBN); --no-precise-bn keeps the running averages. Convolutions are im2col
 matrix products; padding is zero padding (PyTorch's default), i.e. pad_value 0.
 
 Reads ../digits_mlp/{train,test}_{inputs,labels}.npy (written by ../digits_mlp/make_data.py)
@@ -200,6 +202,27 @@ class Net:
         q = (self.gamma[i] * d) / np.sqrt(self.var[i] + EPS)
         return q + self.beta[i]
 
+    def precise_bn(self, x):
+        """Replace the running statistics by the population statistics of x under the final
+        weights, layer by layer (PreciseBN, Wu & Johnson 2021): the same estimate the running
+        averages aim at, without the noise of the last few batches."""
+        n = len(x)
+        c1, c2 = CONV
+        w1, w2, w3 = (sign(w) for w in self.w)
+
+        def stats(i, h):
+            flat = h.reshape(-1, h.shape[-1])
+            self.mean[i] = flat.mean(axis=0)
+            self.var[i] = flat.var(axis=0) * len(flat) / (len(flat) - 1)  # unbiased
+
+        h1 = (im2col(x) @ w1.reshape(c1, -1).T).reshape(n, SIDE, SIDE, c1)
+        stats(0, h1)
+        a1 = maxpool(sign(self._bn_infer(0, h1)))[0]
+        h2 = (im2col(a1) @ w2.reshape(c2, -1).T).reshape(n, SIDE // 2, SIDE // 2, c2)
+        stats(1, h2)
+        a2 = sign(maxpool(self._bn_infer(1, h2))[0])
+        stats(2, a2.transpose(0, 3, 1, 2).reshape(n, -1) @ w3.T)
+
     def logits(self, x):
         """Inference with running statistics: the exported network, layer by layer."""
         n = len(x)
@@ -224,7 +247,7 @@ def cross_entropy(logits, labels):
     return loss, p / n
 
 
-def train(x, y, x_test, y_test, epochs, batch, lr0, lr1, seed, log):
+def train(x, y, x_test, y_test, epochs, batch, lr0, lr1, seed, precise, log):
     rng = np.random.default_rng(seed)
     net = Net(rng)
     opt = Adam(net.params())
@@ -244,6 +267,12 @@ def train(x, y, x_test, y_test, epochs, batch, lr0, lr1, seed, log):
             te = np.mean(np.argmax(net.logits(x_test), 1) == y_test)
             print(f"epoch {epoch + 1:3d}  lr {lr:.2e}  loss {loss:.4f}  "
                   f"train {tr:.4f}  test {te:.4f}")
+    if precise:
+        net.precise_bn(x)
+        if log:
+            tr = np.mean(np.argmax(net.logits(x), 1) == y)
+            te = np.mean(np.argmax(net.logits(x_test), 1) == y_test)
+            print(f"precise batchnorm statistics:  train {tr:.4f}  test {te:.4f}")
     return net
 
 
@@ -311,10 +340,12 @@ def dumps(model):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--epochs", type=int, default=60)
+    ap.add_argument("--epochs", type=int, default=200)
     ap.add_argument("--batch", type=int, default=64)
-    ap.add_argument("--lr", type=float, nargs=2, default=(1e-2, 1e-4), metavar=("START", "END"))
+    ap.add_argument("--lr", type=float, nargs=2, default=(3e-2, 1e-4), metavar=("START", "END"))
     ap.add_argument("--seed", type=int, default=2016)
+    ap.add_argument("--no-precise-bn", dest="precise", action="store_false",
+                    help="keep the running averages instead of the training set's statistics")
     ap.add_argument("--quiet", action="store_true")
     args = ap.parse_args()
 
@@ -329,7 +360,7 @@ def main():
 
     start = time.perf_counter()
     net = train(x_train, y_train, x_test, y_test, args.epochs, args.batch, *args.lr,
-                args.seed, not args.quiet)
+                args.seed, args.precise, not args.quiet)
     seconds = time.perf_counter() - start
 
     paths = {}

@@ -43,7 +43,8 @@ enum CompileCommand {
         try OutputWriter.write(files, to: output, force: args.flags.contains("--force"))
         print("wrote \(files.count) files to \(output)/ (\(model.design.layers.count) MVAU stages, \(batch.count) test vectors)")
         for stage in model.design.layers {
-            print("  \(stage.label): \(stage.inputs) -> \(stage.outputs), \(stage.folding), \(stage.neuronFold * stage.synapseFold) cycles/frame")
+            let pixels = stage.pixels > 1 ? " x \(stage.pixels) pixels" : ""
+            print("  \(stage.label): \(stage.inputs) -> \(stage.outputs)\(pixels), \(stage.folding), \(stage.neuronFold * stage.synapseFold * stage.pixels) cycles/frame")
         }
     }
 }

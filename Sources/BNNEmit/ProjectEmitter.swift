@@ -77,7 +77,7 @@ public enum ProjectEmitter {
         files.append(GeneratedFile(path: "README.md", text: try render("README.md.tmpl", flow.merging([
             "model_file": modelFile, "stage_table": ReadmeTables.stages(design),
             "input_description": ReadmeTables.input(design), "output_description": outputDescription,
-            "bottleneck_cycles": "\(design.layers.map { $0.neuronFold * $0.synapseFold }.max() ?? 0)",
+            "bottleneck_cycles": "\(design.layers.map { $0.neuronFold * $0.synapseFold * $0.pixels }.max() ?? 0)",
         ]) { $1 })))
         for library in TemplateFiles.library {
             files.append(GeneratedFile(path: library.name.hasSuffix(".sh") ? library.name : "src/\(library.name)",
@@ -95,7 +95,11 @@ public enum ProjectEmitter {
     private static func stageSummary(_ design: Design) -> String {
         var parts: [String] = []
         if design.binarizer != nil { parts.append("binarize input") }
-        parts += design.layers.map { "MVAU \($0.inputs)x\($0.outputs)" }
+        for layer in design.layers {
+            if layer.window != nil { parts.append("window") }
+            parts.append("MVAU \(layer.inputs)x\(layer.outputs)" + (layer.pixels > 1 ? " x\(layer.pixels)" : ""))
+            if layer.pool != nil { parts.append("max-pool") }
+        }
         parts.append(design.output.isArgmax ? "argmax" : "class accumulators")
         return "Stages: " + parts.joined(separator: " -> ")
     }
@@ -135,8 +139,21 @@ enum ReadmeTables {
             rows.append("| binarize | \(CppLiterals.comment(b.label)) | | | | \(b.simd) | \(design.input.encoding.rawValue) | \(design.input.count / b.simd) |")
         }
         for (l, s) in design.layers.enumerated() {
-            let input = s.inputKind == .binary ? "bits" : "\(s.inputKind.bits)-bit"
-            rows.append("| MVAU \(l) | \(CppLiterals.comment(s.label)) | \(s.inputs) | \(s.outputs) | \(s.folding.pe) | \(s.folding.simd) | \(input) | \(s.neuronFold * s.synapseFold) |")
+            let input: String
+            switch s.inputKind {
+            case .binary: input = "bits"
+            case .maskedBinary: input = "bits + valid (zero padding)"
+            case .integer(let bits, _, _): input = "\(bits)-bit"
+            }
+            if let w = s.window {
+                let p = w.padding
+                rows.append("| window \(l) | \(w.input.height)x\(w.input.width)x\(w.input.channels), kernel \(w.kernel.height)x\(w.kernel.width), stride \(w.stride.height)x\(w.stride.width), padding \(p.top),\(p.bottom),\(p.left),\(p.right) | | | | \(s.folding.simd) | | \(w.outputPixels * s.synapseFold) |")
+            }
+            rows.append("| MVAU \(l) | \(CppLiterals.comment(s.label)) | \(s.inputs) | \(s.outputs) | \(s.folding.pe) | \(s.folding.simd) | \(input) | \(s.neuronFold * s.synapseFold * s.pixels) |")
+            if let pool = s.pool {
+                let ands = pool.andChannels.filter { $0 }.count
+                rows.append("| max-pool \(l) | \(CppLiterals.comment(pool.label)): \(pool.pool.height)x\(pool.pool.width), stride \(pool.stride.height)x\(pool.stride.width)\(ands > 0 ? ", \(ands) AND channels" : "") | | | | \(s.folding.pe) | bits | \(pool.input.count / s.folding.pe) |")
+            }
         }
         return rows.joined(separator: "\n")
     }

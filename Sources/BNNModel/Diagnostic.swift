@@ -23,8 +23,32 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
         var head = file
         if let line, let column { head += ":\(line):\(column)" }
         let place = location.isEmpty ? "" : "\(location): "
-        return "\(head): error: \(place)\(message)"
+        // Whatever user text the parts quote (file names, keys, layer names), the message is one line.
+        return singleLine("\(head): error: \(place)\(message)")
     }
+}
+
+/// `text` with line breaks and other control characters written as escapes (`\n`, `\u2028`), so a
+/// message that quotes user text still prints as exactly one line.
+func singleLine(_ text: String) -> String {
+    func breaks(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029
+    }
+    guard text.unicodeScalars.contains(where: breaks) else { return text }
+    var result = ""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\n": result += "\\n"
+        case "\r": result += "\\r"
+        case "\t": result += "\\t"
+        case _ where breaks(scalar):
+            let digits = String(scalar.value, radix: 16, uppercase: true)
+            result += "\\u" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+        default:
+            result.unicodeScalars.append(scalar)
+        }
+    }
+    return result
 }
 
 /// Formats a number the way messages show it: integers without ".0", others round-trip exact.

@@ -59,19 +59,19 @@ struct MaskedPad {
 // image. OUT_H = (IN_H + PAD_T + PAD_B - KH) / SH + 1 (floor), likewise OUT_W; input rows and
 // columns no window reaches are read and dropped.
 //
-// Line buffer: NB = KH + SH input rows of IN_W * CHANNELS / SIMD words each; input row r lives in
-// row slot r % NB. The schedule is fixed, in phases of one flat II=1 loop:
-//   - preload: read the rows the first output row needs (KH - PAD_T of them, clamped);
-//   - one phase per output row oy, ROW_ITER iterations long: the first WR iterations write oy's
-//     windows (rows oy * SH - PAD_T .. + KH - 1, all read in earlier phases) while the first R
-//     iterations read the rows output row oy + 1 will need in addition (R <= SH rows; the last
-//     phase reads whatever rows remain, fewer than SH).
-// Rows written in a phase and rows read in it lie in KH + SH consecutive rows, hence in distinct
-// slots: one buffer write and one buffer read per cycle never collide (a simple dual-port RAM).
-// Every phase (and the preload) ends with at least GUARD iterations without an input read, so a
-// buffer word is read no sooner than GUARD + 1 iterations after it was written, whatever the
-// geometry; that is what makes DEPENDENCE inter false safe. ROW_ITER = max(WR, SH * RW + GUARD):
-// for a typical stride-1 3x3 layer the writes dominate and the reads ride along for free.
+// Line buffer: NB = KH + SH input rows of RW = IN_W * CHANNELS / SIMD words each; input row r
+// is kept in slot r % NB. One flat II=1 loop runs a fixed schedule of phases:
+//   - preload (FIRST_ROWS * RW + GUARD iterations): take in the rows the first output row needs;
+//   - one phase per output row oy (ROW_ITER iterations): its first WR iterations emit oy's
+//     windows from rows oy * SH - PAD_T .. + KH - 1 (all taken in by earlier phases) while its
+//     first R iterations take in the further rows output row oy + 1 needs (at most SH rows; the
+//     last phase takes in the rows no window uses, fewer than SH).
+// The rows a phase emits from and the rows it stores lie within KH + SH consecutive rows, so they
+// occupy distinct slots: per cycle one buffer read and one buffer write to different rows (a
+// simple dual-port RAM). Each phase ends with at least GUARD iterations without input, so a
+// stored word is read back no sooner than GUARD + 1 iterations later whatever the geometry: that
+// makes DEPENDENCE inter false safe. ROW_ITER = max(WR, SH * RW + GUARD): in a stride-1 3x3
+// layer WR dominates and the input rides along for free; the preload costs once per image.
 template <unsigned IN_H, unsigned IN_W, unsigned CHANNELS, unsigned KH, unsigned KW, unsigned SH,
           unsigned SW, unsigned PAD_T, unsigned PAD_B, unsigned PAD_L, unsigned PAD_R, unsigned SIMD,
           class Pad>

@@ -8,16 +8,17 @@ import XCTest
 /// The CNV topology of the FINN paper with random weights: compiled, simulated and checked
 /// against the reference (a few images: the float64 reference is slow on 59 M MACs each).
 final class CNVTests: XCTestCase {
+    /// BNN-PYNQ's hand folding of CNV (its last layer pads 10 classes to PE 4; we need a divisor).
+    static let pynqFolding = FoldingRequest(entries: [
+        ("conv0", .init(pe: 16, simd: 3)), ("conv3", .init(pe: 32, simd: 32)), ("conv7", .init(pe: 16, simd: 32)),
+        ("conv10", .init(pe: 16, simd: 32)), ("conv14", .init(pe: 4, simd: 32)), ("conv17", .init(pe: 1, simd: 32)),
+        ("fc20", .init(pe: 1, simd: 4)), ("fc23", .init(pe: 1, simd: 8)), ("fc26", .init(pe: 5, simd: 1)),
+    ])
+
     func testCNVSimulatorMatchesReference() throws {
         let network = try ModelLoader().load(bytes: BenchmarkModels.cnvJSON(seed: 11), file: "cnv.json")
         XCTAssertEqual(network.layers.last?.outputShape.count, 10)
-        // BNN-PYNQ's hand folding of CNV.
-        let folding = FoldingRequest(entries: [
-            ("conv0", .init(pe: 16, simd: 3)), ("conv3", .init(pe: 32, simd: 32)), ("conv7", .init(pe: 16, simd: 32)),
-            ("conv10", .init(pe: 16, simd: 32)), ("conv14", .init(pe: 4, simd: 32)), ("conv17", .init(pe: 1, simd: 32)),
-            ("fc20", .init(pe: 1, simd: 4)), ("fc23", .init(pe: 1, simd: 8)), ("fc26", .init(pe: 5, simd: 1)),  // BNN-PYNQ pads 10 classes to PE 4; we need a divisor
-        ])
-        let design = try Pipeline(file: "cnv.json", folding: folding).compile(network)
+        let design = try Pipeline(file: "cnv.json", folding: Self.pynqFolding).compile(network)
         // (MH / PE) * (MW / SIMD) * output pixels, worked out by hand; the bottleneck is 32768.
         XCTAssertEqual(design.layers.map { $0.neuronFold * $0.synapseFold * $0.pixels },
                        [32400, 28224, 20736, 28800, 20736, 18432, 32768, 32768, 1024])

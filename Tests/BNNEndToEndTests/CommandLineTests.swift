@@ -119,20 +119,27 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(leftovers, [], "temporary directories left behind")
     }
 
-    func testSimulateAndVerifyTheExample() throws {
+    /// Each trained example reaches, through the simulator, exactly the accuracy its Python
+    /// reference measured, and verify finds reference and simulator identical.
+    func testSimulateAndVerifyTheExamples() throws {
         let inputs = TestPaths.inRepo("Examples/digits_mlp/test_inputs.npy")
         let labels = TestPaths.inRepo("Examples/digits_mlp/test_labels.npy")
-        let output = path("logits.npy")
-        let simulated = bnnHLS(["simulate", digits, "--inputs", inputs, "--labels", labels, "--output", output])
-        XCTAssertEqual(simulated.status, 0, simulated.stderr)
-        let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: TestPaths.inRepo("Examples/digits_mlp/expected_accuracy.json")))) as? [String: Any]
-        let correct = expected?["test_correct"] as? Int ?? -1
-        XCTAssertTrue(simulated.stdout.contains("accuracy: \(correct)/360"), simulated.stdout)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: output))
-        let verified = bnnHLS(["verify", digits, "--inputs", inputs, "--random", "200"])
-        XCTAssertEqual(verified.status, 0, verified.stdout + verified.stderr)
-        XCTAssertTrue(verified.stdout.contains("agree on all 360 inputs"), verified.stdout)
-        XCTAssertTrue(verified.stdout.contains("agree on all 200 inputs"), verified.stdout)
+        for example in ["digits_mlp", "digits_cnn"] {
+            let model = TestPaths.inRepo("Examples/\(example)/model.json")
+            let output = path("\(example)_logits.npy")
+            let simulated = bnnHLS(["simulate", model, "--inputs", inputs, "--labels", labels, "--output", output])
+            XCTAssertEqual(simulated.status, 0, simulated.stderr)
+            let data = try Data(contentsOf: URL(fileURLWithPath: TestPaths.inRepo("Examples/\(example)/expected_accuracy.json")))
+            let correct = (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["test_correct"] as? Int ?? -1
+            XCTAssertTrue(simulated.stdout.contains("accuracy: \(correct)/360"), "\(example): \(simulated.stdout)")
+            XCTAssertTrue(FileManager.default.fileExists(atPath: output))
+            for variant in ["model.json", "model_argmax.json"] {
+                let verified = bnnHLS(["verify", TestPaths.inRepo("Examples/\(example)/\(variant)"), "--inputs", inputs, "--random", "100"])
+                XCTAssertEqual(verified.status, 0, verified.stdout + verified.stderr)
+                XCTAssertTrue(verified.stdout.contains("agree on all 360 inputs"), verified.stdout)
+                XCTAssertTrue(verified.stdout.contains("agree on all 100 inputs"), verified.stdout)
+            }
+        }
     }
 
     /// hw/ holds the flagship example's design; regenerate it with the README's command.

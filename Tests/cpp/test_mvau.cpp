@@ -16,6 +16,18 @@ struct XnorModel {
     static long long maxContribution() { return 1; }
 };
 
+// Bit 1 = valid, bit 0 = activation: a padded (invalid) element adds 0 whatever its bit 0.
+struct MaskedXnorModel {
+    typedef bnn::MaskedXnorLane Lane;
+    static const unsigned BITS = 2;
+    static long long contribution(int w, uint64_t x) {
+        if (((x >> 1) & 1) == 0) return 0;
+        return (w == static_cast<int>(x & 1)) ? 1 : -1;
+    }
+    static long long minContribution() { return -1; }
+    static long long maxContribution() { return 1; }
+};
+
 template <unsigned B, bool S, int ZP>
 struct IntegerModel {
     typedef bnn::IntegerLane<B, S, ZP> Lane;
@@ -225,6 +237,15 @@ int main() {
         rep, "Mvau xnor+passthrough ap_uint<6> acc reps=3", 7, 3);
     testPassThrough<5, 4, 1, 4, XnorModel, ap_uint<3> >(
         rep, "Mvau xnor+passthrough SIMD=1 PE=MH", 8, 2);
+
+    testThreshold<36, 8, 4, 2, MaskedXnorModel, ap_int<7>, ap_int<8> >(
+        rep, "Mvau masked xnor + threshold (signed sums, padded lanes add 0) reps=3", 17, 3);
+    testThreshold<18, 6, 1, 3, MaskedXnorModel, ap_int<6>, int>(
+        rep, "Mvau masked xnor + threshold SIMD=1 int thresholds", 18, 2);
+    testThreshold<75, 4, 75, 4, MaskedXnorModel, ap_int<8>, ap_int<9> >(
+        rep, "Mvau masked xnor + threshold SIMD=MW=75 (150-bit input words) PE=MH", 19, 2);
+    testPassThrough<20, 6, 5, 3, MaskedXnorModel, ap_int<6> >(
+        rep, "Mvau masked xnor + passthrough ap_int<6> (exact signed sums) reps=3", 20, 3);
 
     testThreshold<27, 16, 3, 4, U8Zp128, ap_int<18>, ap_int<20> >(
         rep, "Mvau int8u zp=128 + threshold ap_int acc", 9, 2);

@@ -62,6 +62,26 @@ struct XnorLane {
     }
 };
 
+// Binary activations with a valid bit, for zero-padded binary convolutions: x bit 0 is the
+// activation (1 = +1), x bit 1 says whether the position is real (1) or padding (0). A real
+// position adds the signed product, +1 when the bits agree and -1 otherwise; padding adds 0. The
+// accumulator is the true signed sum (TAcc must be signed), so it runs -MW..MW.
+struct MaskedXnorLane {
+    static const unsigned WIDTH = 2;
+
+    template <typename TAcc>
+    static TAcc contribution(ap_uint<1> w, ap_uint<2> x) {
+#pragma HLS INLINE
+        const TAcc one = 1;
+        const TAcc minusOne = -1;
+        const TAcc zero = 0;
+        const ap_uint<1> bit = x[0];
+        const ap_uint<1> valid = x[1];
+        if (valid == 0) return zero;
+        return w == bit ? one : minusOne;
+    }
+};
+
 // Integer activations of BITS bits (e.g. a uint8/int8 network input) against binary weights:
 // the weight only picks the sign of (q - ZERO_POINT), so no multiplier is needed.
 template <unsigned BITS, bool SIGNED, int ZERO_POINT>

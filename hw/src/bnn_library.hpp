@@ -11,5 +11,7 @@
 #include "bnn_binarize.hpp"
 #include "bnn_stream_width.hpp"
 #include "bnn_argmax.hpp"
+#include "bnn_window.hpp"
+#include "bnn_pool.hpp"
 
 #endif // BNN_LIBRARY_HPP

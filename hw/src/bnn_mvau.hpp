@@ -14,7 +14,9 @@ namespace bnn {
 // One repetition consumes an MW-element input vector as MW/SIMD words and produces MH outputs
 // as MH/PE words (word f, element p = neuron f*PE + p). Weights for PE p at fold (nf, sf) are
 // weights.words[p][nf * SF + sf]. The caller partitions weights.words (and activation ROMs)
-// along dim 1 so the PE lanes read in parallel.
+// along dim 1 so the PE lanes read in parallel. That pragma is not repeated here: Vitis HLS
+// (UG1399) wants ARRAY_PARTITION in the function where the array is defined, and the ROMs are
+// globals named by the top function; here they are only reference parameters.
 template <unsigned MW, unsigned MH, unsigned SIMD, unsigned PE, class Lane, typename TAcc,
           class Activation>
 void Mvau(hls::stream<ap_uint<SIMD * Lane::WIDTH> > &in,

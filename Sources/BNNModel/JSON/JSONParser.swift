@@ -390,7 +390,7 @@ enum JSONText {
             case "\t": result += "\\t"
             case "\r": result += "\\r"
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
+                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029 {
                     let digits = String(scalar.value, radix: 16, uppercase: true)
                     result += "\\u" + String(repeating: "0", count: 4 - digits.count) + digits
                 } else {
@@ -399,6 +399,15 @@ enum JSONText {
             }
         }
         return result + "\""
+    }
+
+    /// A path shortened to its first segments, for errors in absurdly deep documents.
+    static func clippedPath(_ path: String, limit: Int = 40) -> String {
+        guard path.count > limit else { return path }
+        // Cut at a segment boundary so the result still reads as a path.
+        let head = path.prefix(limit)
+        let cut = head.lastIndex(where: { $0 == "[" || $0 == "." }) ?? head.endIndex
+        return String(head[..<cut]) + "..."
     }
 
     /// Long user text shortened for messages.

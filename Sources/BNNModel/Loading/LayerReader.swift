@@ -58,12 +58,15 @@ struct LayerReader {
             let orderNode = try object.required("order")
             let orderName = try orderNode.string()
             guard let order = FlattenOrder(rawValue: orderName) else {
-                throw orderNode.error("unknown order \"\(orderName)\"; expected \"CHW\" (PyTorch) or \"HWC\" (Keras)")
+                throw orderNode.error("unknown order \(JSONText.quoted(orderName)); expected \"CHW\" (PyTorch) or \"HWC\" (Keras)")
             }
             kind = .flatten(Flatten(order: order))
             output = .vector(input.count)
         default:
-            throw typeNode.error("unknown layer type \"\(type)\"; expected one of \(Self.supportedTypes.joined(separator: ", "))")
+            // Named by its index (and name, if it has one): an unknown type says nothing.
+            let place = Node(value: typeNode.value, path: name.map { "\(Layer.label(index: index, name: $0, type: type)).type" } ?? typeNode.path,
+                             file: typeNode.file)
+            throw place.error("unknown layer type \(JSONText.quoted(type)); expected one of \(Self.supportedTypes.joined(separator: ", "))")
         }
         return Layer(index: index, name: name, kind: kind, inputShape: input, outputShape: output)
     }

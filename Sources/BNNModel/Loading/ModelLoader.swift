@@ -19,7 +19,8 @@ public struct ModelLoader: Sendable {
         do {
             root = try JSONParser.parse(bytes)
         } catch {
-            let place = error.path.isEmpty ? "" : "\(error.path): "
+            // A path 64 levels deep says nothing its first segments don't; keep the line readable.
+            let place = error.path.isEmpty ? "" : "\(JSONText.clippedPath(error.path)): "
             throw Diagnostic(file: file, message: place + error.message, line: error.line, column: error.column)
         }
         return try NetworkReader(file: file, decoder: TensorDecoder(limits: limits)).read(Node(value: root, path: "", file: file))
@@ -59,7 +60,7 @@ struct NetworkReader {
         try root.checkKeys(allowed: ["format", "version", "name", "input", "layers", "output", "labels"], what: "the model")
         let formatNode = try root.required("format")
         guard try formatNode.string() == "bnn-hls-model" else {
-            throw formatNode.error("expected \"bnn-hls-model\", got \"\(try formatNode.string())\"")
+            throw formatNode.error("expected \"bnn-hls-model\", got \(JSONText.quoted(try formatNode.string()))")
         }
         let versionNode = try root.required("version")
         let version = try versionNode.integer()
@@ -88,9 +89,9 @@ struct NetworkReader {
         let isIdentifier = cName.utf8.first.map { $0 == UInt8(ascii: "_") || isLetter($0) } ?? false
             && cName.utf8.allSatisfy { $0 == UInt8(ascii: "_") || isLetter($0) || ($0 >= 48 && $0 <= 57) }
         guard isIdentifier, cName.utf8.count <= 64 else {
-            throw node.error("\"\(name)\" is not a C identifier after mapping '-' to '_' (letters, digits, '_', not starting with a digit, at most 64 characters)")
+            throw node.error("\(JSONText.quoted(name)) is not a C identifier after mapping '-' to '_' (letters, digits, '_', not starting with a digit, at most 64 characters)")
         }
-        guard !cKeywords.contains(cName) else { throw node.error("\"\(name)\" is a reserved word in C++") }
+        guard !cKeywords.contains(cName) else { throw node.error("\(JSONText.quoted(name)) is a reserved word in C++") }
         return name
     }
 
@@ -108,13 +109,20 @@ struct NetworkReader {
         case 3: shape = Shape3(height: dims[0], width: dims[1], channels: dims[2])
         default: throw shapeNode.error("expected [H, W, C] or [N], got \(dims.count) dimensions")
         }
-        guard shape.count <= decoder.limits.maxTensorElements else {
-            throw shapeNode.error("input of \(shape.count) elements exceeds the limit of \(decoder.limits.maxTensorElements)")
+        // Each dimension fits, but [2^24, 2^24, 2^24] must not overflow while being counted.
+        let total = dims.reduce(1 as Int?) { product, dim in
+            product.flatMap { p in
+                let (next, overflow) = p.multipliedReportingOverflow(by: dim)
+                return overflow ? nil : next
+            }
+        }
+        guard let total, total <= decoder.limits.maxTensorElements else {
+            throw shapeNode.error("input of shape \(describe(dims)) exceeds the limit of \(decoder.limits.maxTensorElements) elements (raise it with --max-tensor-elements)")
         }
         let encodingNode = try object.required("encoding")
         let encodingName = try encodingNode.string()
         guard let encoding = InputEncoding(rawValue: encodingName) else {
-            throw encodingNode.error("unknown encoding \"\(encodingName)\"; expected bipolar, uint8 or int8")
+            throw encodingNode.error("unknown encoding \(JSONText.quoted(encodingName)); expected bipolar, uint8 or int8")
         }
         if encoding == .bipolar {
             for key in ["scale", "zero_point"] where object.optional(key) != nil {
@@ -141,7 +149,7 @@ struct NetworkReader {
         guard let modeNode = object.optional("mode") else { return .logits }
         let mode = try modeNode.string()
         guard let parsed = OutputMode(rawValue: mode) else {
-            throw modeNode.error("unknown mode \"\(mode)\"; expected logits or argmax")
+            throw modeNode.error("unknown mode \(JSONText.quoted(mode)); expected logits or argmax")
         }
         return parsed
     }
@@ -156,9 +164,17 @@ struct NetworkReader {
             let layer = try LayerReader(decoder: decoder, index: index).read(item, input: shape)
             if let name = layer.name {
                 if let first = names[name] {
-                    throw Node(value: item.value, path: layer.label, file: item.file).child("name", .null).error("duplicate layer name \"\(name)\" (also used by layers[\(first)])")
+                    throw Node(value: item.value, path: layer.label, file: item.file).child("name", .null).error("duplicate layer name \(JSONText.quoted(name)) (also used by layers[\(first)])")
                 }
                 names[name] = index
+            }
+            // Activations are bounded like tensors: a padded convolution can make an output far
+            // larger than anything in the file, and every later stage would allocate it.
+            let (pixels, overflowHW) = layer.outputShape.height.multipliedReportingOverflow(by: layer.outputShape.width)
+            let (elements, overflowC) = pixels.multipliedReportingOverflow(by: layer.outputShape.channels)
+            guard !overflowHW, !overflowC, elements <= decoder.limits.maxTensorElements else {
+                throw Node(value: item.value, path: layer.label, file: item.file).error(
+                    "output of shape \(layer.outputShape) exceeds the limit of \(decoder.limits.maxTensorElements) elements (raise it with --max-tensor-elements)")
             }
             layers.append(layer)
             shape = layer.outputShape

@@ -11,7 +11,10 @@ struct Node {
     }
 
     func child(_ key: String, _ value: JSONValue) -> Node {
-        Node(value: value, path: path.isEmpty ? key : "\(path).\(key)", file: file)
+        // `.key`, or `["key"]` for a key that is not identifier-like (a user's key may hold anything).
+        var childPath = path
+        JSONText.appendKey(key, to: &childPath)
+        return Node(value: value, path: childPath, file: file)
     }
 
     func element(_ index: Int, _ value: JSONValue) -> Node {
@@ -23,10 +26,18 @@ struct Node {
         case .null: return "null"
         case .bool: return "a boolean"
         case .number: return "a number"
-        case .string: return "a string"
+        case .string(let text): return "the string \(JSONText.quoted(text))"
         case .array: return "an array"
         case .object: return "an object"
         }
+    }
+
+    /// For a string spelling a non-finite number (`"NaN"`, `"-Infinity"`): why no number can stand in for it.
+    var nonFiniteHint: String {
+        guard case .string(let text) = value else { return "" }
+        let word = text.hasPrefix("-") || text.hasPrefix("+") ? String(text.dropFirst()) : text
+        guard ["nan", "inf", "infinity"].contains(word.lowercased()) else { return "" }
+        return " (only finite numbers are allowed)"
     }
 
     func object() throws(Diagnostic) -> ObjectNode {
@@ -45,16 +56,17 @@ struct Node {
     }
 
     func number() throws(Diagnostic) -> Double {
-        guard case .number(let number) = value else { throw error("expected a number, got \(typeDescription)") }
+        guard case .number(let number) = value else { throw error("expected a number, got \(typeDescription)\(nonFiniteHint)") }
         return number.double
     }
 
     /// A JSON integer literal (`3`, not `3.0`), within `range`.
     func integer(in range: ClosedRange<Int> = Int.min...Int.max) throws(Diagnostic) -> Int {
         guard case .number(let number) = value else { throw error("expected an integer, got \(typeDescription)") }
-        guard number.isInteger else { throw error("expected an integer literal, got \(number.text)") }
+        let shown = JSONText.clipped(number.text)
+        guard number.isInteger else { throw error("expected an integer literal, got \(shown)") }
         guard let int = number.int, range.contains(int) else {
-            throw error("must be in \(range.lowerBound)...\(range.upperBound), got \(number.text)")
+            throw error("must be in \(range.lowerBound)...\(range.upperBound), got \(shown)")
         }
         return int
     }
@@ -68,7 +80,7 @@ struct ObjectNode {
     /// Fails on the first key not in `allowed`, suggesting the closest allowed key.
     func checkKeys(allowed: [String], what: String) throws(Diagnostic) {
         for key in object.keys where !allowed.contains(key) {
-            var message = "unknown key \"\(key)\" in \(what)"
+            var message = "unknown key \(JSONText.quoted(key)) in \(what)"
             if let near = closestKey(to: key, among: allowed) { message += " (did you mean \"\(near)\"?)" }
             message += "; allowed keys: \(allowed.joined(separator: ", "))"
             throw node.child(key, .null).error(message)

@@ -8,7 +8,7 @@ struct TensorDecoder {
         switch node.value {
         case .object: return try decodeBase64(node)
         case .array, .number: return try decodeNested(node)
-        default: throw node.error("expected a tensor (nested array of numbers or {shape, dtype, base64}), got \(node.typeDescription)")
+        default: throw node.error("expected a tensor (nested array of numbers or {shape, dtype, base64}), got \(node.typeDescription)\(node.nonFiniteHint)")
         }
     }
 
@@ -43,13 +43,18 @@ struct TensorDecoder {
     private func collect(_ node: Node, depth: Int, shape: [Int], into values: inout [Double]) throws(Diagnostic) {
         if depth == shape.count {
             guard case .number(let number) = node.value else {
-                throw node.error("expected a number, got \(node.typeDescription) (ragged nested array?)")
+                // An array here means a sibling was shallower (ragged); anything else is just not a number.
+                if case .array = node.value {
+                    throw node.error("expected a number like its siblings, got an array (ragged nested array)")
+                }
+                throw node.error("expected a number, got \(node.typeDescription)\(node.nonFiniteHint)")
             }
             values.append(number.double)
             return
         }
         guard case .array(let items) = node.value else {
-            throw node.error("expected an array of \(shape[depth]) elements, got \(node.typeDescription) (ragged nested array?)")
+            let ragged = if case .number = node.value { " (ragged nested array)" } else { node.nonFiniteHint }
+            throw node.error("expected an array of \(shape[depth]) elements like its siblings, got \(node.typeDescription)\(ragged)")
         }
         guard items.count == shape[depth] else {
             throw node.error("expected \(shape[depth]) elements like its siblings, got \(items.count) (ragged nested array)")
@@ -71,7 +76,7 @@ struct TensorDecoder {
         let dtypeNode = try object.required("dtype")
         let dtypeName = try dtypeNode.string()
         guard let dtype = TensorDType(rawValue: dtypeName) else {
-            throw dtypeNode.error("unknown dtype \"\(dtypeName)\"; expected one of float32, float64, int8, bipolar")
+            throw dtypeNode.error("unknown dtype \(JSONText.quoted(dtypeName)); expected one of float32, float64, int8, bipolar")
         }
         let dataNode = try object.required("base64")
         let text = try dataNode.string()

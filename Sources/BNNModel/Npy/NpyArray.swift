@@ -121,6 +121,7 @@ public struct NpyArray: Sendable, Equatable {
 /// A malformed or unsupported .npy file.
 public struct NpyError: Error, Sendable, Equatable, CustomStringConvertible {
     public let message: String
-    public init(_ message: String) { self.message = message }
+    /// Header text quoted in `message` may hold anything; it is escaped to keep the message one line.
+    public init(_ message: String) { self.message = singleLine(message) }
     public var description: String { message }
 }

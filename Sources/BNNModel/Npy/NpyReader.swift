@@ -85,12 +85,12 @@ public enum NpyReader {
         case "f4": dtype = .float32
         case "f8": dtype = .float64
         default:
-            throw NpyError("unsupported dtype '\(descr)' (supported: bool, int8, uint8, int16, uint16, int32, uint32, "
+            throw NpyError("unsupported dtype '\(JSONText.clipped(descr))' (supported: bool, int8, uint8, int16, uint16, int32, uint32, "
                 + "int64, uint64, float32, float64)")
         }
         // Byte order is meaningless for one-byte types.
         if bigEndian && dtype.itemSize > 1 {
-            throw NpyError("big-endian dtype '\(descr)' is not supported; convert with arr.astype('<\(code)')")
+            throw NpyError("big-endian dtype '\(JSONText.clipped(descr))' is not supported; convert with arr.astype('<\(code)')")
         }
         return dtype
     }
@@ -147,13 +147,13 @@ struct NpyHeader {
             if scanner.take(0x7D) { break }
             scanner.skipSpace()
             guard let key = try readString(&scanner, fail) else { throw fail("expected a quoted key or '}'") }
-            guard scanner.take(0x3A) else { throw fail("expected ':' after '\(key)'") }
+            guard scanner.take(0x3A) else { throw fail("expected ':' after '\(JSONText.clipped(key))'") }
             let value = try readValue(&scanner, key: key, fail)
-            guard fields[key] == nil else { throw NpyError("invalid .npy header: duplicate key '\(key)'") }
+            guard fields[key] == nil else { throw NpyError("invalid .npy header: duplicate key '\(JSONText.clipped(key))'") }
             fields[key] = value
             order.append(key)
             if scanner.take(0x2C) { continue }
-            guard scanner.take(0x7D) else { throw fail("expected ',' or '}' after the value of '\(key)'") }
+            guard scanner.take(0x7D) else { throw fail("expected ',' or '}' after the value of '\(JSONText.clipped(key))'") }
             break
         }
         scanner.skipSpace()
@@ -162,10 +162,10 @@ struct NpyHeader {
         guard scanner.next == nil else { throw fail("unexpected text after '}'") }
 
         for key in order where !["descr", "fortran_order", "shape"].contains(key) {
-            throw NpyError("invalid .npy header: unexpected key '\(key)' (expected exactly 'descr', 'fortran_order', 'shape')")
+            throw NpyError("invalid .npy header: unexpected key '\(JSONText.clipped(key))' (expected exactly 'descr', 'fortran_order', 'shape')")
         }
         for key in ["descr", "fortran_order", "shape"] where fields[key] == nil {
-            throw NpyError("invalid .npy header: missing key '\(key)'")
+            throw NpyError("invalid .npy header: missing key '\(JSONText.clipped(key))'")
         }
         guard case .string(let descr) = fields["descr"] else {
             throw NpyError("invalid .npy header: 'descr' must be a string like '<f8'")
@@ -198,7 +198,7 @@ struct NpyHeader {
     private static func readValue(_ scanner: inout Scanner, key: String, _ fail: (String) -> NpyError) throws(NpyError) -> Value {
         scanner.skipSpace()
         if let text = try readString(&scanner, fail) { return .string(text) }
-        guard let first = scanner.next else { throw fail("missing value for '\(key)'") }
+        guard let first = scanner.next else { throw fail("missing value for '\(JSONText.clipped(key))'") }
         if first == 0x5B && key == "descr" {
             throw NpyError("structured dtypes (a list as 'descr') are not supported")
         }
@@ -222,7 +222,7 @@ struct NpyHeader {
         switch word {
         case "True": scanner.pos = end; return .bool(true)
         case "False": scanner.pos = end; return .bool(false)
-        default: throw fail("unexpected value for '\(key)'")
+        default: throw fail("unexpected value for '\(JSONText.clipped(key))'")
         }
     }
 

@@ -1,0 +1,87 @@
+"""A tiny test runner for the frontend tests (plain python; pytest also collects the tests).
+
+Every test module ends with `sys.exit(harness.main(globals()))`: it runs the `test_*`
+functions in order, prints one line per test and `N passed, M failed, K skipped` last, and
+exits non-zero on any failure. A test skips by raising `Skip` (unittest.SkipTest, which
+pytest understands too).
+"""
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import unittest
+
+import numpy as np
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+TOOLS = os.path.join(ROOT, "tools")
+if TOOLS not in sys.path:
+    sys.path.insert(0, TOOLS)
+
+Skip = unittest.SkipTest
+
+
+def bnn_hls_path():
+    path = os.environ.get("BNN_HLS") or os.path.join(ROOT, ".build", "debug", "bnn-hls")
+    if not os.path.exists(path):
+        raise Skip(f"bnn-hls is not built ({path}); run: swift build --product bnn-hls")
+    return path
+
+
+def bnn_hls(*args, check=True):
+    """Run bnn-hls; returns the CompletedProcess (raises AssertionError on failure)."""
+    proc = subprocess.run([bnn_hls_path(), *args], capture_output=True, text=True)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"bnn-hls {' '.join(args)} failed ({proc.returncode}):\n"
+                             f"{proc.stdout}{proc.stderr}")
+    return proc
+
+
+def simulate(model_path, inputs):
+    """bnn-hls simulate --output: logits [N, classes] or classes [N] (argmax mode)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        x = os.path.join(tmp, "x.npy")
+        out = os.path.join(tmp, "out.npy")
+        np.save(x, inputs)
+        bnn_hls("simulate", model_path, "--inputs", x, "--output", out)
+        return np.load(out)
+
+
+def verify(model_path, inputs):
+    """bnn-hls verify on these inputs (reference == simulated design, every neuron)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        x = os.path.join(tmp, "x.npy")
+        np.save(x, inputs)
+        return bnn_hls("verify", model_path, "--inputs", x)
+
+
+def predictions(sim_output):
+    out = np.asarray(sim_output)
+    return out if out.ndim == 1 else np.argmax(out, axis=1)
+
+
+def main(namespace):
+    tests = [(k, v) for k, v in namespace.items() if k.startswith("test_") and callable(v)]
+    only = sys.argv[1:]
+    passed = failed = skipped = 0
+    for name, fn in tests:
+        if only and not any(o in name for o in only):
+            continue
+        t0 = time.perf_counter()
+        try:
+            fn()
+        except Skip as why:
+            skipped += 1
+            print(f"SKIP {name}: {why}", flush=True)
+            continue
+        except Exception:
+            failed += 1
+            print(f"FAIL {name}", flush=True)
+            traceback.print_exc()
+            continue
+        passed += 1
+        print(f"ok   {name} ({time.perf_counter() - t0:.1f} s)", flush=True)
+    print(f"{passed} passed, {failed} failed, {skipped} skipped")
+    return 1 if failed else 0

@@ -1,0 +1,807 @@
+"""QONNX / FINN ONNX graph -> bnn-hls model (the layers of the model format).
+
+The converter walks the graph's data path from its input to its output, one node at a time
+(the network must be a chain: no branches, no residual adds). Every other input of a node is a
+constant (an initializer, or computed from initializers: `constants.py`). Each node either
+becomes a layer of the model file, or is folded into one (Mul/Add/Sub/Div into alpha, bias or
+batchnorm; quantizer scales into the next layer's alpha), or changes only the layout. See
+docs/frontends.md for the list of ops and how each maps.
+"""
+import numpy as np
+
+from ..errors import ConversionError
+from ..model_json import binary_weight, input_spec
+from .activation import Act
+from .constants import Constants, reshape_target
+from .graph import Graph
+from .quant_ops import (bipolar_binarizer, multithreshold_binarizer, quant1_binarizer,
+                        sign_binarizer)
+
+PASS_THROUGH = ("Identity", "Dropout", "Cast")
+ELEMENTWISE = ("Mul", "Add", "Sub", "Div", "Neg")
+INT_RANGES = {"uint8": (0, 255), "int8": (-128, 127)}
+
+
+class Result:
+    def __init__(self, input_spec, layers, output_mode, notes):
+        self.input_spec, self.layers, self.output_mode, self.notes = (
+            input_spec, layers, output_mode, notes)
+
+
+def convert(model, input_encoding="uint8", scale=1.0, zero_point=0, input_layout="NCHW"):
+    """Convert a loaded ONNX ModelProto; returns a Result (input spec, layers, output mode)."""
+    return Converter(Graph(model), input_encoding, scale, zero_point, input_layout).run()
+
+
+class Converter:
+    def __init__(self, graph, encoding, scale, zero_point, input_layout):
+        self.g = graph
+        self.k = Constants(graph)
+        self.encoding = encoding
+        self.scale = 1.0 if scale is None else float(scale)
+        self.zero_point = 0 if zero_point is None else zero_point
+        self.input_layout = input_layout.upper()
+        self.layers = []
+        self.notes = []
+        self.output_mode = "logits"
+        self.input = None       # the spec input object, fixed by the first consumer
+        self.input_shape = None
+        self.ended = False      # ArgMax/TopK/Softmax seen: nothing but the end may follow
+
+    # -- driver --------------------------------------------------------------------------
+    def run(self):
+        if self.encoding not in ("bipolar", "uint8", "int8"):
+            raise ConversionError("input", f"encoding {self.encoding!r}: use bipolar, uint8 "
+                                  "or int8")
+        if self.encoding != "bipolar":
+            lo, hi = INT_RANGES[self.encoding]
+            if not (np.isfinite(self.scale) and self.scale > 0):
+                raise ConversionError("input", f"--scale must be > 0, got {self.scale}")
+            if int(self.zero_point) != self.zero_point or not lo <= self.zero_point <= hi:
+                raise ConversionError("input", f"--zero-point must be an integer in "
+                                      f"{lo}..{hi}, got {self.zero_point}")
+        data_inputs = self.g.inputs
+        if len(data_inputs) != 1:
+            names = ", ".join(repr(i.name) for i in data_inputs)
+            raise ConversionError("graph", f"expected one data input, found {len(data_inputs)}"
+                                  f" ({names})")
+        tensor = data_inputs[0].name
+        act = self._initial_act(data_inputs[0])
+        self.input_shape = act.spec_shape if act.layout != "NC" else [act.shape[0]]
+        while True:
+            self.k.data_shapes[tensor] = act.onnx_shape()
+            nxt = [n for n in self.g.consumers.get(tensor, []) if n.op_type != "Shape"]
+            if not nxt:
+                break
+            if len(nxt) > 1:
+                names = ", ".join(self.g.label(n) for n in nxt)
+                raise ConversionError(f"tensor '{tensor}'", "feeds several nodes (" + names +
+                                      "): only chains of layers are supported, no branches "
+                                      "or residual connections")
+            node = nxt[0]
+            act, tensor = self._step(node, tensor, act)
+        if tensor not in self.g.outputs:
+            raise ConversionError(f"tensor '{tensor}'", "the data path ends in a tensor that "
+                                  "is not a graph output")
+        if act.kind != "real":
+            raise ConversionError(f"tensor '{tensor}'", "the network's output is binarized "
+                                  "(or the raw input); the model format outputs logits, the "
+                                  "values of the last dense layer (optionally after one "
+                                  "batchnorm)")
+        if act.pending_pad is not None:
+            raise ConversionError("graph", "a Pad node is not followed by a Conv")
+        if self.input is None:
+            raise ConversionError("graph", "the graph has no dense or conv layer")
+        return Result(self.input, self.layers, self.output_mode, self.notes)
+
+    def _initial_act(self, vi):
+        dims = self.g.input_dims(vi)
+        if dims is None:
+            raise ConversionError(f"input '{vi.name}'", "has no shape in the graph")
+        rest = dims[1:]
+        if any(d is None or d <= 0 for d in rest):
+            raise ConversionError(f"input '{vi.name}'", f"shape {dims}: all but the batch "
+                                  "dimension must be known")
+        if len(rest) == 1:
+            act = Act("input", "NC", rest)
+        elif len(rest) == 3:
+            if self.input_layout not in ("NCHW", "NHWC"):
+                raise ConversionError("input", f"--input-layout {self.input_layout}")
+            act = Act("input", self.input_layout, rest)
+        else:
+            raise ConversionError(f"input '{vi.name}'", f"shape {dims}: expected [N, F], "
+                                  "[N, C, H, W] or [N, H, W, C]")
+        if self.encoding == "bipolar":
+            act.kind = "bipolar"
+        else:
+            c = act.channels
+            if self.zero_point != 0:
+                z = float(self.zero_point)
+                act.chain.append((lambda x, z=z: x - z, (np.ones(c), np.full(c, -z))))
+            if self.scale != 1.0:
+                s = self.scale
+                act.chain.append((lambda x, s=s: x * s, (np.full(c, s), np.zeros(c))))
+        return act
+
+    def _step(self, node, tensor, act):
+        op = node.op_type
+        where = self.g.label(node)
+        out = node.output[0]
+        if self.ended:
+            if op in PASS_THROUGH + ("Squeeze", "Unsqueeze", "Reshape", "Flatten"):
+                return act, out
+            if not (op in ("ArgMax", "TopK") and self.output_mode == "logits"):
+                raise ConversionError(where, "nothing but the graph output may follow the "
+                                      "ArgMax/TopK at the end")
+        handler = getattr(self, "_op_" + op, None)
+        if op in PASS_THROUGH:
+            return act, out
+        if op in ELEMENTWISE:
+            return self._elementwise(node, tensor, act), out
+        if handler is None:
+            raise ConversionError(where, f"op {op} is not supported (supported: MatMul, Gemm, "
+                                  "Conv, Add, Sub, Mul, Div, Neg, BatchNormalization, "
+                                  "MultiThreshold, BipolarQuant, Quant (1 bit), Sign, MaxPool, "
+                                  "Pad, Flatten, Reshape, Transpose, ArgMax, TopK, Softmax, "
+                                  "Identity, Dropout, Cast)")
+        return handler(node, tensor, act)
+
+    # -- helpers -------------------------------------------------------------------------
+    def _const_inputs(self, node, tensor, first_data=True):
+        """The node's inputs other than the data tensor, as constants."""
+        where = self.g.label(node)
+        if first_data and (not node.input or node.input[0] != tensor):
+            raise ConversionError(where, "the data must be the first input")
+        out = []
+        for name in node.input:
+            if name == tensor:
+                continue
+            if not name:
+                out.append(None)
+                continue
+            if not self.k.is_const(name):
+                raise ConversionError(where, f"input '{name}' is not a constant (only one "
+                                      "data input per node is supported)")
+            out.append(self.k.value(name))
+        return out
+
+    def _per_channel(self, value, act, where, what="constant"):
+        """A constant broadcast against the data tensor, as one value per channel [C]."""
+        v = np.asarray(value, dtype=np.float64)
+        full_shape = act.onnx_shape()
+        try:
+            shape = np.broadcast_shapes(v.shape, tuple(full_shape))
+        except ValueError:
+            raise ConversionError(where, f"{what} of shape {list(v.shape)} does not broadcast "
+                                  f"to the data {full_shape}") from None
+        if list(shape) != full_shape:
+            raise ConversionError(where, f"{what} of shape {list(v.shape)} would broadcast the "
+                                  f"data {full_shape} to {list(shape)}")
+        full = np.broadcast_to(v, full_shape)
+        per = np.moveaxis(full, act.channel_axis, -1).reshape(-1, act.channels)
+        if not np.all(per == per[0]):
+            raise ConversionError(where, f"{what} varies within a channel (only per-channel or "
+                                  "per-tensor constants can be folded)")
+        return per[0].copy()
+
+    def _name(self, node, fallback):
+        return node.name or f"{fallback}{len(self.layers)}"
+
+    # -- element-wise affine ops ---------------------------------------------------------
+    def _elementwise(self, node, tensor, act):
+        op = node.op_type
+        where = self.g.label(node)
+        if op == "Neg":
+            m, a = np.full(act.channels, -1.0), np.zeros(act.channels)
+            f = (lambda x: -x)
+        else:
+            if len(node.input) != 2 or tensor not in node.input:
+                raise ConversionError(where, "expected the data and one constant")
+            data_first = node.input[0] == tensor
+            other = node.input[1] if data_first else node.input[0]
+            if other == tensor:
+                raise ConversionError(where, "the data enters twice")
+            if not self.k.is_const(other):
+                raise ConversionError(where, f"input '{other}' is not a constant (two data "
+                                      "paths meet here: residual connections are not "
+                                      "supported)")
+            c = self._per_channel(self.k.value(other), act, where)
+            one, zero = np.ones(act.channels), np.zeros(act.channels)
+            if op == "Mul":
+                m, a, f = c, zero, (lambda x, c=c: x * c)
+            elif op == "Add":
+                m, a, f = one, c, (lambda x, c=c: x + c)
+            elif op == "Sub" and data_first:
+                m, a, f = one, -c, (lambda x, c=c: x - c)
+            elif op == "Sub":
+                m, a, f = -one, c, (lambda x, c=c: c - x)
+            elif op == "Div" and data_first:
+                if np.any(c == 0):
+                    raise ConversionError(where, "division by zero")
+                m, a, f = 1.0 / c, zero, (lambda x, c=c: x / c)
+            else:
+                raise ConversionError(where, "dividing a constant by the data is not affine")
+        return self._affine(act, m, a, f, where)
+
+    def _affine(self, act, m, a, f, where):
+        """Apply ONNX value -> m * value + a (computed as f) per channel."""
+        if act.kind == "input":
+            if self.layers:
+                raise AssertionError("input kind after layers")
+            act.chain.append((f, (m, a)))
+        elif act.kind == "bipolar":
+            act.v_neg = f(act.v_neg)
+            act.v_pos = f(act.v_pos)
+        else:
+            self._fold_real(m, a, where)
+        return act
+
+    def _fold_real(self, m, a, where):
+        """Fold y -> m * y + a into the layer that produced the real tensor."""
+        if np.any(m == 0):
+            raise ConversionError(where, "multiplies a channel by 0 (a constant channel)")
+        for layer in reversed(self.layers):
+            t = layer["type"]
+            if t == "maxpool2d":
+                if np.any(m < 0):
+                    raise ConversionError(where, "a negative scale after a max-pool turns the "
+                                          "max into a min: move the scale before the MaxPool")
+                continue
+            if t == "flatten":
+                raise ConversionError(where, "a scale or offset after a Flatten of real "
+                                      "values: apply it before the Flatten")
+            if t in ("dense", "conv2d"):
+                c = len(m)
+                alpha = layer.get("alpha")
+                bias = layer.get("bias")
+                layer["alpha"] = (np.ones(c) if alpha is None else alpha) * m
+                layer["bias"] = (np.zeros(c) if bias is None else bias) * m + a
+                return
+            if t == "batchnorm":
+                layer["gamma"] = layer["gamma"] * m
+                layer["beta"] = layer["beta"] * m + a
+                return
+            break
+        raise ConversionError(where, "nothing to fold this scale/offset into")
+
+    # -- normalisation -------------------------------------------------------------------
+    def _op_BatchNormalization(self, node, tensor, act):
+        where = self.g.label(node)
+        at = self.g.attrs(node)
+        if at.get("training_mode", 0):
+            raise ConversionError(where, "training_mode=1: export the model in eval mode")
+        if act.layout == "NHWC":
+            raise ConversionError(where, "BatchNormalization normalises axis 1, but the data "
+                                  "is NHWC here")
+        gamma, beta, mean, var = self._bn_params(node, tensor, act, where)
+        eps = float(at.get("epsilon", 1e-5))
+        if np.any(var < 0) or np.any(var + eps <= 0):
+            raise ConversionError(where, "needs var >= 0 and var + eps > 0")
+        if act.kind == "real" and self._open_group_without_bn():
+            self.layers.append({"type": "batchnorm", "name": self._name(node, "bn"),
+                                "gamma": gamma, "beta": beta, "mean": mean, "var": var,
+                                "eps": eps})
+            return act, node.output[0]
+        r = np.sqrt(var + eps)
+        m = gamma / r
+        a = beta - mean * m
+        f = (lambda x: gamma * (x - mean) / r + beta)
+        return self._affine(act, m, a, f, where), node.output[0]
+
+    def _bn_params(self, node, tensor, act, where):
+        consts = self._const_inputs(node, tensor)
+        if len(consts) < 4:
+            raise ConversionError(where, "expected scale, B, mean and var")
+        c = act.channels
+        out = []
+        for v, what in zip(consts[:4], ("scale", "B", "mean", "var")):
+            v = np.asarray(v, dtype=np.float64).reshape(-1)
+            if v.size == 1:
+                v = np.full(c, float(v[0]))
+            if v.shape != (c,):
+                raise ConversionError(where, f"{what} has {v.size} values for {c} channels")
+            out.append(v)
+        return out
+
+    def _open_group_without_bn(self):
+        """True when the last compute layer has no batchnorm after it yet."""
+        for layer in reversed(self.layers):
+            if layer["type"] == "batchnorm":
+                return False
+            if layer["type"] in ("dense", "conv2d"):
+                return True
+        return False
+
+    # -- binarization --------------------------------------------------------------------
+    def _op_MultiThreshold(self, node, tensor, act):
+        where = self.g.label(node)
+        at = self.g.attrs(node)
+        layout = at.get("data_layout", "NCHW")
+        if len(act.shape) == 3 and layout != act.layout:
+            raise ConversionError(where, f"data_layout {layout} but the data is {act.layout}")
+        (thr,) = self._const_inputs(node, tensor)[:1]
+        thr = np.asarray(thr, dtype=np.float64)
+        if thr.ndim != 2:
+            raise ConversionError(where, f"thresholds of shape {list(thr.shape)}, expected "
+                                  "[C, B]")
+        if thr.shape[1] != 1:
+            raise ConversionError(where, f"{thr.shape[1]} thresholds per channel make a "
+                                  f"{int(np.ceil(np.log2(thr.shape[1] + 1)))}-bit activation;"
+                                  " bnn-hls activations are 1 bit (one threshold)")
+        if thr.shape[0] not in (1, act.channels):
+            raise ConversionError(where, f"{thr.shape[0]} thresholds for {act.channels} "
+                                  "channels")
+        t = np.broadcast_to(thr[:, 0], (act.channels,)).copy()
+        scale = float(at.get("out_scale", 1.0))
+        bias = float(at.get("out_bias", 0.0))
+        if scale == 0:
+            raise ConversionError(where, "out_scale 0 makes a constant")
+        return self._binarize(act, multithreshold_binarizer(t[:, None], scale, bias), node), \
+            node.output[0]
+
+    def _op_BipolarQuant(self, node, tensor, act):
+        where = self.g.label(node)
+        (s,) = self._const_inputs(node, tensor)[:1]
+        s = self._per_channel(s, act, where, "scale")
+        return self._binarize(act, bipolar_binarizer(s), node), node.output[0]
+
+    def _op_Quant(self, node, tensor, act):
+        where = self.g.label(node)
+        at = self.g.attrs(node)
+        s, z, bits = self._const_inputs(node, tensor)[:3]
+        bits = float(np.asarray(bits).reshape(-1)[0])
+        if bits != 1:
+            raise ConversionError(where, f"quantizes activations to {bits:g} bits; bnn-hls "
+                                  "activations are 1 bit (Quant with bit width 1, "
+                                  "BipolarQuant or a one-threshold MultiThreshold)")
+        s = self._per_channel(s, act, where, "scale")
+        z = self._per_channel(z, act, where, "zero point")
+        try:
+            b = quant1_binarizer(s, z, int(at.get("signed", 1)), int(at.get("narrow", 0)),
+                                 at.get("rounding_mode", "ROUND"))
+        except ValueError as err:
+            raise ConversionError(where, str(err)) from None
+        return self._binarize(act, b, node), node.output[0]
+
+    def _op_Sign(self, node, tensor, act):
+        if not any("sign(0)" in n for n in self.notes):
+            self.notes.append("ONNX Sign is read as the spec's sign: sign(0) = +1 (ONNX's Sign "
+                              "gives 0 for an input of exactly 0)")
+        return self._binarize(act, sign_binarizer(), node), node.output[0]
+
+    def _binarize(self, act, b, node):
+        where = self.g.label(node)
+        c = act.channels
+        lo = np.broadcast_to(np.asarray(b.lo, dtype=np.float64), (c,)).copy()
+        hi = np.broadcast_to(np.asarray(b.hi, dtype=np.float64), (c,)).copy()
+        if np.any(lo == hi):
+            raise ConversionError(where, "both outputs are equal (a constant)")
+        if act.kind == "real":
+            offset, negated = b.spec_sign()
+            offset = np.broadcast_to(offset, (c,)).astype(np.float64)
+            layer = {"type": "sign", "name": self._name(node, "sign")}
+            if np.any(offset != 0):
+                layer["offset"] = offset
+            self.layers.append(layer)
+            out = act.copy_with()
+            out.kind = "bipolar"
+            out.v_neg, out.v_pos = (hi, lo) if negated else (lo, hi)
+            return out
+        if act.kind == "bipolar":
+            x = np.stack([act.v_neg, act.v_pos])          # [2, C]
+            d = np.asarray(b.decide(x), dtype=bool)       # decision at -1 and at +1
+            out = act.copy_with()
+            if np.any(d[0] == d[1]):
+                ch = int(np.nonzero(d[0] == d[1])[0][0])
+                raise ConversionError(where, f"binarizes channel {ch} of a +-1 tensor to a "
+                                      "constant")
+            out.v_neg = np.where(d[0], hi, lo)
+            out.v_pos = np.where(d[1], hi, lo)
+            return out
+        return self._binarize_input(act, b, where, lo, hi)
+
+    def _binarize_input(self, act, b, where, lo, hi):
+        """A binarization of the raw input: the spec's leading sign layer, exact for every q."""
+        qlo, qhi = INT_RANGES[self.encoding]
+        q = np.arange(qlo, qhi + 1, dtype=np.float64)
+        x = act.apply_chain(np.repeat(q[:, None], act.channels, axis=1))   # [V, C]
+        d = np.asarray(b.decide(x), dtype=bool)
+        rising = np.all(d[1:] >= d[:-1], axis=0)
+        falling = np.all(d[1:] <= d[:-1], axis=0)
+        if not np.all(rising | falling):
+            ch = int(np.nonzero(~(rising | falling))[0][0])
+            raise ConversionError(where, f"the binarization of input channel {ch} is not "
+                                  "monotone in the input value")
+        negated = ~rising
+        p = np.where(negated, ~d, d)                      # the spec sign's +1, rising in q
+        s, z = self.scale, int(self.zero_point)
+        real = s * (q - z)                                # the spec's real input values
+        offsets = np.empty(act.channels)
+        for ch in range(act.channels):
+            k = np.argmax(p[:, ch]) if p[:, ch].any() else len(q)
+            offsets[ch] = real[k] if k < len(q) else np.nextafter(real[-1], np.inf)
+        if np.all(p.all(axis=0) | (~p).all(axis=0)):
+            raise ConversionError(where, "binarizes the whole input range to a constant")
+        self.input = input_spec(self.input_shape, self.encoding, s, z)
+        layer = {"type": "sign", "name": "sign_input"}
+        if np.any(offsets != 0):
+            layer["offset"] = offsets
+        self.layers.append(layer)
+        out = act.copy_with()
+        out.kind, out.chain = "bipolar", []
+        out.v_neg = np.where(negated, hi, lo)
+        out.v_pos = np.where(negated, lo, hi)
+        return out
+
+    # -- compute layers ------------------------------------------------------------------
+    def _consume(self, act, where):
+        """(mul, add) per input channel with ONNX value = mul * spec value + add, fixing the
+        spec input's scale and zero point when the input feeds a compute layer directly."""
+        if act.kind == "bipolar":
+            if self.input is None:
+                self.input = input_spec(self.input_shape, "bipolar")
+            return act.bipolar_affine()
+        if act.kind == "real":
+            raise ConversionError(where, "its input is real-valued (not binarized): every "
+                                  "compute layer but the first needs +-1 inputs (add a sign, "
+                                  "BipolarQuant or MultiThreshold before it)")
+        mul, add = act.chain_affine()
+        k = np.abs(mul)
+        if np.any(k == 0) or np.any(np.abs(k - k[0]) > 1e-9 * k[0]):
+            raise ConversionError(where, "the input is scaled differently per channel before "
+                                  "this layer; the model format has one input scale (move the "
+                                  "per-channel scaling into the data, or binarize the input)")
+        scale = float(k[0])
+        zc = -add / mul
+        lo, hi = INT_RANGES[self.encoding]
+        zr = np.round(zc)
+        if np.all(np.abs(zc - zr) <= 1e-9 * np.maximum(1, np.abs(zc))) and np.all(zr == zr[0]) \
+                and lo <= zr[0] <= hi:
+            zp = int(zr[0])
+            rest = np.zeros_like(add)
+        else:
+            zp = int(self.zero_point)
+            rest = add + mul * zp
+        self.input = input_spec(self.input_shape, self.encoding, scale, zp)
+        return np.sign(mul), rest
+
+    def _weight(self, name, where):
+        """A weight constant; a multi-bit Quant on its path is reported by name."""
+        self._check_weight_quant(name, where)
+        return np.asarray(self.k.value(name), dtype=np.float64)
+
+    def _check_weight_quant(self, name, where, depth=0):
+        node = self.g.producer.get(name)
+        if node is None or depth > 8:
+            return
+        if node.op_type == "Quant":
+            bits = self.k.value(node.input[3]) if len(node.input) > 3 else None
+            if bits is not None and float(np.asarray(bits).reshape(-1)[0]) != 1:
+                raise ConversionError(where, f"its weights are quantized to "
+                                      f"{float(np.asarray(bits).reshape(-1)[0]):g} bits by "
+                                      f"{self.g.label(node)}; bnn-hls needs binary (1-bit) "
+                                      "weights")
+            return
+        if node.op_type == "BipolarQuant":
+            return
+        for i in node.input[:1]:
+            if i:
+                self._check_weight_quant(i, where, depth + 1)
+
+    def _op_MatMul(self, node, tensor, act):
+        where = self.g.label(node)
+        if node.input[0] != tensor:
+            raise ConversionError(where, "the data must be the left operand (x @ W)")
+        if act.layout != "NC":
+            raise ConversionError(where, f"MatMul on a {len(act.shape) + 1}-D tensor: flatten "
+                                  "it first")
+        w = self._weight(node.input[1], where)
+        if w.ndim != 2 or w.shape[0] != act.shape[0]:
+            raise ConversionError(where, f"weight of shape {list(w.shape)} for "
+                                  f"{act.shape[0]} inputs")
+        return self._dense(node, act, w.T, None, where)
+
+    def _op_Gemm(self, node, tensor, act):
+        where = self.g.label(node)
+        at = self.g.attrs(node)
+        if node.input[0] != tensor or at.get("transA", 0):
+            raise ConversionError(where, "the data must be the first operand, not transposed")
+        if act.layout != "NC":
+            raise ConversionError(where, "Gemm on a 4-D tensor: flatten it first")
+        w = self._weight(node.input[1], where)
+        if w.ndim != 2:
+            raise ConversionError(where, f"weight of shape {list(w.shape)}")
+        w = w if at.get("transB", 0) else w.T                      # [M, K]
+        w = float(at.get("alpha", 1.0)) * w
+        bias = None
+        if len(node.input) > 2 and node.input[2]:
+            if not self.k.is_const(node.input[2]):
+                raise ConversionError(where, "the bias C is not a constant")
+            cval = np.asarray(self.k.value(node.input[2]), dtype=np.float64).reshape(-1)
+            if cval.size not in (1, w.shape[0]):
+                raise ConversionError(where, f"bias C has {cval.size} values for "
+                                      f"{w.shape[0]} outputs")
+            bias = float(at.get("beta", 1.0)) * np.broadcast_to(cval, (w.shape[0],)).copy()
+        if w.shape[1] != act.shape[0]:
+            raise ConversionError(where, f"weight of shape {list(w.shape)} for "
+                                  f"{act.shape[0]} inputs")
+        return self._dense(node, act, w, bias, where)
+
+    def _dense(self, node, act, w, bias, where):
+        """w [M, K] in ONNX units; bias [M] or None."""
+        if act.pending_pad is not None:
+            raise ConversionError(where, "a Pad node before a dense layer")
+        mul, add = self._consume(act, where)
+        signs, alpha = binary_weight(w * mul[None, :], where)
+        extra = w @ add
+        b = extra if bias is None else extra + bias
+        layer = {"type": "dense", "name": self._name(node, "dense"), "units": int(w.shape[0]),
+                 "weight": signs}
+        if alpha is not None:
+            layer["alpha"] = alpha
+        if np.any(b != 0):
+            layer["bias"] = b
+        self.layers.append(layer)
+        return Act("real", "NC", (w.shape[0],)), node.output[0]
+
+    def _op_Conv(self, node, tensor, act):
+        where = self.g.label(node)
+        at = self.g.attrs(node)
+        if node.input[0] != tensor:
+            raise ConversionError(where, "the data must be the first input")
+        if act.layout != "NCHW":
+            raise ConversionError(where, f"Conv needs NCHW data, the data is {act.layout}")
+        if at.get("group", 1) != 1:
+            raise ConversionError(where, f"group={at['group']}: grouped/depthwise convolutions"
+                                  " are not supported")
+        if any(d != 1 for d in at.get("dilations", [1, 1])):
+            raise ConversionError(where, "dilated convolutions are not supported")
+        w = self._weight(node.input[1], where)
+        c, h, wd = act.shape
+        if w.ndim != 4 or w.shape[1] != c:
+            raise ConversionError(where, f"weight of shape {list(w.shape)} for {c} input "
+                                  "channels (2-D convolutions, OIHW)")
+        m, _, kh, kw = w.shape
+        sh, sw = at.get("strides", [1, 1])
+        pads = self._conv_pads(at, h, wd, kh, kw, sh, sw, where)    # top, bottom, left, right
+        mul, add = self._consume(act, where)
+        pad_value = 0
+        prepad = act.pending_pad
+        if any(pads) or prepad is not None:
+            pad_value = self._pad_value(act, mul, add, pads, prepad, where)
+        if prepad is not None:  # a Pad node right before: one padding of the unpadded input
+            pads = [p + q for p, q in zip(pads, prepad[0])]
+        signs, alpha = binary_weight(w * mul[None, :, None, None], where)
+        extra = np.einsum("mcij,c->m", w, add)
+        bias = None
+        if len(node.input) > 2 and node.input[2]:
+            bias = np.asarray(self.k.value(node.input[2]), dtype=np.float64).reshape(-1)
+        b = extra if bias is None else extra + bias
+        top, bottom, left, right = pads
+        ho = (h + top + bottom - kh) // sh + 1
+        wo = (wd + left + right - kw) // sw + 1
+        if ho < 1 or wo < 1:
+            raise ConversionError(where, "the kernel is larger than the padded input")
+        layer = {"type": "conv2d", "name": self._name(node, "conv"), "filters": int(m),
+                 "kernel": [int(kh), int(kw)], "stride": [int(sh), int(sw)],
+                 "padding": [int(p) for p in pads], "pad_value": int(pad_value),
+                 "weight": signs}
+        if alpha is not None:
+            layer["alpha"] = alpha
+        if np.any(b != 0):
+            layer["bias"] = b
+        self.layers.append(layer)
+        return Act("real", "NCHW", (m, ho, wo)), node.output[0]
+
+    def _conv_pads(self, at, h, w, kh, kw, sh, sw, where):
+        auto = at.get("auto_pad", "NOTSET")
+        if auto in ("NOTSET", ""):
+            p = list(at.get("pads", [0, 0, 0, 0]))
+            if len(p) != 4:
+                raise ConversionError(where, f"pads {p}")
+            return [p[0], p[2], p[1], p[3]]          # ONNX: [top, left, bottom, right]
+        if auto == "VALID":
+            return [0, 0, 0, 0]
+        out = []
+        for size, k, s in ((h, kh, sh), (w, kw, sw)):
+            o = -(-size // s)
+            total = max((o - 1) * s + k - size, 0)
+            small, big = total // 2, total - total // 2
+            out += [small, big] if auto == "SAME_UPPER" else [big, small]
+        return out
+
+    def _pad_value(self, act, mul, add, pads, prepad, where):
+        """The spec pad_value of positions that hold ONNX 0 (Conv pads) or the Pad value."""
+        values = set()
+        for onnx_value, used in ((0.0, any(pads)),
+                                 (None if prepad is None else prepad[1], prepad is not None)):
+            if not used:
+                continue
+            v = (onnx_value - add) / mul
+            if not np.all(np.abs(v - v[0]) <= 1e-9):
+                raise ConversionError(where, "padding means a different value per channel")
+            v = float(v[0])
+            if abs(v) < 1e-9:
+                v = 0.0
+            if act.kind == "input" and v != 0:
+                raise ConversionError(where, f"the input is padded with the real value {v:g}; "
+                                      "only zero padding is supported on the 8-bit input")
+            if v not in (0.0, 1.0, -1.0):
+                r = round(v)
+                if abs(v - r) > 1e-9 or r not in (0, 1, -1):
+                    raise ConversionError(where, f"padding with {onnx_value:g} means {v:g} on "
+                                          "the +-1 tensor; the model format pads with 0, +1 or"
+                                          " -1")
+                v = float(r)
+            values.add(v)
+        if len(values) > 1:
+            raise ConversionError(where, "a Pad node and the Conv's own pads pad with "
+                                  "different values")
+        return int(values.pop())
+
+    def _op_Pad(self, node, tensor, act):
+        where = self.g.label(node)
+        at = self.g.attrs(node)
+        if at.get("mode", "constant") != "constant":
+            raise ConversionError(where, f"mode {at.get('mode')}: only constant padding")
+        if act.layout != "NCHW" or act.pending_pad is not None:
+            raise ConversionError(where, "only one Pad on NCHW data, right before a Conv")
+        consts = self._const_inputs(node, tensor)
+        pads = list(at["pads"]) if "pads" in at else [int(v) for v in consts[0].reshape(-1)]
+        value = float(at.get("value", 0.0))
+        if len(consts) > 1 and consts[1] is not None and np.asarray(consts[1]).size:
+            value = float(np.asarray(consts[1]).reshape(-1)[0])
+        if len(pads) != 8 or any(pads[i] for i in (0, 1, 4, 5)) or any(p < 0 for p in pads):
+            raise ConversionError(where, f"pads {pads}: only non-negative padding of H and W")
+        out = act.copy_with()
+        # ONNX pads: [n, c, top, left, n, c, bottom, right]
+        out.pending_pad = ([pads[2], pads[6], pads[3], pads[7]], value)
+        c, h, w = act.shape
+        out.shape = (c, h + pads[2] + pads[6], w + pads[3] + pads[7])
+        nxt = [n for n in self.g.consumers.get(node.output[0], []) if n.op_type != "Shape"]
+        if len(nxt) != 1 or nxt[0].op_type != "Conv":
+            raise ConversionError(where, "a Pad must be followed by a Conv")
+        # The Conv computes its output size from the padded shape; keep the unpadded one.
+        out.shape = act.shape
+        return out, node.output[0]
+
+    # -- pooling -------------------------------------------------------------------------
+    def _op_MaxPool(self, node, tensor, act):
+        where = self.g.label(node)
+        at = self.g.attrs(node)
+        if len(node.output) > 1 and node.output[1]:
+            raise ConversionError(where, "the Indices output is not supported")
+        if act.layout != "NCHW":
+            raise ConversionError(where, "MaxPool needs NCHW data")
+        if act.kind == "input":
+            raise ConversionError(where, "max-pooling the raw input is not supported")
+        kh, kw = at.get("kernel_shape", [0, 0])
+        sh, sw = at.get("strides", [1, 1])
+        if any(at.get("pads", [0, 0, 0, 0])) or at.get("auto_pad", "NOTSET") not in (
+                "NOTSET", "VALID", ""):
+            raise ConversionError(where, "padded max-pooling is not supported")
+        if at.get("ceil_mode", 0):
+            raise ConversionError(where, "ceil_mode=1 is not supported (floor mode only)")
+        if any(d != 1 for d in at.get("dilations", [1, 1])):
+            raise ConversionError(where, "dilated max-pooling is not supported")
+        if act.kind == "bipolar" and np.any(act.v_pos < act.v_neg):
+            raise ConversionError(where, "max-pooling a +-1 tensor with a negative scale (the "
+                                  "max becomes a min): move the negative scale after the "
+                                  "MaxPool")
+        c, h, w = act.shape
+        ho, wo = (h - kh) // sh + 1, (w - kw) // sw + 1
+        if ho < 1 or wo < 1:
+            raise ConversionError(where, "the pool window is larger than the input")
+        self.layers.append({"type": "maxpool2d", "name": self._name(node, "pool"),
+                            "pool": [int(kh), int(kw)], "stride": [int(sh), int(sw)]})
+        return act.copy_with(shape=(c, ho, wo)), node.output[0]
+
+    # -- layout --------------------------------------------------------------------------
+    def _flatten(self, act, node):
+        if act.layout == "NC":
+            return act
+        h, w, c = act.spec_shape
+        out = act.copy_with(layout="NC", shape=(h * w * c,))
+        order = "CHW" if act.layout == "NCHW" else "HWC"
+        if h * w > 1:
+            if act.kind == "input":
+                raise ConversionError(self.g.label(node), "flattening the raw input: give the "
+                                      "graph a flat input instead")
+            self.layers.append({"type": "flatten", "name": self._name(node, "flatten"),
+                                "order": order})
+        # per-channel ONNX values of a +-1 tensor -> per feature, in the flattened order
+        ch = np.broadcast_to(np.arange(c), (h, w, c))
+        idx = (ch.transpose(2, 0, 1) if order == "CHW" else ch).reshape(-1)
+        out.v_neg, out.v_pos = act.v_neg[idx], act.v_pos[idx]
+        return out
+
+    def _op_Flatten(self, node, tensor, act):
+        axis = self.g.attrs(node).get("axis", 1)
+        if axis not in (1, -len(act.shape)):
+            raise ConversionError(self.g.label(node), f"axis={axis}: only Flatten(axis=1)")
+        return self._flatten(act, node), node.output[0]
+
+    def _op_Reshape(self, node, tensor, act):
+        where = self.g.label(node)
+        consts = self._const_inputs(node, tensor)
+        try:
+            target = reshape_target(act.onnx_shape(), consts[0],
+                                    self.g.attrs(node).get("allowzero", 0))
+        except ValueError as err:
+            raise ConversionError(where, str(err)) from None
+        if target[0] != 1:
+            raise ConversionError(where, f"reshapes the batch dimension ({target})")
+        if target == act.onnx_shape():
+            return act, node.output[0]
+        if len(target) == 2:
+            return self._flatten(act, node), node.output[0]
+        if (len(target) == 4 and act.layout == "NC" and act.kind in ("input", "bipolar")
+                and not self.layers and self.input is None):
+            # The graph reshapes its flat input into an image: the model's input is that image.
+            if any(np.any(m != m[0]) or np.any(a != a[0]) for _, (m, a) in act.chain) or \
+                    np.any(act.v_neg != act.v_neg[0]) or np.any(act.v_pos != act.v_pos[0]):
+                raise ConversionError(where, "per-feature input scaling before a reshape")
+            new = Act(act.kind, self.input_layout, target[1:])
+            n = new.channels
+            new.chain = [(f, (np.full(n, m[0]), np.full(n, a[0]))) for f, (m, a) in act.chain]
+            new.v_neg, new.v_pos = np.full(n, act.v_neg[0]), np.full(n, act.v_pos[0])
+            self.input_shape = new.spec_shape
+            if new.spec_shape[2] > 1 and self.input_layout == "NCHW":
+                self.notes.append(f"the graph reshapes its flat input to {target} (NCHW); the "
+                                  "model's input is [H, W, C]: give bnn-hls HWC-ordered data")
+            return new, node.output[0]
+        raise ConversionError(where, f"reshape {act.onnx_shape()} -> {target} is not a "
+                              "flatten")
+
+    def _op_Transpose(self, node, tensor, act):
+        where = self.g.label(node)
+        perm = list(self.g.attrs(node).get("perm", []))
+        if len(act.shape) == 1 and perm in ([0, 1], []):
+            return act, node.output[0]
+        if perm == [0, 2, 3, 1] and act.layout == "NCHW":
+            c, h, w = act.shape
+            return act.copy_with(layout="NHWC", shape=(h, w, c)), node.output[0]
+        if perm == [0, 3, 1, 2] and act.layout == "NHWC":
+            h, w, c = act.shape
+            return act.copy_with(layout="NCHW", shape=(c, h, w)), node.output[0]
+        if perm == [0, 1, 2, 3]:
+            return act, node.output[0]
+        raise ConversionError(where, f"perm {perm} on {act.layout} data: only NCHW <-> NHWC")
+
+    # -- output --------------------------------------------------------------------------
+    def _end_check(self, node, act, axis):
+        where = self.g.label(node)
+        if act.kind != "real" or act.layout != "NC":
+            raise ConversionError(where, "expected the logits [N, classes] here")
+        if axis not in (1, -1):
+            raise ConversionError(where, f"axis={axis}: expected the class axis 1")
+
+    def _op_ArgMax(self, node, tensor, act):
+        at = self.g.attrs(node)
+        self._end_check(node, act, at.get("axis", 0))
+        if at.get("select_last_index", 0):
+            raise ConversionError(self.g.label(node), "select_last_index=1: bnn-hls picks the "
+                                  "lowest index on ties")
+        self.output_mode, self.ended = "argmax", True
+        return act, node.output[0]
+
+    def _op_TopK(self, node, tensor, act):
+        at = self.g.attrs(node)
+        self._end_check(node, act, at.get("axis", -1))
+        k = self._const_inputs(node, tensor)[0]
+        if int(np.asarray(k).reshape(-1)[0]) != 1 or not at.get("largest", 1):
+            raise ConversionError(self.g.label(node), "only TopK with k=1, largest=1 (argmax)")
+        self.output_mode, self.ended = "argmax", True
+        outs = [o for o in node.output if o]
+        tensor_out = next((o for o in reversed(outs) if o in self.g.outputs), outs[-1])
+        return act, tensor_out
+
+    def _op_Softmax(self, node, tensor, act):
+        at = self.g.attrs(node)
+        self._end_check(node, act, at.get("axis", -1))
+        self.notes.append(f"{self.g.label(node)} dropped: the model outputs the logits before "
+                          "the softmax (same argmax)")
+        self.ended = True
+        return act, node.output[0]
+
+    _op_LogSoftmax = _op_Softmax

@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""qonnx2bnn: convert a QONNX / FINN ONNX graph of a binarized network into a bnn-hls model.
+
+    python3 tools/qonnx2bnn.py model.onnx -o model.json [--name N]
+        [--input-encoding bipolar|uint8|int8 --scale S --zero-point Z] [--input-layout NCHW|NHWC]
+        [--labels 0,1,...]
+
+The graph's input tensor holds S * (q - Z) for the integers q (uint8/int8) that bnn-hls gets
+(default: S = 1, Z = 0, uint8: the graph takes raw 0..255 values), or +-1 (bipolar).
+Needs only `onnx` and numpy. On any node the model format cannot express it names the node,
+says why, exits 1 and writes nothing. docs/frontends.md lists the supported ops.
+"""
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from bnn_frontends.errors import ConversionError  # noqa: E402
+from bnn_frontends.model_json import finish, write_model  # noqa: E402
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(
+        prog="qonnx2bnn", description="Convert a QONNX/FINN ONNX binarized network into a "
+        "bnn-hls model.json.")
+    ap.add_argument("onnx", help="the ONNX model file")
+    ap.add_argument("-o", "--output", required=True, help="the model.json to write")
+    ap.add_argument("--name", help="model name (default: the ONNX file's stem)")
+    ap.add_argument("--input-encoding", default="uint8", choices=("bipolar", "uint8", "int8"),
+                    help="what bnn-hls is fed (default uint8)")
+    ap.add_argument("--scale", type=float, default=None,
+                    help="the graph input is scale * (q - zero_point) (default 1)")
+    ap.add_argument("--zero-point", type=int, default=None, help="(default 0)")
+    ap.add_argument("--input-layout", default="NCHW", choices=("NCHW", "NHWC"),
+                    help="layout of a 4-D graph input (default NCHW, as PyTorch)")
+    ap.add_argument("--labels", help="comma-separated class names")
+    ap.add_argument("--quiet", action="store_true", help="print nothing on success")
+    return ap.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    prog = f"qonnx2bnn: {args.onnx}"
+    if args.input_encoding == "bipolar" and (args.scale is not None or
+                                             args.zero_point is not None):
+        print(f"{prog}: error: bipolar input takes no --scale/--zero-point", file=sys.stderr)
+        return 2
+    try:
+        from bnn_frontends.qonnx.convert import convert
+        from bnn_frontends.qonnx.graph import load_onnx
+        model = load_onnx(args.onnx)
+        result = convert(model, args.input_encoding, args.scale, args.zero_point,
+                         args.input_layout)
+        name = args.name or os.path.splitext(os.path.basename(args.onnx))[0]
+        labels = args.labels.split(",") if args.labels else None
+        doc = finish(name, result.input_spec, result.layers, result.output_mode, labels)
+        write_model(doc, args.output)
+    except ConversionError as err:
+        print(f"{prog}: error: {err}", file=sys.stderr)
+        return 1
+    if not args.quiet:
+        for note in result.notes:
+            print(f"{prog}: note: {note}", file=sys.stderr)
+        inp = doc["input"]
+        enc = inp["encoding"] + ("" if inp["encoding"] == "bipolar" else
+                                 f" scale {inp['scale']:.10g} zero_point {inp['zero_point']}")
+        print(f"wrote {args.output}: {doc['name']}, input {inp['shape']} {enc}, "
+              f"output {doc['output']['mode']}")
+        for layer in doc["layers"]:
+            desc = {"dense": lambda l: f"{l['units']} units",
+                    "conv2d": lambda l: f"{l['filters']} filters {l['kernel']} stride "
+                                        f"{l['stride']} padding {l['padding']} pad_value "
+                                        f"{l['pad_value']}",
+                    "maxpool2d": lambda l: f"pool {l['pool']} stride {l['stride']}",
+                    "flatten": lambda l: f"order {l['order']}"}.get(layer["type"],
+                                                                    lambda l: "")(layer)
+            extras = [k for k in ("alpha", "bias", "offset") if k in layer]
+            print(f"  {layer['name']}: {layer['type']} {desc}"
+                  + (f" (+{', '.join(extras)})" if extras else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
