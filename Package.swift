@@ -41,11 +41,12 @@ let package = Package(
         .target(name: "BNNDesign", dependencies: ["BNNModel"]),
         .target(name: "BNNCompiler", dependencies: ["BNNModel", "BNNReference", "BNNDesign"]),
         .target(name: "BNNSimulator", dependencies: ["BNNDesign"], swiftSettings: nativeCPU),
+        .target(name: "BNNEstimate", dependencies: ["BNNModel", "BNNDesign"]),
         .target(name: "Templates", path: "Templates", resources: templateResources),
-        .target(name: "BNNEmit", dependencies: ["BNNDesign", "BNNModel", "Templates"]),
+        .target(name: "BNNEmit", dependencies: ["BNNDesign", "BNNModel", "BNNEstimate", "Templates"]),
         .target(
             name: "BNNCommandLine",
-            dependencies: ["BNNModel", "BNNReference", "BNNDesign", "BNNCompiler", "BNNSimulator", "BNNEmit"]),
+            dependencies: ["BNNModel", "BNNReference", "BNNDesign", "BNNCompiler", "BNNSimulator", "BNNEstimate", "BNNEmit"]),
         .executableTarget(name: "bnn-hls", dependencies: ["BNNCommandLine"]),
         .target(
             name: "CXnorBench",
@@ -55,6 +56,7 @@ let package = Package(
             dependencies: ["BNNCommandLine", "CXnorBench"], swiftSettings: nativeCPU),
         .target(name: "BNNTestSupport", dependencies: ["BNNModel", "BNNCommandLine"], path: "Tests/Support"),
         .testTarget(name: "BNNModelTests", dependencies: ["BNNModel"]),
+        .testTarget(name: "BNNEstimateTests", dependencies: ["BNNEstimate", "BNNCompiler", "BNNModel", "BNNDesign", "BNNCommandLine"]),
         .testTarget(
             name: "BNNCompilerTests",
             dependencies: ["BNNModel", "BNNReference", "BNNDesign", "BNNCompiler", "BNNSimulator", "BNNTestSupport"]),

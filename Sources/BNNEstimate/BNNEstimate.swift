@@ -1,0 +1,1 @@
+// The estimate module: cost model, folding optimizer, FIFO sizing, reports (see README).
