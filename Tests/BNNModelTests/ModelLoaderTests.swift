@@ -54,7 +54,7 @@ final class ModelLoaderTests: XCTestCase {
         assertError(model(layers: [#"{"type": "dense", "units": 1, "weight": [[1, 1], [1]]}"#]),
                     "model.json: error: layers[0] (dense).weight[1]: expected 2 elements like its siblings, got 1 (ragged nested array)")
         assertError(model(layers: [#"{"type": "conv3d"}"#]),
-                    #"model.json: error: layers[0].type: unknown layer type "conv3d"; expected one of dense, batchnorm, sign, flatten, conv2d, maxpool2d"#)
+                    #"model.json: error: layers[0].type: unknown layer type "conv3d"; expected one of dense, conv2d, maxpool2d, batchnorm, sign, flatten"#)
         assertError(model(layers: []), "model.json: error: layers: the network has no layers")
         assertError(model(input: #"{"shape": [3], "encoding": "bipolar", "scale": 2}"#, layers: [dense]),
                     "model.json: error: input.scale: not allowed with bipolar encoding (elements are exactly -1 or +1)")
