@@ -31,18 +31,31 @@ public struct Simulator: Sendable {
     /// Runs `count` inputs given as the encoding's integers, `design.input.count` per input, HWC.
     /// Splits the batch over `threads` workers.
     public func run(_ inputs: [Int], count: Int, threads: Int = 1) -> SimulationResult {
-        let perInput = design.input.count
-        let chunks = max(1, min(threads, count))
-        let size = (count + chunks - 1) / max(chunks, 1)
+        let workers = max(1, min(threads, count))
+        let size = (count + workers - 1) / workers
         let ranges = stride(from: 0, to: count, by: max(size, 1)).map { $0..<min($0 + size, count) }
-        if ranges.count <= 1 { return runChunk(inputs, count: count) }
+        if ranges.count <= 1 { return runTiles(inputs, range: 0..<count) }
         let box = ResultBox(count: ranges.count)
         DispatchQueue.concurrentPerform(iterations: ranges.count) { i in
-            let r = ranges[i]
-            let part = runChunk(Array(inputs[(r.lowerBound * perInput)..<(r.upperBound * perInput)]), count: r.count)
-            box.set(i, part)
+            box.set(i, runTiles(inputs, range: ranges[i]))
         }
         return SimulationResult.concatenate(box.results.compactMap { $0 })
+    }
+
+    /// Images per pass through the network: enough to reuse each weight block many times, few
+    /// enough that a convolution's windows and accumulators stay in cache.
+    private var tile: Int { design.layers.contains { $0.window != nil } ? 8 : 256 }
+
+    private func runTiles(_ inputs: [Int], range: Range<Int>) -> SimulationResult {
+        let perInput = design.input.count
+        var parts: [SimulationResult] = []
+        var first = range.lowerBound
+        while first < range.upperBound {
+            let last = min(first + tile, range.upperBound)
+            parts.append(runChunk(Array(inputs[(first * perInput)..<(last * perInput)]), count: last - first))
+            first = last
+        }
+        return parts.count == 1 ? parts[0] : SimulationResult.concatenate(parts)
     }
 
     private func runChunk(_ inputs: [Int], count: Int) -> SimulationResult {

@@ -126,29 +126,49 @@ enum WindowOps {
         return result
     }
 
-    /// Binary max-pool: OR over the window (max of +-1), AND for the flagged channels.
+    /// Binary max-pool: OR over the window (max of +-1), AND for the flagged channels. Works on
+    /// whole pixels (all channels) a word at a time.
     static func pool(_ bits: [UInt64], count: Int, _ pool: PoolStage) -> [UInt64] {
         let input = pool.input
+        let c = input.channels
         let out = pool.output
         let inLimbs = (input.count + 63) / 64
         let outLimbs = (out.count + 63) / 64
+        let pixelLimbs = (c + 63) / 64
+        var andMask = [UInt64](repeating: 0, count: pixelLimbs)
+        for ch in 0..<c where pool.andChannels[ch] { andMask[ch / 64] |= 1 << UInt64(ch % 64) }
         var result = [UInt64](repeating: 0, count: count * outLimbs)
-        for image in 0..<count {
-            for oy in 0..<out.height {
-                for ox in 0..<out.width {
-                    for c in 0..<input.channels {
-                        let isAnd = pool.andChannels[c]
-                        var value = isAnd
-                        for ky in 0..<pool.pool.height {
-                            for kx in 0..<pool.pool.width {
-                                let y = oy * pool.stride.height + ky
-                                let x = ox * pool.stride.width + kx
-                                let b = bit(bits, image * inLimbs, (y * input.width + x) * input.channels + c)
-                                value = isAnd ? (value && b) : (value || b)
+        var orAcc = [UInt64](repeating: 0, count: pixelLimbs)
+        var andAcc = [UInt64](repeating: 0, count: pixelLimbs)
+        var pixel = [UInt64](repeating: 0, count: pixelLimbs)
+        bits.withUnsafeBufferPointer { src in
+            result.withUnsafeMutableBufferPointer { dst in
+                pixel.withUnsafeMutableBufferPointer { pixel in
+                    for image in 0..<count {
+                        for oy in 0..<out.height {
+                            for ox in 0..<out.width {
+                                for l in 0..<pixelLimbs {
+                                    orAcc[l] = 0
+                                    andAcc[l] = ~0
+                                }
+                                for ky in 0..<pool.pool.height {
+                                    for kx in 0..<pool.pool.width {
+                                        let y = oy * pool.stride.height + ky
+                                        let x = ox * pool.stride.width + kx
+                                        for l in 0..<pixelLimbs { pixel[l] = 0 }
+                                        copyBits(src, from: image * inLimbs * 64 + (y * input.width + x) * c, to: pixel, at: 0, count: c)
+                                        for l in 0..<pixelLimbs {
+                                            orAcc[l] |= pixel[l]
+                                            andAcc[l] &= pixel[l]
+                                        }
+                                    }
+                                }
+                                for l in 0..<pixelLimbs { pixel[l] = (orAcc[l] & ~andMask[l]) | (andAcc[l] & andMask[l]) }
+                                if c % 64 != 0 { pixel[pixelLimbs - 1] &= (1 << UInt64(c % 64)) - 1 }
+                                copyBits(UnsafeBufferPointer(pixel), from: 0, to: dst,
+                                         at: image * outLimbs * 64 + (oy * out.width + ox) * c, count: c)
                             }
                         }
-                        let e = (oy * out.width + ox) * input.channels + c
-                        if value { result[image * outLimbs + e / 64] |= 1 << UInt64(e % 64) }
                     }
                 }
             }

@@ -2,7 +2,7 @@
 // (784-1024-1024-1024-10, bipolar input, random weights), with a C XNOR-popcount loop
 // (-O3 -march=native) measured in the same run as the yardstick.
 //
-//   swift run -c release bnn-hls-bench [--images N]
+//   swift run -c release bnn-hls-bench [--images N] [--no-testbench]
 import BNNCommandLine
 import BNNCompiler
 import BNNDesign
@@ -27,6 +27,8 @@ func best(_ runs: Int, _ body: () throws -> Void) rethrows -> Double {
 
 let arguments = CommandLine.arguments
 let images = arguments.firstIndex(of: "--images").flatMap { Int(arguments[$0 + 1]) } ?? 20_000
+/// `--no-testbench` skips building the generated CNV testbench with g++ (minutes).
+let buildTestbench = !arguments.contains("--no-testbench")
 let sizes = [784, 1024, 1024, 1024, 10]
 let json = BenchmarkModels.lfcJSON(sizes: sizes, seed: 7)
 print("bnn-hls-bench: LFC-shaped MLP \(sizes.map(String.init).joined(separator: "-")), bipolar input, random weights")
@@ -187,9 +189,11 @@ func shell(_ command: String) -> (Int32, String) {
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }
-let build = seconds { _ = shell("make -s build/cnv_tb > build.log 2>&1") }
+let build = buildTestbench ? seconds { _ = shell("make -s build/cnv_tb > build.log 2>&1") } : 0
 let (status, _) = shell("test -x build/cnv_tb")
-if status == 0 {
+if !buildTestbench {
+    print("generated CNV testbench: skipped (--no-testbench)")
+} else if status == 0 {
     var output = ""
     let run = seconds { output = shell("./build/cnv_tb vectors").1 }
     let verdict = output.split(separator: "\n").last.map(String.init) ?? ""
