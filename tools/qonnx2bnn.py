@@ -76,8 +76,9 @@ def main(argv=None):
                     "flatten": lambda l: f"order {l['order']}"}.get(layer["type"],
                                                                     lambda l: "")(layer)
             extras = [k for k in ("alpha", "bias", "offset") if k in layer]
-            print(f"  {layer['name']}: {layer['type']} {desc}"
-                  + (f" (+{', '.join(extras)})" if extras else ""))
+            print(f"  {layer['name']}: " + " ".join(
+                part for part in (layer["type"], desc, f"(with {', '.join(extras)})"
+                                  if extras else "") if part))
     return 0
 
 

@@ -62,6 +62,33 @@ class GraphBuilder:
                                  producer_name="bnn-hls-tests")
 
 
-def random_bn(rng, c, negative=True):
+def random_bn(rng, c, negative=True, mean_sd=2.0):
+    """gamma, beta, mean, var; some gammas negative. A small mean_sd for the last layer keeps
+    the random network's predictions spread over the classes."""
     gamma = rng.uniform(0.5, 2.0, c) * (rng.choice([-1, 1], c) if negative else 1)
-    return gamma, rng.normal(0, 0.5, c), rng.normal(0, 2.0, c), rng.uniform(0.5, 4.0, c)
+    beta = rng.normal(0, 0.5 if mean_sd > 1 else 0.1, c)
+    return gamma, beta, rng.normal(0, mean_sd, c), rng.uniform(0.5, 4.0, c)
+
+
+def calibrate_batchnorms(model, x, rng):
+    """Set every BatchNormalization's mean/var to the statistics of its input on x (in graph
+    order, plus a little noise), as training would: keeps a random network's activations and
+    predictions from saturating, so that the tests compare informative outputs."""
+    import onnx_ref
+    from onnx import TensorProto
+    inits = {t.name: t for t in model.graph.initializer}
+    for node in model.graph.node:
+        if node.op_type != "BatchNormalization":
+            continue
+        probe = helper.make_tensor_value_info(node.input[0], TensorProto.UNDEFINED, None)
+        model.graph.output.append(probe)
+        h = onnx_ref.run(model, x)[node.input[0]]
+        model.graph.output.pop()
+        axes = tuple(i for i in range(h.ndim) if i != 1)
+        mean = h.mean(axis=axes) + rng.normal(0, 0.1, h.shape[1]) * h.std(axis=axes)
+        var = h.var(axis=axes) + 0.05
+        for name, value in ((node.input[3], mean), (node.input[4], var)):
+            old = inits[name]
+            new = numpy_helper.from_array(value.astype(numpy_helper.to_array(old).dtype), name)
+            old.CopyFrom(new)
+    return model

@@ -19,8 +19,9 @@ import numpy as np
 
 
 class Act:
-    def __init__(self, kind, layout, shape):
+    def __init__(self, kind, layout, shape, batch=1):
         self.kind, self.layout, self.shape = kind, layout, tuple(int(d) for d in shape)
+        self.batch = batch         # the graph's static batch size (1 when symbolic)
         c = self.channels
         self.chain = []            # input kind: [(function, (mul, add))] from the raw q
         self.v_neg = -np.ones(c)   # bipolar kind: ONNX values of -1 / +1 per channel
@@ -51,7 +52,7 @@ class Act:
         return 3 if self.layout == "NHWC" else 1
 
     def onnx_shape(self):
-        return [1] + list(self.shape)
+        return [self.batch] + list(self.shape)
 
     # -- the affine map from spec values to ONNX values ------------------------------------
     def chain_affine(self):
@@ -73,7 +74,8 @@ class Act:
         return (self.v_pos - self.v_neg) / 2, (self.v_pos + self.v_neg) / 2
 
     def copy_with(self, layout=None, shape=None):
-        out = Act(self.kind, layout or self.layout, shape if shape is not None else self.shape)
+        out = Act(self.kind, layout or self.layout, shape if shape is not None else self.shape,
+                  self.batch)
         out.chain, out.v_neg, out.v_pos = list(self.chain), self.v_neg.copy(), self.v_pos.copy()
         out.pending_pad = self.pending_pad
         return out

@@ -9,6 +9,7 @@ docs/frontends.md for the list of ops and how each maps.
 """
 import numpy as np
 
+from ..chain import hoist_over_flatten
 from ..errors import ConversionError
 from ..model_json import binary_weight, input_spec
 from .activation import Act
@@ -47,6 +48,7 @@ class Converter:
         self.input = None       # the spec input object, fixed by the first consumer
         self.input_shape = None
         self.ended = False      # ArgMax/TopK/Softmax seen: nothing but the end may follow
+        self.batch = 1          # the graph input's static batch size (1 when symbolic)
 
     # -- driver --------------------------------------------------------------------------
     def run(self):
@@ -99,15 +101,16 @@ class Converter:
         if dims is None:
             raise ConversionError(f"input '{vi.name}'", "has no shape in the graph")
         rest = dims[1:]
+        self.batch = dims[0] if dims and isinstance(dims[0], int) and dims[0] > 0 else 1
         if any(d is None or d <= 0 for d in rest):
             raise ConversionError(f"input '{vi.name}'", f"shape {dims}: all but the batch "
                                   "dimension must be known")
         if len(rest) == 1:
-            act = Act("input", "NC", rest)
+            act = Act("input", "NC", rest, self.batch)
         elif len(rest) == 3:
             if self.input_layout not in ("NCHW", "NHWC"):
                 raise ConversionError("input", f"--input-layout {self.input_layout}")
-            act = Act("input", self.input_layout, rest)
+            act = Act("input", self.input_layout, rest, self.batch)
         else:
             raise ConversionError(f"input '{vi.name}'", f"shape {dims}: expected [N, F], "
                                   "[N, C, H, W] or [N, H, W, C]")
@@ -185,7 +188,7 @@ class Converter:
         return per[0].copy()
 
     def _name(self, node, fallback):
-        return node.name or f"{fallback}{len(self.layers)}"
+        return node.name.strip("/").replace("/", "_") or f"{fallback}{len(self.layers)}"
 
     # -- element-wise affine ops ---------------------------------------------------------
     def _elementwise(self, node, tensor, act):
@@ -380,9 +383,15 @@ class Converter:
             offset, negated = b.spec_sign()
             offset = np.broadcast_to(offset, (c,)).astype(np.float64)
             layer = {"type": "sign", "name": self._name(node, "sign")}
+            at = len(self.layers)
+            if self.layers and self.layers[-1]["type"] == "flatten":
+                # sign(flatten(x)) = flatten(sign(x)): bnn-hls wants the sign first
+                offset = hoist_over_flatten(offset, self.pre_flatten_shape,
+                                            self.layers[-1]["order"], where)
+                at -= 1
             if np.any(offset != 0):
                 layer["offset"] = offset
-            self.layers.append(layer)
+            self.layers.insert(at, layer)
             out = act.copy_with()
             out.kind = "bipolar"
             out.v_neg, out.v_pos = (hi, lo) if negated else (lo, hi)
@@ -542,7 +551,7 @@ class Converter:
         if np.any(b != 0):
             layer["bias"] = b
         self.layers.append(layer)
-        return Act("real", "NC", (w.shape[0],)), node.output[0]
+        return Act("real", "NC", (w.shape[0],), self.batch), node.output[0]
 
     def _op_Conv(self, node, tensor, act):
         where = self.g.label(node)
@@ -591,7 +600,7 @@ class Converter:
         if np.any(b != 0):
             layer["bias"] = b
         self.layers.append(layer)
-        return Act("real", "NCHW", (m, ho, wo)), node.output[0]
+        return Act("real", "NCHW", (m, ho, wo), self.batch), node.output[0]
 
     def _conv_pads(self, at, h, w, kh, kw, sh, sw, where):
         auto = at.get("auto_pad", "NOTSET")
@@ -656,13 +665,10 @@ class Converter:
         out = act.copy_with()
         # ONNX pads: [n, c, top, left, n, c, bottom, right]
         out.pending_pad = ([pads[2], pads[6], pads[3], pads[7]], value)
-        c, h, w = act.shape
-        out.shape = (c, h + pads[2] + pads[6], w + pads[3] + pads[7])
         nxt = [n for n in self.g.consumers.get(node.output[0], []) if n.op_type != "Shape"]
         if len(nxt) != 1 or nxt[0].op_type != "Conv":
             raise ConversionError(where, "a Pad must be followed by a Conv")
-        # The Conv computes its output size from the padded shape; keep the unpadded one.
-        out.shape = act.shape
+        # The state keeps the unpadded shape: the Conv adds this padding to its own.
         return out, node.output[0]
 
     # -- pooling -------------------------------------------------------------------------
@@ -709,6 +715,7 @@ class Converter:
                                       "graph a flat input instead")
             self.layers.append({"type": "flatten", "name": self._name(node, "flatten"),
                                 "order": order})
+            self.pre_flatten_shape = [h, w, c]
         # per-channel ONNX values of a +-1 tensor -> per feature, in the flattened order
         ch = np.broadcast_to(np.arange(c), (h, w, c))
         idx = (ch.transpose(2, 0, 1) if order == "CHW" else ch).reshape(-1)
@@ -729,7 +736,7 @@ class Converter:
                                     self.g.attrs(node).get("allowzero", 0))
         except ValueError as err:
             raise ConversionError(where, str(err)) from None
-        if target[0] != 1:
+        if target[0] != self.batch:
             raise ConversionError(where, f"reshapes the batch dimension ({target})")
         if target == act.onnx_shape():
             return act, node.output[0]
@@ -741,7 +748,7 @@ class Converter:
             if any(np.any(m != m[0]) or np.any(a != a[0]) for _, (m, a) in act.chain) or \
                     np.any(act.v_neg != act.v_neg[0]) or np.any(act.v_pos != act.v_pos[0]):
                 raise ConversionError(where, "per-feature input scaling before a reshape")
-            new = Act(act.kind, self.input_layout, target[1:])
+            new = Act(act.kind, self.input_layout, target[1:], self.batch)
             n = new.channels
             new.chain = [(f, (np.full(n, m[0]), np.full(n, a[0]))) for f, (m, a) in act.chain]
             new.v_neg, new.v_pos = np.full(n, act.v_neg[0]), np.full(n, act.v_pos[0])

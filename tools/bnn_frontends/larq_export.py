@@ -1,0 +1,208 @@
+"""Keras / Larq -> bnn-hls model: `export_larq(model, path, ...)`.
+
+Supported: a Sequential-style Keras model (nested Sequentials are flattened) of
+- larq QuantDense / QuantConv2D whose kernel_quantizer binarizes (ste_sign, approx_sign,
+  swish_sign, magnitude_aware_sign -> alpha, ...), or Keras Dense / Conv2D whose kernels are
+  binary already; their input_quantizer (a binarizing quantizer, or None for real input)
+  becomes the model's sign layer before them; use_bias allowed; no activation; Conv2D:
+  padding "valid" or "same" (TensorFlow's placement: the odd extra pixel at the bottom/right),
+  larq's pad_values (0, +1 or -1 after binarization), strides, no dilation, channels_last;
+- BatchNormalization over the channel axis (moving statistics);
+- MaxPooling2D (padding "valid");
+- Flatten (Keras' HWC order: written as a `flatten` layer with order "HWC");
+- InputLayer, Dropout, Activation("linear"), and larq QuantizerLayer / Activation layers whose
+  function is a binarizing sign (applied as a sign layer).
+Larq's signs are +1 at exactly 0 (ste_sign) like the model format; a quantizer that is -1 at
+0 becomes a sign with the offset just above 0.
+
+The model's input is input_scale * (q - input_zero_point) for the integers q (uint8/int8) that
+bnn-hls gets, or +-1 (bipolar); shapes are [N, H, W, C] or [N, F] as in Keras.
+Larq needs Keras 2 (tf-keras): set TF_USE_LEGACY_KERAS=1 before importing TensorFlow.
+"""
+import numpy as np
+
+from .chain import ChainBuilder
+from .errors import ConversionError
+from .model_json import finish, input_spec, write_model
+
+try:
+    import tensorflow as tf
+except ImportError as _err:  # pragma: no cover
+    raise ImportError("bnn_frontends.larq_export needs TensorFlow (and larq)") from _err
+
+
+def _leaves(model):
+    for layer in model.layers:
+        if hasattr(layer, "layers") and layer.__class__.__name__ in ("Sequential", "Functional",
+                                                                       "Model"):
+            yield from _leaves(layer)
+        else:
+            yield layer
+
+
+def _probe(fn, where, what):
+    """(lo, hi, strict) of an element-wise binarizing function: hi for x > 0, lo for x < 0,
+    and at exactly 0 hi (strict=False) or lo (strict=True)."""
+    xs = np.array([-10.0, -1.0, -1e-3, 0.0, 1e-3, 1.0, 10.0], dtype=np.float32)
+    try:
+        ys = np.asarray(fn(tf.constant(xs)), dtype=np.float64)
+    except Exception as err:
+        raise ConversionError(where, f"cannot evaluate the {what}: {err}") from None
+    lo, hi = ys[0], ys[-1]
+    if not (np.all(ys[:3] == lo) and np.all(ys[4:] == hi) and lo != hi and ys[3] in (lo, hi)):
+        raise ConversionError(where, f"the {what} is not a binarizing sign (values "
+                              f"{', '.join(f'{v:g}' for v in ys)} at "
+                              f"{', '.join(f'{v:g}' for v in xs)})")
+    return lo, hi, ys[3] == lo
+
+
+def _quantizer(layer, attr):
+    q = getattr(layer, attr, None)
+    return None if q is None or type(q).__name__ == "NoOp" else q
+
+
+def _check_linear(layer, where):
+    act = getattr(layer, "activation", None)
+    if act is not None and getattr(act, "__name__", "") != "linear":
+        raise ConversionError(where, f"activation {getattr(act, '__name__', act)!r}: put the "
+                              "binarization in the next layer's input_quantizer")
+
+
+def _input_sign(chain, layer, where):
+    q = _quantizer(layer, "input_quantizer")
+    if q is not None:
+        lo, hi, strict = _probe(q, where, "input_quantizer")
+        chain.sign(where + "_sign", lo, hi, None, strict)
+
+
+def _kernel(layer, where):
+    """The kernel as the layer uses it: kernel_quantizer(latent kernel), or the kernel."""
+    weights = layer.get_weights()
+    if not weights:
+        raise ConversionError(where, "the layer has no weights (not built?)")
+    k = weights[0]
+    q = _quantizer(layer, "kernel_quantizer")
+    if q is not None:
+        k = np.asarray(q(tf.constant(k)))
+    bias = weights[1] if getattr(layer, "use_bias", False) and len(weights) > 1 else None
+    return np.asarray(k, dtype=np.float64), bias
+
+
+def _dense(chain, layer, where):
+    _check_linear(layer, where)
+    _input_sign(chain, layer, where)
+    k, bias = _kernel(layer, where)          # [K, M]
+    chain.dense(where, k.T, bias)
+
+
+def _same_pads(size, k, s):
+    out = -(-size // s)
+    total = max((out - 1) * s + k - size, 0)
+    return total // 2, total - total // 2
+
+
+def _conv(chain, layer, where):
+    _check_linear(layer, where)
+    if getattr(layer, "data_format", "channels_last") != "channels_last":
+        raise ConversionError(where, "only data_format='channels_last'")
+    if tuple(layer.dilation_rate) != (1, 1) or getattr(layer, "groups", 1) != 1:
+        raise ConversionError(where, "dilated or grouped convolutions are not supported")
+    _input_sign(chain, layer, where)
+    k, bias = _kernel(layer, where)          # [kh, kw, C, M]
+    kh, kw = k.shape[:2]
+    sh, sw = layer.strides
+    h, w, _ = chain.shape
+    if layer.padding == "valid":
+        pads = [0, 0, 0, 0]
+    elif layer.padding == "same":
+        pads = [*_same_pads(h, kh, sh), *_same_pads(w, kw, sw)]
+    else:
+        raise ConversionError(where, f"padding {layer.padding!r}")
+    pad_values = float(getattr(layer, "pad_values", 0.0) or 0.0)
+    chain.conv(where, k.transpose(3, 2, 0, 1), bias, (sh, sw), pads, pad_values)
+
+
+def _batchnorm(chain, layer, where):
+    axis = layer.axis[0] if isinstance(layer.axis, (list, tuple)) else layer.axis
+    try:
+        rank = len(layer.input_shape)
+    except (AttributeError, RuntimeError):
+        rank = 2 if chain.flat else 4
+    if axis not in (-1, rank - 1):
+        raise ConversionError(where, f"axis={layer.axis}: only the channel (last) axis")
+    c = chain.shape[2]
+    gamma = layer.gamma.numpy() if layer.scale else np.ones(c)
+    beta = layer.beta.numpy() if layer.center else np.zeros(c)
+    chain.batchnorm(where, gamma, beta, layer.moving_mean.numpy(),
+                    layer.moving_variance.numpy(), float(layer.epsilon))
+
+
+def _maxpool(chain, layer, where):
+    if layer.padding != "valid":
+        raise ConversionError(where, "only padding='valid' max-pooling")
+    if getattr(layer, "data_format", "channels_last") != "channels_last":
+        raise ConversionError(where, "only data_format='channels_last'")
+    chain.maxpool(where, tuple(layer.pool_size), tuple(layer.strides))
+
+
+def export_larq(model, path, *, name=None, input_encoding="uint8", input_scale=1.0,
+                input_zero_point=0, output="logits", labels=None, check_inputs=None):
+    """Write a Keras/Larq BNN as a bnn-hls model file at `path`; returns the model dict.
+
+    check_inputs: optional raw inputs q ([N, ...] uint8/int8, or +-1 for bipolar); the model
+    file's float64 predictions are then compared with model(input_scale * (q - zero_point))
+    and the result is returned under the (unwritten) key "_check".
+    """
+    shape = [int(d) for d in model.input_shape[1:]]
+    if len(shape) not in (1, 3) or any(d <= 0 for d in shape):
+        raise ConversionError("input", f"input shape {model.input_shape}: expected (None, F) "
+                              "or (None, H, W, C)")
+    chain = ChainBuilder([1, 1, shape[0]] if len(shape) == 1 else shape, input_encoding)
+    for layer in _leaves(model):
+        where = layer.name
+        kind = type(layer).__name__
+        if kind in ("InputLayer", "Dropout"):
+            continue
+        if kind in ("QuantDense", "Dense"):
+            _dense(chain, layer, where)
+        elif kind in ("QuantConv2D", "Conv2D"):
+            _conv(chain, layer, where)
+        elif kind == "BatchNormalization":
+            _batchnorm(chain, layer, where)
+        elif kind in ("MaxPooling2D", "MaxPool2D"):
+            _maxpool(chain, layer, where)
+        elif kind == "Flatten":
+            chain.flatten(where, "HWC")
+        elif kind in ("Activation", "QuantizerLayer"):
+            fn = getattr(layer, "activation", None) or getattr(layer, "quantizer", None)
+            if getattr(fn, "__name__", "") == "linear" or fn is None:
+                continue
+            lo, hi, strict = _probe(fn, where, "activation")
+            chain.sign(where, lo, hi, None, strict)
+        else:
+            raise ConversionError(where, f"{kind} is not supported (supported: QuantDense, "
+                                  "QuantConv2D, Dense, Conv2D, BatchNormalization, "
+                                  "MaxPooling2D, Flatten, Dropout, sign activations)")
+    chain.check_end()
+    if input_encoding == "bipolar":
+        spec = input_spec(shape, "bipolar")
+    else:
+        spec = input_spec(shape, input_encoding, input_scale, input_zero_point)
+    doc = finish(name or model.name, spec, chain.layers, output, labels)
+    result = None
+    if check_inputs is not None:
+        from . import spec_eval
+        q = np.asarray(check_inputs)
+        x = q.astype(np.float64) if input_encoding == "bipolar" else \
+            input_scale * (q.astype(np.float64) - input_zero_point)
+        theirs = np.argmax(np.asarray(model(x.reshape([len(q)] + shape).astype(np.float32),
+                                            training=False)), axis=1)
+        ours = spec_eval.predict(doc, q)
+        result = {"agree": int(np.sum(ours == theirs)), "total": int(len(q))}
+        if result["agree"] != result["total"]:
+            print(f"export_larq: warning: the model file predicts "
+                  f"{result['total'] - result['agree']} of {result['total']} inputs "
+                  "differently from the Keras model")
+    write_model(doc, path)
+    doc["_check"] = result
+    return doc
