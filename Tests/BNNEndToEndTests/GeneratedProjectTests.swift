@@ -94,6 +94,36 @@ final class GeneratedProjectTests: XCTestCase {
         XCTAssertTrue(tampered.output.contains("\(projects[0].vectors - 1) passed, 1 failed"), tampered.output)
     }
 
+    /// The generated testbench of an MLP and of a CNN under AddressSanitizer and UBSan
+    /// (`make sanitize`): no memory error, no undefined behaviour, still matching the reference.
+    func testTestbenchesUnderSanitizers() throws {
+        let include = try Self.hlsInclude()
+        let root = try TestPaths.temporaryDirectory("sanitize")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let models = ["digits_mlp", "digits_cnn"]
+        for name in models {
+            let network = try ModelLoader().load(path: TestPaths.inRepo("Examples/\(name)/model.json"))
+            let design = try Pipeline(file: "\(name).json").compile(network)
+            let vectors = try Verifier(network: network, design: design).testVectors(InputBatch.random(count: 12, for: network, seed: 3))
+            for file in try ProjectEmitter.emit(design, vectors: vectors, options: EmitOptions(modelFile: "\(name).json")) {
+                let url = root.appendingPathComponent(name).appendingPathComponent(file.path)
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Data(file.contents).write(to: url)
+            }
+        }
+        let results = ResultList(count: models.count)
+        DispatchQueue.concurrentPerform(iterations: models.count) { i in
+            let dir = root.appendingPathComponent(models[i]).path
+            results.set(i, (try? runProcess("make", ["-s", "sanitize", "HLS_INCLUDE=\(include)"], in: dir)) ?? (-1, "could not run make"))
+        }
+        for (i, name) in models.enumerated() {
+            let (status, output) = results.get(i)
+            XCTAssertEqual(status, 0, "\(name): \(output.suffix(3000))")
+            XCTAssertTrue(output.contains("12 passed, 0 failed"), "\(name): \(output.suffix(2000))")
+            XCTAssertFalse(output.contains("runtime error"), "\(name): \(output.suffix(2000))")
+        }
+    }
+
     /// The layer library's own C++ unit tests.
     func testLayerLibraryUnitTests() throws {
         let include = try Self.hlsInclude()
