@@ -34,6 +34,7 @@ let package = Package(
     products: [
         .executable(name: "bnn-hls", targets: ["bnn-hls"]),
         .executable(name: "bnn-hls-bench", targets: ["bnn-hls-bench"]),
+        .executable(name: "bnn-hls-fuzz", targets: ["bnn-hls-fuzz"]),
     ],
     targets: [
         .target(name: "BNNModel"),
@@ -48,6 +49,7 @@ let package = Package(
             name: "BNNCommandLine",
             dependencies: ["BNNModel", "BNNReference", "BNNDesign", "BNNCompiler", "BNNSimulator", "BNNEstimate", "BNNEmit"]),
         .executableTarget(name: "bnn-hls", dependencies: ["BNNCommandLine"]),
+        .executableTarget(name: "bnn-hls-fuzz", dependencies: ["BNNCommandLine"]),
         .target(
             name: "CXnorBench",
             cSettings: [.unsafeFlags(["-O3", "-march=native"])]),

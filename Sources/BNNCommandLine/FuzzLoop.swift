@@ -40,6 +40,8 @@ public struct FuzzReport: Sendable, CustomStringConvertible {
     public var mismatches: [Finding] = []
     /// Executions that took longer than `Options.slowSeconds`.
     public var slow: [Finding] = []
+    /// Findings past the first 3000, counted but not kept.
+    public var droppedFindings = 0
     /// How often each kind of rejection happened (message with numbers and quoted text elided).
     public var rejectionKinds: [String: Int] = [:]
     public var seconds = 0.0
@@ -54,12 +56,15 @@ public struct FuzzReport: Sendable, CustomStringConvertible {
 
     public var description: String {
         var lines = [
-            "\(executions) executions in \(String(format: "%.1f", seconds)) s (\(String(format: "%.0f", Double(executions) / max(seconds, 1e-9))) / s)",
+            "\(executions) executions in \(String(format: "%.1f", seconds)) s" + (seconds > 0.1 ? " (\(String(format: "%.0f", Double(executions) / seconds)) / s)" : ""),
             "  models: \(modelRuns) tried, \(loadRejected) rejected by the loader, \(loaded) loaded; \(compileRejected) rejected by the compiler, \(compiled) compiled; \(verified) verified against the reference, \(emitted) emitted, \(laterRejected) rejected later",
             "  .npy: \(npyRuns) tried, \(npyParsed) parsed, \(npyInputsAccepted) accepted as inputs, \(npyRejected) rejections",
-            "  bad messages: \(badMessages.count), mismatches: \(mismatches.count), slow: \(slow.count)",
+            "  bad messages: \(badMessages.count), mismatches: \(mismatches.count), slow: \(slow.count)\(droppedFindings > 0 ? " (and \(droppedFindings) more)" : "")",
         ]
-        for finding in badMessages + mismatches + slow { lines.append("  " + finding.description) }
+        for list in [badMessages, mismatches, slow] {
+            for finding in list.prefix(20) { lines.append("  " + finding.description) }
+            if list.count > 20 { lines.append("  ... \(list.count - 20) more") }
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -120,10 +125,11 @@ public enum FuzzLoop {
         return state.report
     }
 
-    /// Runs one model file through every stage, as the fuzzer does (for replaying a finding).
-    public static func replay(model bytes: [UInt8], options: Options = Options()) -> FuzzReport {
+    /// Runs one model file through every stage, as the fuzzer does (for replaying a finding), with
+    /// `frames` random inputs for the reference/simulator comparison.
+    public static func replay(model bytes: [UInt8], frames: Int = 32, options: Options = Options()) -> FuzzReport {
         var state = FuzzState(seeds: [], seed: 0, options: options)
-        state.runModel(bytes, iteration: 0, folding: FoldingRequest())
+        state.runModel(bytes, iteration: 0, folding: FoldingRequest(), frames: frames)
         state.report.executions = 1
         state.finish()
         return state.report
@@ -185,7 +191,8 @@ struct FuzzState {
             var bytes = generator.model()
             if roll % 3 == 0 { bytes = mutated(bytes) }
             if seeds.count < 256 { seeds.append(bytes) } else { seeds[Int(rng.next() % UInt64(seeds.count))] = bytes }
-            runModel(bytes, iteration: iteration, folding: rng.next() % 3 == 0 ? randomFolding() : FoldingRequest())
+            // Several inputs: a mismatch may live in one corner of the accumulator range.
+            runModel(bytes, iteration: iteration, folding: rng.next() % 3 == 0 ? randomFolding() : FoldingRequest(), frames: 8)
         } else if roll < 82 || npySeeds.isEmpty {
             let base = seeds[Int(rng.next() % UInt64(seeds.count))]
             runModel(mutated(base), iteration: iteration, folding: rng.next() % 8 == 0 ? randomFolding() : FoldingRequest())
@@ -222,7 +229,7 @@ struct FuzzState {
 
     // MARK: Model files
 
-    mutating func runModel(_ bytes: [UInt8], iteration: Int, folding: FoldingRequest) {
+    mutating func runModel(_ bytes: [UInt8], iteration: Int, folding: FoldingRequest, frames: Int = 1) {
         report.modelRuns += 1
         saveLastInput(bytes)
         let started = Date()
@@ -247,7 +254,7 @@ struct FuzzState {
             return
         }
         report.compiled += 1
-        verifyAndEmit(network, design, iteration: iteration, input: bytes, frames: InputBatch.random(count: 1, for: network, seed: rng.next()))
+        verifyAndEmit(network, design, iteration: iteration, input: bytes, frames: InputBatch.random(count: frames, for: network, seed: rng.next()))
     }
 
     /// Reference vs simulator on `batch`, then the project files, as `compile` makes them.
@@ -290,7 +297,7 @@ struct FuzzState {
                   iteration: iteration, input: bytes)
         }
         // The real checks read a file: give them one.
-        guard FileManager.default.createFile(atPath: scratchFile, contents: Data(bytes)) else { return }
+        guard (try? Data(bytes).write(to: URL(fileURLWithPath: scratchFile))) != nil else { return }
         do {
             let batch = try InputBatch.load(path: scratchFile, for: network)
             report.npyInputsAccepted += 1
@@ -347,6 +354,10 @@ struct FuzzState {
             FuzzReport.Finding(iteration: iteration, stage: stage, detail: String(detail.prefix(600)),
                                input: count < options.keepFindings ? input : [])
         }
+        guard report.badMessages.count + report.mismatches.count + report.slow.count < 3000 else {
+            report.droppedFindings += 1
+            return
+        }
         switch kind {
         case .badMessage: report.badMessages.append(finding(keeping: report.badMessages.count))
         case .mismatch: report.mismatches.append(finding(keeping: report.mismatches.count))
@@ -363,7 +374,8 @@ struct FuzzState {
 
     func saveLastInput(_ bytes: [UInt8]) {
         guard let path = options.lastInputPath else { return }
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        // Not atomic: a plain overwrite is much cheaper, and the process only dies on a trap.
+        try? Data(bytes).write(to: URL(fileURLWithPath: path))
     }
 }
 
@@ -508,7 +520,7 @@ struct Mutator {
     static let keys = [
         "type", "name", "units", "weight", "bias", "alpha", "filters", "kernel", "stride", "padding", "pad_value", "pool",
         "gamma", "beta", "mean", "var", "eps", "offset", "order", "shape", "dtype", "base64", "encoding", "scale",
-        "zero_point", "format", "version", "input", "layers", "output", "labels", "mode", "gama", "", "a\"b",
+        "zero_point", "format", "version", "input", "layers", "output", "labels", "mode", "gama", "", "a\"b", "x\ny", "\u{2028}",
     ]
 
     static let layerTemplates: [String] = [
@@ -641,7 +653,9 @@ struct Mutator {
     }
 
     mutating func mutateSomewhere(_ node: inout FuzzJSON, pool: [FuzzJSON], depth: Int) {
-        let stopHere = node.children == 0 || depth > 40 || below(4) == 0
+        // The root always stays an object (a replaced root says nothing new); shallow levels are
+        // passed through more often, since most of a model lives deeper.
+        let stopHere = node.children == 0 || depth > 40 || (depth > 0 && below(depth < 2 ? 6 : 4) == 0)
         if !stopHere {
             switch node {
             case .array(var items):
@@ -650,7 +664,9 @@ struct Mutator {
                 mutateSomewhere(&items[i], pool: pool, depth: depth + 1)
                 node = .array(items)
             case .object(var members):
-                let i = below(members.count)
+                // At the top, mostly the layers: that is where most of the checks are.
+                let layers = depth == 0 ? members.firstIndex { $0.0 == "layers" } : nil
+                let i = layers.flatMap { below(10) < 7 ? $0 : nil } ?? below(members.count)
                 node = .raw("null")
                 mutateSomewhere(&members[i].1, pool: pool, depth: depth + 1)
                 node = .object(members)
@@ -828,7 +844,7 @@ struct Mutator {
         var header = "{'descr': '\(descr)', 'fortran_order': \(order), 'shape': \(pick(shapes)), }"
         switch below(8) {
         case 0: header = header.replacingOccurrences(of: "'fortran_order': \(order), ", with: "")
-        case 1: header += ", 'extra': 1"
+        case 1: header = String(header.dropLast()) + "'extra': (), }"
         case 2: header = header.replacingOccurrences(of: "'", with: "\"")
         default: break
         }
@@ -858,7 +874,9 @@ struct ModelGenerator {
     mutating func real(positive: Bool = false) -> Double {
         var value: Double
         if chance(6) {
-            value = [0, -0.0, 1e-300, 5e-324, 1e300, 1e15, 0.1, 1.0 / 3, 1e-8, 123456.789, 1e154, 2.5][below(12)]
+            let edges: [Double] = [0, -0.0, 1e-300, 5e-324, 2.2250738585072014e-308, 1e300, 1e308, .greatestFiniteMagnitude,
+                                   1e15, 9007199254740993, 0.1, 1.0 / 3, 1e-8, 123456.789, 1e154, 1e-154, 2.5, 0.5]
+            value = edges[below(edges.count)]
             if !positive, chance(50) { value = -value }
         } else {
             value = (Double(below(40_001)) - 20_000) / 10_000 * 2

@@ -27,6 +27,7 @@ public enum FoldThresholds {
                     accumulatorType: IntegerType(holding: accRange), window: window, pool: nil))
                 output = outputStage(network.outputMode, maps: maps, accRange: accRange)
             } else {
+                try checkFinite(group, range: range, domain: domain, file: file)
                 var layer = thresholdLayer(group, kind: kind, range: range, domain: domain)
                 layer.window = window
                 layer.pool = group.pool.map { poolStage($0, group) }
@@ -97,6 +98,27 @@ public enum FoldThresholds {
             layerIndices: group.layerIndices, label: group.compute.label, computeIndex: group.compute.index,
             foldKey: group.foldKey, weights: weights, inputKind: kind, thresholds: thresholds, flipped: flipped,
             accumulatorType: IntegerType(holding: lowest...highest), window: nil, pool: nil)
+    }
+
+    /// The threshold search relies on the decision being monotone in the sum, which float64
+    /// guarantees only while every step stays finite: an overflow to infinity followed by
+    /// `0 * inf` or `inf - inf` gives NaN and a decision that is not one step. Every step is
+    /// monotone in the sum, so its magnitude is largest at an end of the reachable range:
+    /// checking both ends covers every value in between.
+    private static func checkFinite(_ group: FusedGroup, range: MvauInputRange, domain: AccumulatorDomain, file: String) throws(Diagnostic) {
+        for j in 0..<group.weights.rows {
+            let reach = AccumulatorDomain.reachable(row: j, weights: group.weights, input: range)
+            for acc in [reach.lowerBound, reach.upperBound] {
+                let s = domain.realSum(acc)
+                var steps = [s, group.affine(s, unit: j)]
+                if let bn = group.batchnorm { steps.append(bn.apply(steps[1], channel: j)) }
+                steps.append(steps.last.map { $0 - (group.sign?.offset[j] ?? 0) } ?? 0)
+                if let bad = steps.first(where: { !$0.isFinite }) {
+                    throw Diagnostic(file: file, location: "\(group.compute.label) output \(j)",
+                                     message: "float64 overflow: an intermediate value becomes \(bad) for the sum \(domain.sum(acc)), so its decision cannot be compiled exactly; rescale alpha, bias or the batchnorm")
+                }
+            }
+        }
     }
 
     /// The float64 decision of neuron `unit` for the exact sum's value `real`, step by step as

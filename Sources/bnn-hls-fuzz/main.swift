@@ -26,6 +26,11 @@ func fail(_ message: String) -> Never {
     exit(2)
 }
 
+/// Unbuffered, so progress shows up in a log file while a long pass runs.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
 var iterations = 100_000
 var seed: UInt64 = 1
 var seedFiles: [String] = []
@@ -35,7 +40,7 @@ var arguments = Array(CommandLine.arguments.dropFirst())
 while !arguments.isEmpty {
     let option = arguments.removeFirst()
     if ["-h", "--help"].contains(option) {
-        print(usage)
+        say(usage)
         exit(0)
     }
     guard let value = arguments.first else { fail("\(option) needs a value") }
@@ -61,8 +66,8 @@ options.progressEvery = max(1000, min(10_000, iterations / 20))
 if let replay {
     guard let data = FileManager.default.contents(atPath: replay) else { fail("cannot read \(replay)") }
     let report = FuzzLoop.replay(model: [UInt8](data), options: options)
-    print(report)
-    for (kind, count) in report.topRejections(5) { print("  \(count) x \(kind)") }
+    say(report.description)
+    for (kind, count) in report.topRejections(5) { say("  \(count) x \(kind)") }
     exit(report.isClean ? 0 : 1)
 }
 
@@ -71,19 +76,19 @@ let seeds = seedFiles.map { path -> [UInt8] in
     guard let data = FileManager.default.contents(atPath: path) else { fail("cannot read seed \(path)") }
     return [UInt8](data)
 }
-print("bnn-hls-fuzz: \(iterations) executions, seed \(seed), \(seeds.count) seed files; last input in \(options.lastInputPath ?? "")")
+say("bnn-hls-fuzz: \(iterations) executions, seed \(seed), \(seeds.count) seed files; last input in \(options.lastInputPath ?? "")")
 let report = FuzzLoop.run(seeds: seeds, iterations: iterations, seed: seed, options: options) { progress in
-    print("  \(progress.executions) executions, \(String(format: "%.0f", progress.seconds)) s: \(progress.loaded) loaded, \(progress.compiled) compiled, \(progress.npyParsed) .npy parsed, \(progress.badMessages.count) bad messages, \(progress.mismatches.count) mismatches")
+    say("  \(progress.executions) executions, \(String(format: "%.0f", progress.seconds)) s: \(progress.loaded) loaded, \(progress.compiled) compiled, \(progress.npyParsed) .npy parsed, \(progress.badMessages.count) bad messages, \(progress.mismatches.count) mismatches")
 }
-print(report)
-print("most frequent rejections:")
-for (kind, count) in report.topRejections(25) { print("  \(count) x \(kind)") }
-print("\(report.rejectionKinds.count) kinds of rejection")
+say(report.description)
+say("most frequent rejections:")
+for (kind, count) in report.topRejections(25) { say("  \(count) x \(kind)") }
+say("\(report.rejectionKinds.count) kinds of rejection")
 
 // Keep every finding's input for replay.
 for (n, finding) in (report.badMessages + report.mismatches + report.slow).enumerated() where !finding.input.isEmpty {
     let path = "\(directory)/finding-\(seed)-\(n)-\(finding.stage)"
     FileManager.default.createFile(atPath: path, contents: Data(finding.input))
-    print("wrote \(path): \(finding)")
+    say("wrote \(path): \(finding)")
 }
 exit(report.isClean ? 0 : 1)

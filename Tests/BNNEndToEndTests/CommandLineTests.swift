@@ -98,6 +98,11 @@ final class CommandLineTests: XCTestCase {
             (["compile", write("trailing.json", model(layers: [dense(2, 2), #"{"type": "sign"}"#])), "-o", out], 1,
              "trailing.json: error: layers[1] (sign): the network must end with dense [batchnorm]"),
             (["compile", write("empty.json", ""), "-o", out], 1, "empty.json"),
+            // 0 * inf = NaN would make the decision non-monotone: refused, not miscompiled.
+            (["compile", write("overflow.json", model(layers: [
+                #"{"type": "dense", "name": "fc1", "units": 2, "weight": [[1, 1], [1, 1]], "alpha": [1, -1e308]}"#,
+                #"{"type": "batchnorm", "gamma": 0, "beta": 0, "mean": 0, "var": 1}"#, #"{"type": "sign"}"#, dense(2, 2)])), "-o", out], 1,
+             "overflow.json: error: layers[0] (fc1) output 1: float64 overflow: an intermediate value becomes inf for the sum -2"),
             (["compile", path("missing.json"), "-o", out], 1, "missing.json: error: no such file"),
             (["compile", digits, "-o", out, "--fold", "fc9=1x1"], 1, #"--fold: error: fc9: no dense layer called "fc9""#),
             (["compile", digits, "-o", out, "--fold", "fc1=3x1"], 1, "--fold: error: fc1: PE 3 does not divide MH = 256"),

@@ -81,7 +81,7 @@ final class MalformedInputTests: XCTestCase {
         return [
             model("empty.json", ":1:1: error: file is empty"),
             model("whitespace_only.json", ":1:1: error: file contains only whitespace, expected a JSON object"),
-            model("truncated.json", ":8:45: error: layers[1].gamma[1]: unexpected end of file in a number"),
+            model("truncated.json", ":8:45: error: layers[1] (batchnorm).gamma[1]: unexpected end of file in a number"),
             model("syntax_missing_comma.json", ":4:2: error: expected ',' or '}' after object member"),
             model("syntax_trailing_comma.json", ":14:25: error: labels: trailing comma before ']' is not allowed"),
             model("syntax_comment.json", ":3:16: error: comments are not allowed in JSON"),
@@ -91,11 +91,11 @@ final class MalformedInputTests: XCTestCase {
             model("utf8_bom.json", ":1:1: error: file starts with a byte order mark; save it as UTF-8 without BOM"),
             model("invalid_utf8.json", ":4:16: error: name: invalid UTF-8 byte sequence in string, starting with byte 0xFF"),
             model("duplicate_key.json", #":4:2: error: duplicate key "version""#),
-            model("duplicate_key_in_layer.json", #":7:48: error: layers[0]: duplicate key "units""#),
-            model("nan_token.json", ":8:203: error: layers[1].eps: non-finite number NaN is not allowed (JSON numbers must be finite)"),
-            model("infinity_token.json", ":7:252: error: layers[0].bias[0]: non-finite number -Infinity is not allowed (JSON numbers must be finite)"),
+            model("duplicate_key_in_layer.json", #":7:48: error: layers[0] (fc1): duplicate key "units""#),
+            model("nan_token.json", ":8:203: error: layers[1] (batchnorm).eps: non-finite number NaN is not allowed (JSON numbers must be finite)"),
+            model("infinity_token.json", ":7:252: error: layers[0] (fc1).bias[0]: non-finite number -Infinity is not allowed (JSON numbers must be finite)"),
             model("out_of_range_number.json", ":5:56: error: input.scale: number 1e400 is out of float64 range"),
-            model("deep_nesting.json", ":10:178: error: layers[3].alpha[0][0][0][0][0][0][0][0]...: nesting is deeper than the limit of 64 levels"),
+            model("deep_nesting.json", ":10:178: error: layers[3] (fc2).alpha[0][0][0][0][0][0]...: nesting is deeper than the limit of 64 levels"),
         ]
     }
 
@@ -121,6 +121,8 @@ final class MalformedInputTests: XCTestCase {
             model("input_encoding.json", #": error: input.encoding: unknown encoding "float32"; expected bipolar, uint8 or int8"#),
             model("input_bipolar_scale.json", ": error: input.scale: not allowed with bipolar encoding (elements are exactly -1 or +1)"),
             model("input_shape_rank.json", ": error: input.shape: expected [H, W, C] or [N], got 2 dimensions"),
+            // Each dimension is in range; their product overflowed Int (a trap) before it was counted safely.
+            model("input_shape_overflow.json", ": error: input.shape: input of shape [16777216, 16777216, 16777216] exceeds the limit of 134217728 elements (raise it with --max-tensor-elements)"),
         ]
     }
 
@@ -132,6 +134,10 @@ final class MalformedInputTests: XCTestCase {
         return [
             model("unknown_layer_type.json", #": error: layers[2].type: unknown layer type "dropout"; expected one of dense, conv2d, maxpool2d, batchnorm, sign, flatten"#),
             model("misspelt_key.json", #": error: layers[1] (batchnorm).gama: unknown key "gama" in a batchnorm layer (did you mean "gamma"?); allowed keys: type, name, gamma, beta, mean, var, eps"#),
+            // User text is escaped, so the message stays one line: a key holding a newline, a layer
+            // name holding U+2028 (LINE SEPARATOR).
+            model("key_with_newline.json", #": error: layers[1] (batchnorm)["ga\nma"]: unknown key "ga\nma" in a batchnorm layer (did you mean "gamma"?); allowed keys: type, name, gamma, beta, mean, var, eps"#),
+            model("name_with_line_separator.json", #": error: layers[3] (fc\u20282).weight: expected shape [2, 4] (units x inputs, inputs = 4 from input shape [1, 1, 4]), got [2, 5]"#),
             model("missing_type.json", #": error: layers[2]: missing required key "type""#),
             model("missing_weight.json", #": error: layers[3] (fc2): missing required key "weight""#),
             model("duplicate_layer_name.json", #": error: layers[3] (fc1).name: duplicate layer name "fc1" (also used by layers[0])"#),
@@ -164,6 +170,9 @@ final class MalformedInputTests: XCTestCase {
             model("padding_length.json", ": error: layers[0] (conv1).padding: expected [top, bottom, left, right] or a single integer, got 2 values"),
             model("pad_value.json", ": error: layers[0] (conv1).pad_value: must be in -1...1, got 2"),
             model("pool_does_not_fit.json", ": error: layers[1] (pool1).pool: pool [2, 8] does not fit the input [6, 6, 4]"),
+            // No tensor in the file is large, but the padded convolution's output would be (pooled back
+            // to [2, 2, 4] before the dense layer): activations are bounded like tensors.
+            model("conv_output_too_large.json", ": error: layers[0] (conv1): output of shape [131076, 131076, 4] exceeds the limit of 134217728 elements (raise it with --max-tensor-elements)"),
             model("conv_weight_shape.json", ": error: layers[0] (conv1).weight: expected shape [4, 2, 3, 3] (filters x input channels x kh x kw, OIHW), got [4, 3, 3, 3]"),
         ]
     }

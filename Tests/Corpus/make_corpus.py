@@ -212,6 +212,7 @@ def main():
     write_model("input_encoding.json", mlp_with(lambda m: m["input"].update(encoding="float32")))
     write_model("input_bipolar_scale.json", cnn_with(lambda m: m["input"].update(scale=1.0)))
     write_model("input_shape_rank.json", mlp_with(lambda m: m["input"].update(shape=[2, 4])))
+    write_model("input_shape_overflow.json", mlp_with(lambda m: m["input"].update(shape=[2 ** 24, 2 ** 24, 2 ** 24])))
 
     # -- layers: keys and values
     def mlp_layer(i, **changes):
@@ -229,6 +230,12 @@ def main():
         bn = m["layers"][1]
         m["layers"][1] = {("gama" if k == "gamma" else k): v for k, v in bn.items()}
     write_model("misspelt_key.json", mlp_with(misspell))
+    # User text in a message must not break it into several lines.
+    def newline_key(m):
+        bn = m["layers"][1]
+        m["layers"][1] = {("ga\nma" if k == "gamma" else k): v for k, v in bn.items()}
+    write_model("key_with_newline.json", mlp_with(newline_key))
+    write_model("name_with_line_separator.json", mlp_layer(3, name="fc\u20282", weight=[[1.0] * 5] * 2))
     write_model("missing_type.json", mlp_with(lambda m: m["layers"][2].pop("type")))
     write_model("missing_weight.json", mlp_with(lambda m: m["layers"][3].pop("weight")))
     write_model("duplicate_layer_name.json", mlp_layer(3, name="fc1"))
@@ -255,6 +262,13 @@ def main():
     write_model("pad_value.json", cnn_layer(0, pad_value=2))
     write_model("pool_does_not_fit.json", cnn_layer(1, pool=[2, 8]))
     write_model("conv_weight_shape.json", cnn_layer(0, weight=signs(4, 3, 3, 3)))
+    # Loads without the activation bound: the 65536-padded conv's [131076, 131076, 4] output is
+    # pooled back to [2, 2, 4] before the dense layer, so no tensor in the file is large.
+    def huge_activation(m):
+        m["layers"][0]["padding"] = 65536
+        m["layers"][1]["pool"] = 65536
+        m["layers"][5]["weight"] = [[1.0] * 16] * 3
+    write_model("conv_output_too_large.json", cnn_with(huge_activation))
 
     # -- tensors in base64
     def fc_weight(**changes):

@@ -328,7 +328,38 @@ struct JSONByteParser {
             }
             index += 1
         }
-        return JSONSyntaxError(message: message, path: path, line: line, column: offset - lineStart + 1)
+        return JSONSyntaxError(message: message, path: path, line: line, column: offset - lineStart + 1,
+                               openObjects: openObjects())
+    }
+
+    /// The open objects with a string `name` or `type` member already read (see `JSONSyntaxError`).
+    func openObjects() -> [JSONSyntaxError.OpenObject] {
+        var result: [JSONSyntaxError.OpenObject] = []
+        var text = ""
+        for level in frames.indices {
+            let frame = frames[level]
+            let isTop = level == frames.count - 1
+            let valueEnd = isTop ? values.count : frames[level + 1].valueStart
+            let keyEnd = isTop ? keys.count : frames[level + 1].keyStart
+            guard frame.isObject else {
+                text += "[\(valueEnd - frame.valueStart)]"
+                continue
+            }
+            var name: String?
+            var type: String?
+            for i in 0..<(valueEnd - frame.valueStart) {
+                guard case .string(let string) = values[frame.valueStart + i] else { continue }
+                switch keys[frame.keyStart + i] {
+                case "name": name = string
+                case "type": type = string
+                default: break
+                }
+            }
+            if name != nil || type != nil { result.append(.init(path: text, name: name, type: type)) }
+            guard keyEnd - frame.keyStart > valueEnd - frame.valueStart else { break }
+            JSONText.appendKey(keys[keyEnd - 1], to: &text)
+        }
+        return result
     }
 
     /// Path of the innermost open container.

@@ -63,7 +63,7 @@ struct LayerReader {
             kind = .flatten(Flatten(order: order))
             output = .vector(input.count)
         default:
-            // Named by its index (and name, if it has one): an unknown type says nothing.
+            // Called by its index, and its name if it has one (the unknown type would only confuse).
             let place = Node(value: typeNode.value, path: name.map { "\(Layer.label(index: index, name: $0, type: type)).type" } ?? typeNode.path,
                              file: typeNode.file)
             throw place.error("unknown layer type \(JSONText.quoted(type)); expected one of \(Self.supportedTypes.joined(separator: ", "))")

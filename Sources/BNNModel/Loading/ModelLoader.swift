@@ -19,12 +19,26 @@ public struct ModelLoader: Sendable {
         do {
             root = try JSONParser.parse(bytes)
         } catch {
-            // A path 64 levels deep says nothing its first segments don't; keep the line readable.
-            let place = error.path.isEmpty ? "" : "\(JSONText.clippedPath(error.path)): "
+            // A layer is called by its name or type as everywhere else, when the parser had read it
+            // (`layers[0] (fc1).bias[0]`); a path 64 levels deep is cut to its first segments.
+            var path = error.path
+            if let layer = error.openObjects.first(where: { isLayerPath($0.path) }),
+               path == layer.path || path.hasPrefix(layer.path + ".") || path.hasPrefix(layer.path + "["),
+               let label = layer.name ?? layer.type {
+                path = "\(layer.path) (\(label))" + path.dropFirst(layer.path.count)
+            }
+            let place = path.isEmpty ? "" : "\(JSONText.clippedPath(path)): "
             throw Diagnostic(file: file, message: place + error.message, line: error.line, column: error.column)
         }
         return try NetworkReader(file: file, decoder: TensorDecoder(limits: limits)).read(Node(value: root, path: "", file: file))
     }
+}
+
+/// `layers[N]`: the path of one layer object.
+private func isLayerPath(_ path: String) -> Bool {
+    guard path.hasPrefix("layers["), path.hasSuffix("]") else { return false }
+    let digits = path.dropFirst(7).dropLast()
+    return !digits.isEmpty && digits.allSatisfy(\.isASCII) && digits.allSatisfy(\.isNumber)
 }
 
 /// Reads a whole file, turning I/O failures into diagnostics.
