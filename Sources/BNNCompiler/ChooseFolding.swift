@@ -33,10 +33,13 @@ public enum ChooseFolding {
             guard let l = network.layers.firstIndex(where: { matches($0, key) }) else {
                 let known = network.layers.map(\.foldKey).joined(separator: ", ")
                 throw Diagnostic(file: request.source, location: key,
-                                 message: "no dense layer called \"\(key)\"; foldable layers: \(known)")
+                                 message: "no dense or conv2d layer called \"\(key)\"; foldable layers: \(known)")
             }
             let layer = network.layers[l]
-            guard folding.pe >= 1, layer.outputs % folding.pe == 0 else {
+            guard folding.pe >= 1, folding.simd >= 1 else {
+                throw Diagnostic(file: request.source, location: key, message: "PE and SIMD must be at least 1, got PE \(folding.pe), SIMD \(folding.simd)")
+            }
+            guard layer.outputs % folding.pe == 0 else {
                 throw Diagnostic(file: request.source, location: key,
                                  message: "PE \(folding.pe) does not divide MH = \(layer.outputs) of \(layer.label); choose one of \(divisors(of: layer.outputs).map(String.init).joined(separator: ", "))")
             }

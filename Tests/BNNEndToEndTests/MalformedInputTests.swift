@@ -240,7 +240,7 @@ final class MalformedInputTests: XCTestCase {
     var optionCases: [Case] {
         return [
             Case(args: ["compile", mlp, "--fold", "fc9=1x1", "-o", out], status: 1,
-                 line: #"--fold: error: fc9: no dense layer called "fc9"; foldable layers: fc1, fc2"#),
+                 line: #"--fold: error: fc9: no dense or conv2d layer called "fc9"; foldable layers: fc1, fc2"#),
             Case(args: ["compile", mlp, "--fold", "fc1=3x8", "-o", out], status: 1,
                  line: "--fold: error: fc1: PE 3 does not divide MH = 4 of layers[0] (fc1); choose one of 1, 2, 4"),
             Case(args: ["compile", mlp, "--fold", "fc2=1x3", "-o", out], status: 1,
@@ -248,7 +248,7 @@ final class MalformedInputTests: XCTestCase {
             Case(args: ["compile", cnn, "--fold", "conv1=1x4", "-o", out], status: 1,
                  line: "--fold: error: conv1: SIMD 4 does not divide the 2 input channels (the window generator streams whole channel folds) of layers[0] (conv1); choose one of 1, 2"),
             Case(args: ["compile", mlp, "--fold", corpus("fold_unknown_layer.json"), "-o", out], status: 1,
-                 line: corpus("fold_unknown_layer.json") + #": error: fc3: no dense layer called "fc3"; foldable layers: fc1, fc2"#),
+                 line: corpus("fold_unknown_layer.json") + #": error: fc3: no dense or conv2d layer called "fc3"; foldable layers: fc1, fc2"#),
             Case(args: ["compile", mlp, "--fold", corpus("fold_pe_string.json"), "-o", out], status: 1,
                  line: corpus("fold_pe_string.json") + #": error: fc1: expected {"pe": integer, "simd": integer}"#),
             Case(args: ["compile", mlp, "--fold", corpus("fold_syntax.json"), "-o", out], status: 1,
