@@ -2,11 +2,12 @@
 // (784-1024-1024-1024-10, bipolar input, random weights), with a C XNOR-popcount loop
 // (-O3 -march=native) measured in the same run as the yardstick.
 //
-//   swift run -c release bnn-hls-bench [--images N] [--no-testbench]
+//   swift run -c release bnn-hls-bench [--images N] [--no-testbench] [--write-models DIR]
 import BNNCommandLine
 import BNNCompiler
 import BNNDesign
 import BNNEmit
+import BNNEstimate
 import BNNModel
 import BNNSimulator
 import CXnorBench
@@ -29,6 +30,14 @@ let arguments = CommandLine.arguments
 let images = arguments.firstIndex(of: "--images").flatMap { Int(arguments[$0 + 1]) } ?? 20_000
 /// `--no-testbench` skips building the generated CNV testbench with g++ (minutes).
 let buildTestbench = !arguments.contains("--no-testbench")
+/// `--write-models DIR` only writes the benchmark's LFC and CNV model files (for `verify --random` at scale).
+if let i = arguments.firstIndex(of: "--write-models"), i + 1 < arguments.count {
+    let dir = URL(fileURLWithPath: arguments[i + 1])
+    try Data(BenchmarkModels.lfcJSON(sizes: [784, 1024, 1024, 1024, 10], seed: 7)).write(to: dir.appendingPathComponent("lfc.json"))
+    try Data(BenchmarkModels.cnvJSON(seed: 11)).write(to: dir.appendingPathComponent("cnv.json"))
+    print("wrote lfc.json and cnv.json to \(dir.path)")
+    exit(0)
+}
 let sizes = [784, 1024, 1024, 1024, 10]
 let json = BenchmarkModels.lfcJSON(sizes: sizes, seed: 7)
 print("bnn-hls-bench: LFC-shaped MLP \(sizes.map(String.init).joined(separator: "-")), bipolar input, random weights")
@@ -202,3 +211,40 @@ if !buildTestbench {
     print("generated CNV testbench: not built (no g++ or HLS headers?); see \(scratch.path)/build.log")
 }
 try? FileManager.default.removeItem(at: scratch)
+
+// MARK: estimate and folding optimizer on CNV
+print("")
+print("Estimate and folding optimizer on CNV (10 ns clock; figures from bnn-hls's cost and FIFO models, see docs/estimates.md)")
+var cnvEstimate: DesignEstimate?
+let estimateTime = best(5) { cnvEstimate = DesignEstimate(design: cnvDesign, clockNs: 10) }
+guard let cnvEstimate else { print("CNV estimate failed"); exit(1) }
+func describe(_ e: DesignEstimate) -> String {
+    String(format: "bottleneck %d cycles/frame (%.1f frames/s), efficiency %.3f, %d MACs/cycle, %d LUTs, %d BRAM18, latency %d cycles",
+           e.bottleneckCycles, e.framesPerSecond, e.efficiency, e.lanes, e.totals.luts, e.totals.bram18, e.latencyCycles)
+}
+print(String(format: "estimate (cycles, resources, FIFO depths by the cycle model): %.1f ms", estimateTime * 1e3))
+print("  BNN-PYNQ's folding (last layer PE 5 for PE 4: bnn-hls does not pad): " + describe(cnvEstimate))
+let cnvGeometry = NetworkGeometry(design: cnvDesign)
+let pynqBudget = ResourceBudget(bram18: cnvEstimate.totals.bram18, lanes: 2272)
+var sameLanes: OptimizationResult?
+let optimizeTime = try best(3) { sameLanes = try FoldingOptimizer(geometry: cnvGeometry, clockNs: 10).run(goal: .maximumThroughput, budget: pynqBudget) }
+if let sameLanes {
+    print(String(format: "optimizer, most frames/s within 2272 MACs/cycle (FINN's sum of PE*SIMD for BNN-PYNQ) and %d BRAM18: %.1f ms", cnvEstimate.totals.bram18, optimizeTime * 1e3))
+    print(String(format: "  chosen: %@; %.2fx BNN-PYNQ's frames/s", describe(sameLanes.estimate), sameLanes.estimate.framesPerSecond / cnvEstimate.framesPerSecond))
+    print("  folding: " + sameLanes.foldings.map { "(\($0.pe),\($0.simd))" }.joined(separator: " ")
+          + (sameLanes.nextFasterCycles.map { "; the next faster bottleneck any legal folding offers, \($0) cycles, does not fit" } ?? ""))
+}
+let sameSize = try FoldingOptimizer(geometry: cnvGeometry, clockNs: 10).run(goal: .maximumThroughput, budget: ResourceBudget(luts: cnvEstimate.totals.luts, bram18: cnvEstimate.totals.bram18))
+print(String(format: "  within BNN-PYNQ's estimated %d LUTs and %d BRAM18 instead: %@; %.2fx", cnvEstimate.totals.luts, cnvEstimate.totals.bram18, describe(sameSize.estimate), sameSize.estimate.framesPerSecond / cnvEstimate.framesPerSecond))
+let faster = try FoldingOptimizer(geometry: cnvGeometry, clockNs: 10, objective: .lanes).run(goal: .framesPerSecond(1.2 * cnvEstimate.framesPerSecond))
+print(String(format: "  1.2x BNN-PYNQ's frames/s with legal (divisor) foldings needs at least %d MACs/cycle (%@)", faster.estimate.lanes, describe(faster.estimate)))
+if let device = try? FoldingOptimizer(geometry: cnvGeometry, clockNs: 10).run(goal: .maximumThroughput, budget: ResourceBudget.parse("xc7z020")) {
+    print("  within a whole xc7z020 (PYNQ-Z1/Z2): " + describe(device.estimate))
+}
+let cnvFile = FileManager.default.temporaryDirectory.appendingPathComponent("bnn-hls-bench-cnv-\(ProcessInfo.processInfo.processIdentifier).json")
+try Data(cnvJSON).write(to: cnvFile)
+var commandStatus: Int32 = 0
+let commandTime = best(3) { commandStatus = CommandLineTool.run(["estimate", cnvFile.path, "--budget", "macs=2272,bram=\(cnvEstimate.totals.bram18)"], print: { _ in }, printError: { print($0) }) }
+try? FileManager.default.removeItem(at: cnvFile)
+print(String(format: "whole `bnn-hls estimate cnv.json --budget macs=2272,bram=%d` (parse, compile, optimize, repack, estimate): %.1f ms, exit %d",
+             cnvEstimate.totals.bram18, commandTime * 1e3, commandStatus))
