@@ -17,18 +17,19 @@ struct Arguments {
 
     /// Options that take a value, and flags that don't, per command.
     static let valueOptions: [String: Set<String>] = [
-        "compile": ["-o", "--output", "--fold", "--inputs", "--vectors", "--seed", "--part", "--clock-ns", "--max-tensor-elements", "--max-weight-bits"],
+        "compile": ["-o", "--output", "--fold", "--inputs", "--vectors", "--seed", "--part", "--clock-ns", "--target-fps", "--budget", "--max-tensor-elements", "--max-weight-bits"],
+        "estimate": ["-o", "--output", "--fold", "--clock-ns", "--target-fps", "--budget", "--max-tensor-elements", "--max-weight-bits"],
         "simulate": ["--inputs", "--labels", "--output", "--fold", "--threads", "--max-tensor-elements", "--max-weight-bits"],
         "verify": ["--inputs", "--random", "--seed", "--fold", "--threads", "--max-tensor-elements", "--max-weight-bits"],
     ]
     static let flagOptions: [String: Set<String>] = [
-        "compile": ["--force"], "simulate": [], "verify": [],
+        "compile": ["--force"], "estimate": ["--force"], "simulate": [], "verify": [],
     ]
 
     static func parse(_ argv: [String]) throws(UsageError) -> Arguments {
         guard let command = argv.first else { throw UsageError(message: "no command given") }
         guard let values = valueOptions[command], let flags = flagOptions[command] else {
-            throw UsageError(message: "unknown command \"\(command)\"; expected compile, simulate, verify or help")
+            throw UsageError(message: "unknown command \"\(command)\"; expected compile, estimate, simulate, verify or help")
         }
         var result = Arguments(command: command)
         var i = 1
@@ -36,7 +37,7 @@ struct Arguments {
             let arg = argv[i]
             if values.contains(arg) {
                 guard i + 1 < argv.count else { throw UsageError(message: "\(arg) needs a value") }
-                let key = arg == "--output" && command == "compile" ? "-o" : arg
+                let key = arg == "--output" && (command == "compile" || command == "estimate") ? "-o" : arg
                 result.options[key, default: []].append(argv[i + 1])
                 i += 2
             } else if flags.contains(arg) {

@@ -11,7 +11,8 @@ public enum CommandLineTool {
 
         usage:
           bnn-hls compile  MODEL [-o DIR] [--fold F] [--inputs X.npy | --vectors N --seed S]
-                                 [--part PART] [--clock-ns NS] [--force]
+                                 [--part PART] [--clock-ns NS] [--target-fps FPS | --budget B] [--force]
+          bnn-hls estimate MODEL [--fold F] [--clock-ns NS] [--target-fps FPS | --budget B] [-o DIR]
           bnn-hls simulate MODEL --inputs X.npy [--labels Y.npy] [--output OUT.npy] [--fold F]
           bnn-hls verify   MODEL [--inputs X.npy] [--random N] [--seed S] [--fold F]
           bnn-hls help
@@ -25,6 +26,10 @@ public enum CommandLineTool {
           --vectors N        random test vectors for the generated testbench (default 16)
           --random N         verify on N seeded random inputs (default 100 without --inputs)
           --part, --clock-ns Vitis part (default \(EmitOptions.defaultPart)) and clock (default 10 ns)
+          --target-fps FPS   choose PE/SIMD automatically: the fewest LUTs reaching FPS frames/s
+          --budget B         choose PE/SIMD automatically: the most frames/s within B, a device
+                             (xc7z020, pynq-z2, ultra96, zcu104, ...) and/or lut=N,bram=N,macs=N
+                             (bram in RAMB18s, macs = sum of PE*SIMD); layers named in --fold stay
           --threads N        simulator threads (default: all cores)
           --max-tensor-elements N   refuse tensors larger than this (default 134217728)
           --max-weight-bits N       refuse designs whose weight ROMs hold more bits (default 134217728)
@@ -46,6 +51,7 @@ public enum CommandLineTool {
             let args = try Arguments.parse(argv)
             switch args.command {
             case "compile": try CompileCommand.run(args, print: print)
+            case "estimate": try EstimateCommand.run(args, print: print)
             case "simulate": try SimulateCommand.run(args, print: print)
             default: return try VerifyCommand.run(args, print: print) ? 0 : 1
             }

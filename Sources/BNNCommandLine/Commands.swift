@@ -1,6 +1,7 @@
 import BNNCompiler
 import BNNDesign
 import BNNEmit
+import BNNEstimate
 import BNNModel
 import BNNReference
 import BNNSimulator
@@ -10,13 +11,20 @@ import Foundation
 struct CompiledModel {
     var network: Network
     var design: Design
+    /// Set when `--target-fps` or `--budget` had the optimizer choose the folding.
+    var optimization: OptimizationResult?
 
     init(_ args: Arguments) throws {
         let loader = ModelLoader(limits: try args.loadLimits())
         network = try loader.load(path: args.modelFile)
         let folding = try FoldOption.parse(args.options["--fold"] ?? [])
         let maxBits = try args.integer("--max-weight-bits", default: Pipeline.defaultMaxWeightBits, range: 1...(1 << 40))
-        design = try Pipeline(file: args.modelFile, folding: folding, maxWeightBits: maxBits).compile(network)
+        let stages = try Pipeline(file: args.modelFile, folding: folding, maxWeightBits: maxBits).run(network)
+        design = stages.design
+        if let result = try EstimateCommand.optimize(args, stages: stages, request: folding) {
+            design = PackWeights.run(stages.integer, foldings: result.foldings)
+            optimization = result
+        }
     }
 }
 
@@ -38,7 +46,8 @@ enum CompileCommand {
         let verifier = Verifier(network: model.network, design: model.design)
         let vectors = try verifier.testVectors(batch)
         let options = EmitOptions(modelFile: args.modelFile, part: try args.value("--part") ?? EmitOptions.defaultPart,
-                                  clockNs: try args.double("--clock-ns", default: EmitOptions.defaultClockNs))
+                                  clockNs: try args.double("--clock-ns", default: EmitOptions.defaultClockNs),
+                                  optimization: model.optimization?.summary)
         let files = try ProjectEmitter.emit(model.design, vectors: vectors, options: options)
         try OutputWriter.write(files, to: output, force: args.flags.contains("--force"))
         print("wrote \(files.count) files to \(output)/ (\(model.design.layers.count) MVAU stages, \(batch.count) test vectors)")
@@ -46,6 +55,8 @@ enum CompileCommand {
             let pixels = stage.pixels > 1 ? " x \(stage.pixels) pixels" : ""
             print("  \(stage.label): \(stage.inputs) -> \(stage.outputs)\(pixels), \(stage.folding), \(stage.neuronFold * stage.synapseFold * stage.pixels) cycles/frame")
         }
+        print(EstimateCommand.headline(model.optimization?.estimate ?? DesignEstimate(design: model.design, clockNs: options.clockNs),
+                                       optimization: model.optimization) + " (\(output)/report.md)")
     }
 }
 

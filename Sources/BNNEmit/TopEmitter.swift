@@ -1,4 +1,5 @@
 import BNNDesign
+import BNNEstimate
 
 /// The top function's body: one stream per edge, one library call per stage, in data-flow
 /// order (C simulation runs DATAFLOW processes in call order).
@@ -15,14 +16,19 @@ struct TopEmitter {
     static let maxWidth = 4096
 
     let design: Design
+    /// FIFO depth per stream, keyed by the stage that writes it (missing: Vitis's default 2).
+    let depths: [StageID: Int]
     private(set) var partitions: [String] = []
     private(set) var streams: [String] = []
     private(set) var calls: [String] = []
     private(set) var widths: [Int] = []
+    /// The writer of each internal stream, in declaration order.
+    private(set) var streamKeys: [StageID] = []
     private var streamCount = 0
 
-    init(design: Design) {
+    init(design: Design, depths: [StageID: Int] = [:]) {
         self.design = design
+        self.depths = depths
         build()
     }
 
@@ -35,18 +41,19 @@ struct TopEmitter {
         design.output.isArgmax ? indexBits : outputLanes * (lastLayer?.accumulatorType.bits ?? 1)
     }
 
-    private mutating func newStream(width: Int, _ comment: String) -> String {
+    private mutating func newStream(width: Int, writer: StageID, _ comment: String) -> String {
         let name = "s\(streamCount)"
         streamCount += 1
         widths.append(width)
-        streams.append("    hls::stream<ap_uint<\(width)> > \(name)(\"\(name)\");  // \(comment)\n#pragma HLS STREAM variable=\(name) depth=2")
+        streamKeys.append(writer)
+        streams.append("    hls::stream<ap_uint<\(width)> > \(name)(\"\(name)\");  // \(comment)\n#pragma HLS STREAM variable=\(name) depth=\(depths[writer] ?? 2)")
         return name
     }
 
     /// A width converter from `width` to `needed` bits per word, if they differ.
-    private mutating func convert(_ current: String, from width: Int, to needed: Int, totalBits: Int, _ comment: String) -> (String, Int) {
+    private mutating func convert(_ current: String, from width: Int, to needed: Int, totalBits: Int, layer: Int, _ comment: String) -> (String, Int) {
         guard needed != width else { return (current, width) }
-        let next = newStream(width: needed, comment)
+        let next = newStream(width: needed, writer: .converter(layer: layer), comment)
         calls.append("    bnn::StreamWidthConverter<\(width), \(needed), \(totalBits / width)>(\(current), \(next), 1);")
         return (next, needed)
     }
@@ -65,7 +72,7 @@ struct TopEmitter {
         widths.append(width)
         if let b = design.binarizer {
             let value = design.input.encoding == .bipolar ? "bnn::BipolarValue" : "bnn::IntegerValue<8, \(design.input.isSigned)>"
-            let next = newStream(width: b.simd, "input bits")
+            let next = newStream(width: b.simd, writer: .binarize, "input bits")
             partitions.append("#pragma HLS ARRAY_PARTITION variable=\(Self.inputThresholdsName).values complete dim=1")
             calls.append("    // \(CppLiterals.comment(b.label))\n    bnn::Binarize<\(b.simd), \(design.input.channels), \(value), \(b.thresholdType.cName)>(\(current), \(next), \(Self.inputThresholdsName), \(design.input.count / b.simd));")
             current = next
@@ -77,15 +84,15 @@ struct TopEmitter {
             if let window = stage.window {
                 // The window generator reads whole pixels, SIMD channels per word.
                 let elementBits = stage.inputKind == .maskedBinary ? 1 : stage.inputKind.bits
-                (current, width) = convert(current, from: width, to: f.simd * elementBits, totalBits: totalBits, "\(f.simd) channels for the window of layer \(l)")
-                let next = newStream(width: f.simd * stage.inputKind.bits, "layer \(l) windows")
+                (current, width) = convert(current, from: width, to: f.simd * elementBits, totalBits: totalBits, layer: l, "\(f.simd) channels for the window of layer \(l)")
+                let next = newStream(width: f.simd * stage.inputKind.bits, writer: .window(layer: l), "layer \(l) windows")
                 let p = window.padding
                 let dims = "\(window.input.height), \(window.input.width), \(window.input.channels), \(window.kernel.height), \(window.kernel.width), \(window.stride.height), \(window.stride.width), \(p.top), \(p.bottom), \(p.left), \(p.right), \(f.simd)"
                 calls.append("    bnn::SlidingWindow<\(dims), \(padPolicy(window.pad, stage.inputKind))>(\(current), \(next), 1);")
                 current = next
                 width = f.simd * stage.inputKind.bits
             } else {
-                (current, width) = convert(current, from: width, to: f.simd * stage.inputKind.bits, totalBits: totalBits, "\(f.simd) lanes for layer \(l)")
+                (current, width) = convert(current, from: width, to: f.simd * stage.inputKind.bits, totalBits: totalBits, layer: l, "\(f.simd) lanes for layer \(l)")
             }
             let isLast = l == design.layers.count - 1
             let acc = stage.accumulatorType.cName
@@ -109,7 +116,7 @@ struct TopEmitter {
                 outWidth = f.pe * stage.accumulatorType.bits
             }
             partitions.append("#pragma HLS ARRAY_PARTITION variable=\(Self.weightsName(l)).words complete dim=1")
-            let target = isLast && !design.output.isArgmax ? "out" : newStream(width: outWidth, isLast ? "class accumulators" : "layer \(l) output bits")
+            let target = isLast && !design.output.isArgmax ? "out" : newStream(width: outWidth, writer: .mvau(layer: l), isLast ? "class accumulators" : "layer \(l) output bits")
             if target == "out" { widths.append(outWidth) }
             let reps = stage.pixels == 1 ? "1" : "\(stage.pixels)"
             calls.append("    // \(CppLiterals.comment(stage.label)): \(f)\(stage.pixels > 1 ? ", one matrix-vector product per output pixel" : "")\n    bnn::Mvau<\(stage.inputs), \(stage.outputs), \(f.simd), \(f.pe), \(lane), \(acc), \(activationType)>(\(current), \(target), \(Self.weightsName(l)), \(activationArgument), \(reps));")
@@ -117,7 +124,7 @@ struct TopEmitter {
             width = outWidth
             totalBits = stage.outputs * stage.pixels * (isLast ? stage.accumulatorType.bits : 1)
             if let pool = stage.pool {
-                let next = newStream(width: f.pe, "layer \(l) pooled bits")
+                let next = newStream(width: f.pe, writer: .pool(layer: l), "layer \(l) pooled bits")
                 let i = pool.input
                 calls.append("    // \(CppLiterals.comment(pool.label))\n    bnn::MaxPoolBinary<\(i.height), \(i.width), \(i.channels), \(pool.pool.height), \(pool.pool.width), \(pool.stride.height), \(pool.stride.width), \(f.pe)>(\(current), \(next), \(Self.poolFlagsName(l)), 1);")
                 current = next

@@ -15,7 +15,7 @@ void digits_mlp(hls::stream<digits_mlp_in_t> &in, hls::stream<digits_mlp_out_t> 
     hls::stream<ap_uint<16> > s0("s0");  // layer 0 output bits
 #pragma HLS STREAM variable=s0 depth=2
     hls::stream<ap_uint<64> > s1("s1");  // 64 lanes for layer 1
-#pragma HLS STREAM variable=s1 depth=2
+#pragma HLS STREAM variable=s1 depth=3
     hls::stream<ap_uint<16> > s2("s2");  // layer 1 output bits
 #pragma HLS STREAM variable=s2 depth=2
     hls::stream<ap_uint<64> > s3("s3");  // 64 lanes for layer 2

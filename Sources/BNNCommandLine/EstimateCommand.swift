@@ -1,0 +1,71 @@
+import BNNCompiler
+import BNNDesign
+import BNNEmit
+import BNNEstimate
+import BNNModel
+
+/// `bnn-hls estimate model.json [--fold F] [--target-fps N | --budget B] [-o DIR]`: cycles,
+/// resources, FIFO depths and latency of the design without writing a project; with a target
+/// or a budget, the folding the optimizer chooses (as folding.json text `--fold` takes back).
+enum EstimateCommand {
+    static func run(_ args: Arguments, print: (String) -> Void) throws {
+        let model = try CompiledModel(args)
+        let clock = try args.double("--clock-ns", default: EmitOptions.defaultClockNs)
+        let estimate = model.optimization?.estimate ?? DesignEstimate(design: model.design, clockNs: clock)
+        let summary = model.optimization?.summary
+        let folding = FoldingFile.json(model.design)
+        print(ReportMarkdown.render(estimate, optimization: summary))
+        if model.optimization != nil { print("folding.json (for --fold):\n" + folding) }
+        guard let directory = try args.value("-o") else { return }
+        let name = String(args.modelFile.split(separator: "/").last ?? "model.json")
+        var files = [
+            GeneratedFile(path: "folding.json", text: folding),
+            GeneratedFile(path: "report.json", text: ReportJSON.render(estimate, optimization: summary)),
+            GeneratedFile(path: "report.md", text: ReportMarkdown.render(estimate, optimization: summary)),
+            GeneratedFile(path: "report.svg", text: ReportSVG.render(estimate)),
+        ]
+        files.append(GeneratedFile(path: ProjectEmitter.markerFile, text: "Estimated by bnn-hls from \(name). `bnn-hls estimate -o` replaces this directory as a whole.\n\n"
+                                   + files.map(\.path).sorted().joined(separator: "\n") + "\n"))
+        try OutputWriter.write(files, to: directory, force: args.flags.contains("--force"))
+        print("wrote \(files.count) files to \(directory)/")
+    }
+
+    /// One line for `compile`: the bottleneck, frame rate, latency and size.
+    static func headline(_ e: DesignEstimate, optimization: OptimizationResult?) -> String {
+        let names = e.bottleneckLayers.map { e.geometry.layers[$0].key }.joined(separator: ", ")
+        let chosen = optimization.map { " Folding chosen for \($0.goal)" + ($0.budget.isUnlimited ? "" : " within \($0.budget)") + "." } ?? ""
+        return "estimate: \(e.bottleneckCycles) cycles/frame (bottleneck \(names)), \(formatted(e.framesPerSecond)) frames/s at \(formatted(e.clockNs)) ns, "
+            + "latency \(e.latencyCycles) cycles; about \(e.totals.luts) LUTs, \(e.totals.bram18) BRAM18.\(chosen)"
+    }
+
+    /// Runs the optimizer when `--target-fps` or `--budget` asks for it; layers `--fold` names
+    /// keep their folding.
+    static func optimize(_ args: Arguments, stages: Pipeline.Stages, request: FoldingRequest) throws -> OptimizationResult? {
+        let target = try args.value("--target-fps")
+        let budgetText = try args.value("--budget")
+        guard target != nil || budgetText != nil else { return nil }
+        let clock = try args.double("--clock-ns", default: EmitOptions.defaultClockNs)
+        let fps = try target.map { _ throws(UsageError) in try args.double("--target-fps", default: 1) }
+        var budget = ResourceBudget.unlimited
+        if let budgetText {
+            do {
+                budget = try ResourceBudget.parse(budgetText)
+            } catch {
+                throw UsageError(message: error.message)
+            }
+        }
+        var pinned: [Int: Folding] = [:]
+        for (key, folding) in request.entries {
+            if let l = stages.integer.layers.firstIndex(where: { $0.foldKey == key || key == "layers[\($0.computeIndex)]" || key == String($0.computeIndex) }) {
+                pinned[l] = folding
+            }
+        }
+        let optimizer = FoldingOptimizer(geometry: NetworkGeometry(design: stages.design), pinned: pinned, clockNs: clock)
+        return try optimizer.run(goal: fps.map { .framesPerSecond($0) } ?? .maximumThroughput, budget: budget)
+    }
+
+    private static func formatted(_ value: Double) -> String {
+        guard value.isFinite, abs(value) < 1e14 else { return "\(value)" }
+        return value == value.rounded() ? String(Int64(value)) : String(Double(Int64(value * 10)) / 10)
+    }
+}

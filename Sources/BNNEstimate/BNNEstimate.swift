@@ -1,1 +1,0 @@
-// The estimate module: cost model, folding optimizer, FIFO sizing, reports (see README).

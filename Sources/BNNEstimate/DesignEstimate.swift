@@ -1,0 +1,70 @@
+import BNNDesign
+
+/// Cycles, resources and FIFO depths of a design: the cost model's whole answer, a read-only
+/// analysis that needs only the geometry and a (legal) folding.
+public struct DesignEstimate: Sendable {
+    public var geometry: NetworkGeometry
+    public var foldings: [Folding]
+    public var clockNs: Double
+    public var stages: [StageEstimate]
+    public var layers: [LayerSummary]
+    public var fifo: FIFOPlan
+    public var totals: Resources
+
+    public init(design: Design, clockNs: Double) {
+        self.init(geometry: NetworkGeometry(design: design), foldings: design.layers.map(\.folding), clockNs: clockNs)
+    }
+
+    public init(geometry: NetworkGeometry, foldings: [Folding], clockNs: Double) {
+        self.geometry = geometry
+        self.foldings = foldings
+        self.clockNs = clockNs
+        let pipeline = DataflowPipeline.stages(geometry, foldings: foldings)
+        fifo = FIFOSizing.plan(pipeline)
+        var stages: [StageEstimate] = []
+        for (i, stage) in pipeline.enumerated() {
+            let depth = i + 1 < pipeline.count ? fifo.depths[stage.id] : nil
+            stages.append(StageEstimate(stage: stage, cycles: stage.cycles, cost: ResourceModel.cost(stage.kind), fifoDepth: depth,
+                                        fifoCost: depth.map { ResourceModel.fifo(depth: $0, width: stage.outputWidth) } ?? .zero))
+        }
+        self.stages = stages
+        totals = stages.reduce(Resources.zero) { $0 + $1.total }
+        layers = geometry.layers.indices.map { l in
+            let own = stages.filter { $0.stage.layer == l }
+            let mvau = stages.firstIndex { $0.stage.id == .mvau(layer: l) }
+            return LayerSummary(index: l, geometry: geometry.layers[l], folding: foldings[l],
+                                cycles: own.map(\.cycles).max() ?? 0,
+                                resources: own.reduce(Resources.zero) { $0 + $1.total },
+                                inputFIFODepth: mvau.flatMap { $0 > 0 ? stages[$0 - 1].fifoDepth : nil },
+                                outputFIFODepth: own.last?.fifoDepth)
+        }
+    }
+
+    /// Cycles per frame of the slowest stage: the pipeline's initiation interval.
+    public var bottleneckCycles: Int { stages.map(\.cycles).max() ?? 0 }
+
+    /// The layers holding a slowest stage.
+    public var bottleneckLayers: [Int] { layers.filter { $0.cycles == bottleneckCycles }.map(\.index) }
+
+    /// Sum of PE * SIMD: multiply-accumulates per cycle when every MVAU is busy.
+    public var lanes: Int { foldings.reduce(0) { $0 + $1.pe * $1.simd } }
+
+    /// Multiply-accumulates per frame.
+    public var macs: Int { geometry.macs }
+
+    /// Cycles per frame if every lane were busy every cycle: MACs / sum(PE * SIMD).
+    public var idealCycles: Double { lanes == 0 ? 0 : Double(macs) / Double(lanes) }
+
+    /// Ideal cycles over the bottleneck's: how well the folding balances the pipeline.
+    public var efficiency: Double { bottleneckCycles == 0 ? 0 : idealCycles / Double(bottleneckCycles) }
+
+    public var framesPerSecond: Double { bottleneckCycles == 0 ? 0 : 1e9 / (clockNs * Double(bottleneckCycles)) }
+
+    /// Cycles to the first frame's last output word.
+    public var latencyCycles: Int { fifo.latency }
+
+    public var latencyMicroseconds: Double { Double(latencyCycles) * clockNs / 1000 }
+
+    /// The depth table the emitter's `#pragma HLS STREAM` uses.
+    public var streamDepths: [StageID: Int] { fifo.depths }
+}

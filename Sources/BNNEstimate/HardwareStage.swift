@@ -1,0 +1,30 @@
+/// One process of the top function's dataflow region, in stream order: what it reads and writes
+/// per frame.
+public struct HardwareStage: Sendable {
+    public var id: StageID
+    public var kind: StageKind
+    /// The layer whose row of the report this stage counts towards (the binarizer counts
+    /// towards the first layer, the argmax towards the last).
+    public var layer: Int
+    /// How the report names the stage, e.g. `conv3 window`.
+    public var label: String
+    /// Bits per word and words per frame of the input and output streams.
+    public var inputWidth: Int
+    public var inputWords: Int
+    public var outputWidth: Int
+    public var outputWords: Int
+
+    public init(id: StageID, kind: StageKind, layer: Int, label: String, inputWidth: Int, inputWords: Int, outputWidth: Int, outputWords: Int) {
+        self.id = id
+        self.kind = kind
+        self.layer = layer
+        self.label = label
+        self.inputWidth = inputWidth
+        self.inputWords = inputWords
+        self.outputWidth = outputWidth
+        self.outputWords = outputWords
+    }
+
+    /// Cycles per frame of its II=1 loop.
+    public var cycles: Int { CycleModel.cycles(kind) }
+}

@@ -1,0 +1,41 @@
+import BNNDesign
+
+/// One row of the report: a layer's stages (converter, window, MVAU, pool; the binarizer with
+/// the first layer, the argmax with the last) taken together.
+public struct LayerSummary: Sendable {
+    public var index: Int
+    public var geometry: LayerGeometry
+    public var folding: Folding
+    /// The slowest of its stages.
+    public var cycles: Int
+    /// Its stages and their output FIFOs.
+    public var resources: Resources
+    /// Depth of the FIFO in front of the MVAU (nil if the MVAU reads the `in` port).
+    public var inputFIFODepth: Int?
+    /// Depth of the FIFO the layer's last stage writes (nil for the `out` port).
+    public var outputFIFODepth: Int?
+
+    public init(index: Int, geometry: LayerGeometry, folding: Folding, cycles: Int, resources: Resources, inputFIFODepth: Int?, outputFIFODepth: Int?) {
+        self.index = index
+        self.geometry = geometry
+        self.folding = folding
+        self.cycles = cycles
+        self.resources = resources
+        self.inputFIFODepth = inputFIFODepth
+        self.outputFIFODepth = outputFIFODepth
+    }
+
+    /// `MW x MH`, with the convolution's output pixels and the pool, as the report shows it.
+    public var shape: String {
+        var text = "\(geometry.inputs)x\(geometry.outputs)"
+        if let w = geometry.window {
+            text = "\(w.input.height)x\(w.input.width)x\(w.input.channels) k\(w.kernel.height)x\(w.kernel.width)"
+                + (w.stride.height > 1 || w.stride.width > 1 ? " s\(w.stride.height)x\(w.stride.width)" : "")
+                + " -> \(w.output.height)x\(w.output.width)x\(geometry.outputs)"
+        }
+        if let p = geometry.pool {
+            text += ", pool \(p.pool.height)x\(p.pool.width) -> \(p.output.height)x\(p.output.width)"
+        }
+        return text
+    }
+}

@@ -1,0 +1,42 @@
+import BNNDesign
+
+/// The folding-independent shape of a compiled design: what the emitter's pipeline is built from.
+public struct NetworkGeometry: Sendable {
+    /// How the design ends.
+    public enum Output: Sendable, Equatable {
+        case logits
+        case argmaxOfAccumulators
+        case argmaxOfLogits
+    }
+
+    public var name: String
+    public var input: DesignInput
+    /// Bits of the input thresholds when the design starts with a binarizer.
+    public var binarizerThresholdBits: Int?
+    public var layers: [LayerGeometry]
+    public var output: Output
+
+    public init(name: String, input: DesignInput, binarizerThresholdBits: Int?, layers: [LayerGeometry], output: Output) {
+        self.name = name
+        self.input = input
+        self.binarizerThresholdBits = binarizerThresholdBits
+        self.layers = layers
+        self.output = output
+    }
+
+    public init(design: Design) {
+        let output: Output
+        switch design.output {
+        case .logits: output = .logits
+        case .argmaxOfAccumulators: output = .argmaxOfAccumulators
+        case .argmaxOfLogits: output = .argmaxOfLogits
+        }
+        self.init(name: design.name, input: design.input, binarizerThresholdBits: design.binarizer?.thresholdType.bits,
+                  layers: design.layers.map(LayerGeometry.init(stage:)), output: output)
+    }
+
+    public var classes: Int { layers.last?.outputs ?? 0 }
+
+    /// Multiply-accumulates per frame over all layers.
+    public var macs: Int { layers.reduce(0) { Divisors.sum($0, $1.macs) } }
+}

@@ -1,0 +1,83 @@
+import BNNDesign
+
+/// LUT, BRAM18, URAM and DSP estimates per stage (docs/estimates.md lists each formula, its
+/// source, and where it departs from FINN).
+///
+/// URAM is always 0: every memory here is a constant ROM or a small working buffer, and
+/// UltraRAM cannot be initialised by the bitstream (FINN, too, only maps runtime-writable
+/// weights to URAM), nor does Vitis HLS pick it without a BIND_STORAGE pragma.
+public enum ResourceModel {
+    public static func cost(_ kind: StageKind) -> StageCost {
+        switch kind {
+        case .binarize(let simd, let channels, _, let thresholdBits, _):
+            let thresholds = MemoryShape(role: "thresholds", banks: simd, depth: channels / simd, width: thresholdBits)
+            return with([thresholds], logic: Resources(luts: 50 + simd * thresholdBits))
+        case .widthConverter(let inWidth, let outWidth, _):
+            return StageCost(total: Resources(luts: converterLUTs(inWidth: inWidth, outWidth: outWidth)), memories: [])
+        case .slidingWindow(let window, let simd, let inBits, _):
+            let s = WindowSchedule(window, simd: simd)
+            let buffer = MemoryShape(role: "line buffer", banks: 1, depth: (window.kernel.height + window.stride.height) * s.rowWords, width: simd * inBits)
+            return with([buffer], logic: Resources(luts: 300))
+        case .mvau(let layer, let folding):
+            return mvau(layer, folding)
+        case .maxPool(let pool, let simd):
+            let cf = pool.input.channels / simd
+            let rows = Divisors.ceilDiv(pool.pool.height, pool.stride.height)
+            let columns = Divisors.ceilDiv(pool.pool.width, pool.stride.width)
+            let accumulators = MemoryShape(role: "row accumulators", banks: rows, depth: pool.output.width * cf, width: simd)
+            // Per lane: a combine and a select per open column and row window, the output select;
+            // the column slots are CF-word shift registers (SRL32s).
+            let logic = 100 + simd * (2 * columns + 2 * rows + 1) + simd * columns * Divisors.ceilDiv(cf, 32)
+            return with([accumulators], logic: Resources(luts: logic))
+        case .argMax(_, let pe, let bits, let logits):
+            if logits {
+                // Per lane, double-precision convert, 3 multiplies, 3 adds, a divide and a compare
+                // (Vitis floating-point cores, full-DSP multipliers): a coarse figure, see the docs.
+                return StageCost(total: Resources(luts: 500 + pe * 6000, dsps: pe * 42), memories: [])
+            }
+            return StageCost(total: Resources(luts: 50 + pe * 2 * bits), memories: [])
+        }
+    }
+
+    /// FINN-R's MVAU model as FINN's `MVAU_hls.lut_estimation` computes it (c0 = 300, c1 = 1.1,
+    /// binary weights W = 1, A the input element bits), with the threshold comparators always
+    /// counted, plus the layer's memories: PE weight banks of WMEM x SIMD bits, PE threshold
+    /// banks of TMEM x accumulator bits, and the SF-word input buffer.
+    static func mvau(_ layer: LayerGeometry, _ f: Folding) -> StageCost {
+        let (p, q, w, a) = (f.pe, f.simd, 1, layer.inputKind.bits)
+        let multiply = q * (2 * Divisors.ceilDiv(w + a, 6) - 1) * (w + a)
+        let adderTree = (w + a) * (2 * q - 1)
+        let accumulator = layer.accumulatorBits
+        let comparator = layer.hasThresholds ? layer.accumulatorBits : 0
+        let logic = Int(300 + 1.1 * Double(p * (multiply + adderTree + accumulator + comparator)))
+        let sf = Divisors.ceilDiv(layer.inputs, q)
+        let nf = Divisors.ceilDiv(layer.outputs, p)
+        var memories = [MemoryShape(role: "weights", banks: p, depth: nf * sf, width: q)]
+        if layer.hasThresholds { memories.append(MemoryShape(role: "thresholds", banks: p, depth: nf, width: layer.accumulatorBits)) }
+        memories.append(MemoryShape(role: "input buffer", banks: 1, depth: sf, width: q * a))
+        return with(memories, logic: Resources(luts: logic))
+    }
+
+    /// FINN's generalised `StreamingDataWidthConverter` (a shift buffer of IN + OUT bits, as ours).
+    static func converterLUTs(inWidth: Int, outWidth: Int) -> Int {
+        let buffer = inWidth + outWidth
+        return 8 * Divisors.ceilLog2(Divisors.ceilDiv(buffer, inWidth)) + buffer + outWidth
+    }
+
+    /// A FIFO of `depth` words of `width` bits: Vitis HLS's default FIFO binding uses shift
+    /// registers up to 1024 bits (UG1399, config_storage -auto_srl_max_bits), else block RAM.
+    /// LUTs as FINN's `StreamingFIFO.lut_estimation`: address logic plus the distributed RAM.
+    public static func fifo(depth: Int, width: Int) -> Resources {
+        let address = 2 * Divisors.ceilLog2(max(depth, 2))
+        if depth * width <= srlMaxBits {
+            return Resources(luts: address + Divisors.ceilDiv(depth, 32) * Divisors.ceilDiv(width, 2))
+        }
+        return Resources(luts: address, bram18: MemoryShape.bram18(depth: depth, width: width))
+    }
+
+    public static let srlMaxBits = 1024
+
+    private static func with(_ memories: [MemoryShape], logic: Resources) -> StageCost {
+        StageCost(total: memories.reduce(logic) { $0 + $1.resources }, memories: memories)
+    }
+}
