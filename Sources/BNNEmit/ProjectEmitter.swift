@@ -1,5 +1,6 @@
 import BNNDesign
 import BNNEstimate
+import BNNModel
 import Templates
 
 /// What the emitted project needs besides the design.
@@ -116,25 +117,8 @@ public enum ProjectEmitter {
 /// The folding as JSON that `--fold` reads back: `{"fc1": {"pe": 16, "simd": 32}, ...}`.
 public enum FoldingFile {
     public static func json(_ design: Design) -> String {
-        let entries = design.layers.map { "  \"\(escape($0.key))\": {\"pe\": \($0.folding.pe), \"simd\": \($0.folding.simd)}" }
+        let entries = design.layers.map { "  \(JSONText.quoted($0.key, clip: false)): {\"pe\": \($0.folding.pe), \"simd\": \($0.folding.simd)}" }
         return "{\n" + entries.joined(separator: ",\n") + "\n}\n"
-    }
-
-    /// A JSON string body: quotes, backslashes and control characters escaped (layer names are
-    /// user data).
-    private static func escape(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
     }
 }
 

@@ -1,3 +1,4 @@
+import BNNModel
 import Foundation
 
 /// Number and text formatting for the reports: fixed decimals, no locale, no exponent, so the
@@ -18,21 +19,7 @@ enum Formatting {
     }
 
     /// A JSON string literal.
-    static func json(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    static func json(_ text: String) -> String { JSONText.quoted(text, clip: false) }
 
     /// Text for XML character data and attribute values.
     static func xml(_ text: String) -> String {

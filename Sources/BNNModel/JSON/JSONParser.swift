@@ -389,8 +389,8 @@ struct JSONByteParser {
     }
 }
 
-/// Text helpers for paths and messages.
-enum JSONText {
+/// Text helpers for paths, messages and the JSON files bnn-hls writes.
+public enum JSONText {
     /// Appends `.key`, or `["key"]` when the key is not identifier-like, as path segments are written.
     static func appendKey(_ key: String, to path: inout String) {
         let utf8 = key.utf8
@@ -410,8 +410,9 @@ enum JSONText {
         }
     }
 
-    /// A key or string in double quotes with JSON escapes, for messages and paths.
-    static func quoted(_ text: String, clip: Bool = true) -> String {
+    /// A key or string in double quotes with JSON escapes, for messages, paths and written JSON
+    /// (`clip: false` keeps the whole text).
+    public static func quoted(_ text: String, clip: Bool = true) -> String {
         var result = "\""
         for scalar in (clip ? clipped(text) : text).unicodeScalars {
             switch scalar {
