@@ -14,11 +14,8 @@ Without arguments it evaluates model.json beside this file on ../digits_mlp/test
 and ../digits_mlp/test_labels.npy and prints the test accuracy (argmax of the logits,
 lowest index on ties).
 """
-import argparse
-import base64
-import json
+import importlib.util
 import os
-import sys
 from fractions import Fraction
 
 import numpy as np
@@ -26,8 +23,23 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "..", "digits_mlp")  # the MLP example's committed .npy files
 
-TOP_KEYS = {"format", "version", "name", "input", "layers", "output", "labels"}
-INPUT_KEYS = {"shape", "encoding", "scale", "zero_point"}
+
+def _load_mlp_reference():
+    """../digits_mlp/reference.py under its own module name (this file is `reference` too):
+    the JSON and tensor parsing, the key checks, dense/batchnorm/sign and the command line
+    are shared with it; this file adds conv2d, maxpool2d and the [N, H, W, C] evaluation."""
+    path = os.path.join(DATA, "reference.py")
+    spec = importlib.util.spec_from_file_location("digits_mlp_reference", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+mlp = _load_mlp_reference()
+ModelError, _is_int, _hwc = mlp.ModelError, mlp._is_int, mlp._hwc
+decode_tensor, per_channel, INT_RANGE = mlp.decode_tensor, mlp.per_channel, mlp.INT_RANGE
+count_correct, expected_accuracy_json = mlp.count_correct, mlp.expected_accuracy_json
+
 LAYER_KEYS = {
     "dense": {"units", "weight", "bias", "alpha"},
     "conv2d": {"filters", "kernel", "stride", "padding", "pad_value", "weight", "bias", "alpha"},
@@ -44,74 +56,6 @@ REQUIRED_KEYS = {
     "maxpool2d": {"pool"},
     "flatten": {"order"},
 }
-INT_RANGE = {"uint8": (0, 255), "int8": (-128, 127)}
-
-
-class ModelError(ValueError):
-    pass
-
-
-def _no_duplicate_keys(pairs):
-    keys = [k for k, _ in pairs]
-    if len(keys) != len(set(keys)):
-        raise ModelError(f"duplicate key in {keys}")
-    return dict(pairs)
-
-
-def _reject_constant(name):
-    raise ModelError(f"non-finite number {name} in JSON")
-
-
-def _is_int(v):
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def decode_tensor(value, what):
-    """A tensor as float64 ndarray: nested JSON arrays or a base64 object."""
-    if isinstance(value, dict):
-        if set(value) != {"shape", "dtype", "base64"}:
-            raise ModelError(f"{what}: tensor object needs exactly shape, dtype, base64")
-        shape = value["shape"]
-        if not (isinstance(shape, list) and all(_is_int(d) and d >= 0 for d in shape)):
-            raise ModelError(f"{what}: bad shape {shape!r}")
-        count = int(np.prod(shape, dtype=np.int64))
-        raw = base64.b64decode(value["base64"], validate=True)
-        dtype = value["dtype"]
-        if dtype == "bipolar":
-            if len(raw) != (count + 7) // 8:
-                raise ModelError(f"{what}: {len(raw)} bytes for {count} bipolar elements")
-            bits = np.unpackbits(np.frombuffer(raw, np.uint8), bitorder="little")
-            if bits[count:].any():
-                raise ModelError(f"{what}: padding bits of the last byte are not zero")
-            flat = np.where(bits[:count] == 1, 1.0, -1.0)
-        elif dtype in ("float32", "float64", "int8"):
-            np_dtype = np.dtype({"float32": "<f4", "float64": "<f8", "int8": "i1"}[dtype])
-            if len(raw) != count * np_dtype.itemsize:
-                raise ModelError(f"{what}: {len(raw)} bytes for {count} {dtype} elements")
-            flat = np.frombuffer(raw, np_dtype).astype(np.float64)
-        else:
-            raise ModelError(f"{what}: unknown dtype {dtype!r}")
-        arr = flat.reshape(shape)
-    else:
-        try:
-            arr = np.array(value, dtype=np.float64)
-        except (TypeError, ValueError) as err:
-            raise ModelError(f"{what}: not a rectangular array of numbers") from err
-    if not np.all(np.isfinite(arr)):
-        raise ModelError(f"{what}: non-finite value")
-    return arr
-
-
-def per_channel(layer, key, channels, default, what):
-    """A per-channel vector [C]; a single number applies to every channel."""
-    if key not in layer:
-        return np.full(channels, default, dtype=np.float64)
-    arr = decode_tensor(layer[key], f"{what}.{key}")
-    if arr.ndim == 0:
-        return np.full(channels, float(arr))
-    if arr.shape != (channels,):
-        raise ModelError(f"{what}.{key}: shape {list(arr.shape)}, expected [{channels}]")
-    return arr
 
 
 def pair(layer, key, default, what):
@@ -135,44 +79,7 @@ def padding(layer, what):
 
 
 def load_model(path):
-    with open(path, "rb") as f:
-        text = f.read()
-    if text.startswith(b"\xef\xbb\xbf"):
-        raise ModelError("JSON must not start with a BOM")
-    model = json.loads(text.decode("utf-8"), object_pairs_hook=_no_duplicate_keys,
-                       parse_constant=_reject_constant)
-    if not isinstance(model, dict):
-        raise ModelError("the model must be a JSON object")
-    unknown = set(model) - TOP_KEYS
-    if unknown:
-        raise ModelError(f"unknown top-level keys {sorted(unknown)}")
-    if model.get("format") != "bnn-hls-model" or model.get("version") != 1:
-        raise ModelError("not a bnn-hls-model version 1 file")
-    missing = {"name", "input", "layers"} - set(model)
-    if missing:
-        raise ModelError(f"missing top-level keys {sorted(missing)}")
-    inp = model["input"]
-    if set(inp) - INPUT_KEYS:
-        raise ModelError(f"unknown input keys {sorted(set(inp) - INPUT_KEYS)}")
-    if inp.get("encoding") not in ("bipolar", "uint8", "int8"):
-        raise ModelError(f"input.encoding {inp.get('encoding')!r}")
-    if inp["encoding"] == "bipolar" and ({"scale", "zero_point"} & set(inp)):
-        raise ModelError("bipolar input takes no scale or zero_point")
-    for i, layer in enumerate(model["layers"]):
-        what = layer.get("name", f"layers[{i}] ({layer.get('type')})")
-        if layer.get("type") not in LAYER_KEYS:
-            raise ModelError(f"{what}: layer type {layer.get('type')!r} not supported here")
-        unknown = set(layer) - LAYER_KEYS[layer["type"]] - {"type", "name"}
-        if unknown:
-            raise ModelError(f"{what}: unknown keys {sorted(unknown)}")
-        missing = REQUIRED_KEYS[layer["type"]] - set(layer)
-        if missing:
-            raise ModelError(f"{what}: missing keys {sorted(missing)}")
-    return model
-
-
-def _hwc(shape):
-    return [1, 1, shape[0]] if len(shape) == 1 else list(shape)
+    return mlp.load_model(path, LAYER_KEYS, REQUIRED_KEYS)
 
 
 def _windows(xp, kh, kw, sh, sw, ho, wo):
@@ -295,21 +202,10 @@ def forward(model, inputs):
             x = _windows(x, ph, pw, sh, sw, ho, wo).max(axis=-1)
             shape = [ho, wo, c]
         elif t == "batchnorm":
-            gamma = per_channel(layer, "gamma", c, None, what)
-            beta = per_channel(layer, "beta", c, None, what)
-            mean = per_channel(layer, "mean", c, None, what)
-            var = per_channel(layer, "var", c, None, what)
             eps = layer.get("eps", 1e-5)
             if not isinstance(eps, (int, float)) or isinstance(eps, bool):
                 raise ModelError(f"{what}.eps must be a number")
-            eps = float(eps)
-            if np.any(var < 0) or eps < 0 or np.any(var + eps <= 0):
-                raise ModelError(f"{what}: needs var >= 0, eps >= 0, var + eps > 0")
-            d = real(kind, x) - mean
-            nn = gamma * d
-            r = np.sqrt(var + eps)
-            qq = nn / r
-            kind, x = "real", qq + beta
+            kind, x = "real", mlp.batchnorm(layer, c, float(eps), real(kind, x), what)
         elif t == "sign":
             offset = per_channel(layer, "offset", c, 0.0, what)
             v = real(kind, x) - offset
@@ -319,47 +215,13 @@ def forward(model, inputs):
     return real(kind, x).reshape(n, -1)
 
 
-def count_correct(logits, labels):
-    """(correct, count): argmax of the logits (lowest index wins a tie) against labels."""
-    labels = np.asarray(labels).reshape(-1)
-    if len(logits) != len(labels):
-        raise ModelError(f"{len(logits)} inputs but {len(labels)} labels")
-    return int(np.sum(np.argmax(logits, axis=1) == labels)), int(labels.size)
-
-
 def accuracy(model, inputs, labels):
     """(correct, count) of the model's predictions against integer labels."""
     return count_correct(forward(model, inputs), labels)
 
 
-def expected_accuracy_json(correct, count):
-    return json.dumps({"test_accuracy": correct / count, "test_correct": correct,
-                       "test_count": count}, indent=2) + "\n"
-
-
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("model", nargs="?", default=os.path.join(HERE, "model.json"))
-    ap.add_argument("--inputs", default=os.path.join(DATA, "test_inputs.npy"))
-    ap.add_argument("--labels", default=os.path.join(DATA, "test_labels.npy"))
-    ap.add_argument("--logits", help="write the float64 logits [N, classes] to this .npy")
-    ap.add_argument("--write-expected", metavar="JSON",
-                    help="write {test_accuracy, test_correct, test_count} to this file")
-    args = ap.parse_args(argv)
-    try:
-        model = load_model(args.model)
-        inputs = np.load(args.inputs)
-        logits = forward(model, inputs)
-        if args.logits:
-            np.save(args.logits, logits)
-        correct, count = count_correct(logits, np.load(args.labels))
-    except ModelError as err:
-        sys.exit(f"reference.py: {args.model}: {err}")
-    print(f"{model['name']}: {correct}/{count} correct, accuracy {correct / count:.4f}")
-    if args.write_expected:
-        with open(args.write_expected, "w") as f:
-            f.write(expected_accuracy_json(correct, count))
-
+    mlp.run(argv, __doc__, os.path.join(HERE, "model.json"), DATA, load_model, forward)
 
 if __name__ == "__main__":
     main()

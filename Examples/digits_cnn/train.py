@@ -19,9 +19,8 @@ and writes model.json, model_argmax.json and expected_accuracy.json beside this 
 accuracy it reports is that of the exported model.json evaluated by reference.py.
 """
 import argparse
-import base64
-import json
 import os
+import sys
 import time
 
 # One BLAS thread: the same summation order, hence byte-identical output, on every run.
@@ -33,6 +32,8 @@ import numpy as np  # noqa: E402
 import reference  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "tools"))
+from bnn_frontends import model_json  # noqa: E402  (the model.json writer)
 DATA = os.path.join(HERE, "..", "digits_mlp")
 INPUT_SCALE = 0.0625  # pixels are 0..16: the real input is q / 16 in [0, 1]
 SIDE = 8  # 8x8 images, one channel
@@ -276,66 +277,34 @@ def train(x, y, x_test, y_test, epochs, batch, lr0, lr1, seed, precise, log):
     return net
 
 
-def bipolar_tensor(w):
-    """The spec's bipolar base64 tensor of sign(w): bit 1 = +1, LSB first, row-major."""
-    bits = (w >= 0).astype(np.uint8).reshape(-1)
-    packed = np.packbits(bits, bitorder="little")  # zero-pads the last byte
-    return {"shape": list(w.shape), "dtype": "bipolar",
-            "base64": base64.b64encode(packed.tobytes()).decode("ascii")}
-
-
-def floats(v):
-    return [float(f) for f in v]  # JSON writes Python floats with round-trip repr
+def signs(w):
+    return np.where(w >= 0, 1, -1)  # sign(0) = +1; model_json packs it as a bipolar tensor
 
 
 def batchnorm(net, i):
-    return {"type": "batchnorm", "name": f"bn{i + 1}",
-            "gamma": floats(net.gamma[i]), "beta": floats(net.beta[i]),
-            "mean": floats(net.mean[i]), "var": floats(net.var[i]), "eps": EPS}
+    return {"type": "batchnorm", "name": f"bn{i + 1}", "gamma": net.gamma[i],
+            "beta": net.beta[i], "mean": net.mean[i], "var": net.var[i], "eps": EPS}
 
 
 def export(net, name, mode):
     c1, c2 = CONV
     layers = [
         {"type": "conv2d", "name": "conv1", "filters": c1, "kernel": [K, K],
-         "padding": 1, "pad_value": 0, "weight": bipolar_tensor(net.w[0])},
+         "padding": 1, "pad_value": 0, "weight": signs(net.w[0])},
         batchnorm(net, 0),
         {"type": "sign", "name": "sign1"},
         {"type": "maxpool2d", "name": "pool1", "pool": [2, 2]},
         {"type": "conv2d", "name": "conv2", "filters": c2, "kernel": [K, K],
-         "padding": 1, "pad_value": 0, "weight": bipolar_tensor(net.w[1])},
+         "padding": 1, "pad_value": 0, "weight": signs(net.w[1])},
         batchnorm(net, 1),
         {"type": "maxpool2d", "name": "pool2", "pool": [2, 2]},
         {"type": "sign", "name": "sign2"},
         {"type": "flatten", "name": "flatten", "order": "CHW"},
-        {"type": "dense", "name": "fc3", "units": CLASSES, "weight": bipolar_tensor(net.w[2])},
+        {"type": "dense", "name": "fc3", "units": CLASSES, "weight": signs(net.w[2])},
         batchnorm(net, 2),
     ]
-    return {
-        "format": "bnn-hls-model", "version": 1, "name": name,
-        "input": {"shape": [SIDE, SIDE, 1], "encoding": "uint8", "scale": INPUT_SCALE,
-                  "zero_point": 0},
-        "layers": layers,
-        "output": {"mode": mode},
-        "labels": [str(c) for c in range(CLASSES)],
-    }
-
-
-def dumps(model):
-    """JSON with one line per top-level key and per layer: diffable, yet compact."""
-    out = ["{"]
-    items = list(model.items())
-    for j, (key, value) in enumerate(items):
-        comma = "," if j < len(items) - 1 else ""
-        if key == "layers":
-            out.append(' "layers": [')
-            out += ["  " + json.dumps(layer, allow_nan=False) + ("," if k < len(value) - 1 else "")
-                    for k, layer in enumerate(value)]
-            out.append(" ]" + comma)
-        else:
-            out.append(f" {json.dumps(key)}: {json.dumps(value, allow_nan=False)}{comma}")
-    out.append("}")
-    return "\n".join(out) + "\n"
+    return model_json.finish(name, model_json.input_spec([SIDE, SIDE, 1], "uint8", INPUT_SCALE, 0),
+                             layers, mode, range(CLASSES))
 
 
 def main():
@@ -366,9 +335,7 @@ def main():
     paths = {}
     for name, mode, file in [("digits_cnn", "logits", "model.json"),
                              ("digits_cnn_argmax", "argmax", "model_argmax.json")]:
-        paths[mode] = os.path.join(HERE, file)
-        with open(paths[mode], "w", encoding="utf-8") as f:
-            f.write(dumps(export(net, name, mode)))
+        paths[mode] = model_json.write_model(export(net, name, mode), os.path.join(HERE, file))
 
     # The documented numbers: the exported file, evaluated by the spec's reference semantics.
     model = reference.load_model(paths["logits"])

@@ -106,7 +106,23 @@ def per_channel(layer, key, channels, default, what):
     return arr
 
 
-def load_model(path):
+def batchnorm(layer, c, eps, xr, what):
+    """The spec's batchnorm of real values xr [..., C], in its float64 order of operations."""
+    gamma = per_channel(layer, "gamma", c, None, what)
+    beta = per_channel(layer, "beta", c, None, what)
+    mean = per_channel(layer, "mean", c, None, what)
+    var = per_channel(layer, "var", c, None, what)
+    if np.any(var < 0) or eps < 0 or np.any(var + eps <= 0):
+        raise ModelError(f"{what}: needs var >= 0, eps >= 0, var + eps > 0")
+    d = xr - mean
+    nn = gamma * d
+    r = np.sqrt(var + eps)
+    qq = nn / r
+    return qq + beta
+
+
+def load_model(path, layer_keys=LAYER_KEYS, required_keys=REQUIRED_KEYS):
+    """The parsed model, checked against the spec's keys for the layer types given."""
     with open(path, "rb") as f:
         text = f.read()
     if text.startswith(b"\xef\xbb\xbf"):
@@ -132,12 +148,12 @@ def load_model(path):
         raise ModelError("bipolar input takes no scale or zero_point")
     for i, layer in enumerate(model["layers"]):
         what = layer.get("name", f"layers[{i}] ({layer.get('type')})")
-        if layer.get("type") not in LAYER_KEYS:
+        if layer.get("type") not in layer_keys:
             raise ModelError(f"{what}: layer type {layer.get('type')!r} not supported here")
-        unknown = set(layer) - LAYER_KEYS[layer["type"]] - {"type", "name"}
+        unknown = set(layer) - layer_keys[layer["type"]] - {"type", "name"}
         if unknown:
             raise ModelError(f"{what}: unknown keys {sorted(unknown)}")
-        missing = REQUIRED_KEYS[layer["type"]] - set(layer)
+        missing = required_keys[layer["type"]] - set(layer)
         if missing:
             raise ModelError(f"{what}: missing keys {sorted(missing)}")
     return model
@@ -206,19 +222,9 @@ def forward(model, inputs):
             shape = [1, 1, units]
         elif t == "batchnorm":
             c = shape[2]
-            gamma = per_channel(layer, "gamma", c, None, what)
-            beta = per_channel(layer, "beta", c, None, what)
-            mean = per_channel(layer, "mean", c, None, what)
-            var = per_channel(layer, "var", c, None, what)
             eps = float(layer.get("eps", 1e-5))
-            if np.any(var < 0) or eps < 0 or np.any(var + eps <= 0):
-                raise ModelError(f"{what}: needs var >= 0, eps >= 0, var + eps > 0")
             xr = real(kind, x).reshape(n, -1, c)
-            d = xr - mean
-            nn = gamma * d
-            r = np.sqrt(var + eps)
-            qq = nn / r
-            kind, x = "real", (qq + beta).reshape(n, -1)
+            kind, x = "real", batchnorm(layer, c, eps, xr, what).reshape(n, -1)
         elif t == "sign":
             offset = per_channel(layer, "offset", shape[2], 0.0, what)
             v = real(kind, x).reshape(n, -1, shape[2]) - offset
@@ -246,19 +252,22 @@ def expected_accuracy_json(correct, count):
                        "test_count": count}, indent=2) + "\n"
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("model", nargs="?", default=os.path.join(HERE, "model.json"))
-    ap.add_argument("--inputs", default=os.path.join(HERE, "test_inputs.npy"))
-    ap.add_argument("--labels", default=os.path.join(HERE, "test_labels.npy"))
+def run(argv, doc, model, data, load=None, evaluate=None):
+    """The command line shared with ../digits_cnn/reference.py: `doc` is the script's
+    docstring, `model` the default model file, `data` the folder of the default .npy files."""
+    load, evaluate = load or load_model, evaluate or forward
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    ap.add_argument("model", nargs="?", default=model)
+    ap.add_argument("--inputs", default=os.path.join(data, "test_inputs.npy"))
+    ap.add_argument("--labels", default=os.path.join(data, "test_labels.npy"))
     ap.add_argument("--logits", help="write the float64 logits [N, classes] to this .npy")
     ap.add_argument("--write-expected", metavar="JSON",
                     help="write {test_accuracy, test_correct, test_count} to this file")
     args = ap.parse_args(argv)
     try:
-        model = load_model(args.model)
+        model = load(args.model)
         inputs = np.load(args.inputs)
-        logits = forward(model, inputs)
+        logits = evaluate(model, inputs)
         if args.logits:
             np.save(args.logits, logits)
         correct, count = count_correct(logits, np.load(args.labels))
@@ -269,6 +278,9 @@ def main(argv=None):
         with open(args.write_expected, "w") as f:
             f.write(expected_accuracy_json(correct, count))
 
+
+def main(argv=None):
+    run(argv, __doc__, os.path.join(HERE, "model.json"), HERE)
 
 if __name__ == "__main__":
     main()

@@ -13,9 +13,8 @@ writes model.json, model_argmax.json and expected_accuracy.json there. The accur
 reports is that of the exported model.json evaluated by reference.py.
 """
 import argparse
-import base64
-import json
 import os
+import sys
 import time
 
 # One BLAS thread: the same summation order, hence byte-identical output, on every run.
@@ -27,6 +26,8 @@ import numpy as np  # noqa: E402
 import reference  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "tools"))
+from bnn_frontends import model_json  # noqa: E402  (the model.json writer)
 INPUT_SCALE = 0.0625  # pixels are 0..16: the real input is q / 16 in [0, 1]
 HIDDEN = (256, 256)
 CLASSES = 10
@@ -152,53 +153,20 @@ def train(x, y, x_test, y_test, epochs, batch, lr0, lr1, seed, log):
     return net
 
 
-def bipolar_tensor(w):
-    """The spec's bipolar base64 tensor of sign(w): bit 1 = +1, LSB first, row-major."""
-    bits = (w >= 0).astype(np.uint8).reshape(-1)
-    packed = np.packbits(bits, bitorder="little")  # zero-pads the last byte
-    return {"shape": list(w.shape), "dtype": "bipolar",
-            "base64": base64.b64encode(packed.tobytes()).decode("ascii")}
-
-
-def floats(v):
-    return [float(f) for f in v]  # JSON writes Python floats with round-trip repr
-
-
 def export(net, name, mode):
+    """The model document; model_json packs the sign of each weight as a bipolar tensor and
+    writes the batchnorm vectors as float64 lists."""
     layers = []
     for i, w in enumerate(net.w, start=1):
         layers.append({"type": "dense", "name": f"fc{i}", "units": int(w.shape[0]),
-                       "weight": bipolar_tensor(w)})
+                       "weight": np.where(w >= 0, 1, -1)})  # sign(0) = +1
         layers.append({"type": "batchnorm", "name": f"bn{i}",
-                       "gamma": floats(net.gamma[i - 1]), "beta": floats(net.beta[i - 1]),
-                       "mean": floats(net.mean[i - 1]), "var": floats(net.var[i - 1]),
-                       "eps": EPS})
+                       "gamma": net.gamma[i - 1], "beta": net.beta[i - 1],
+                       "mean": net.mean[i - 1], "var": net.var[i - 1], "eps": EPS})
         if i < len(net.w):
             layers.append({"type": "sign", "name": f"sign{i}"})
-    return {
-        "format": "bnn-hls-model", "version": 1, "name": name,
-        "input": {"shape": [64], "encoding": "uint8", "scale": INPUT_SCALE, "zero_point": 0},
-        "layers": layers,
-        "output": {"mode": mode},
-        "labels": [str(c) for c in range(CLASSES)],
-    }
-
-
-def dumps(model):
-    """JSON with one line per top-level key and per layer: diffable, yet compact."""
-    out = ["{"]
-    items = list(model.items())
-    for j, (key, value) in enumerate(items):
-        comma = "," if j < len(items) - 1 else ""
-        if key == "layers":
-            out.append(' "layers": [')
-            out += ["  " + json.dumps(layer, allow_nan=False) + ("," if k < len(value) - 1 else "")
-                    for k, layer in enumerate(value)]
-            out.append(" ]" + comma)
-        else:
-            out.append(f" {json.dumps(key)}: {json.dumps(value, allow_nan=False)}{comma}")
-    out.append("}")
-    return "\n".join(out) + "\n"
+    return model_json.finish(name, model_json.input_spec([64], "uint8", INPUT_SCALE, 0), layers,
+                             mode, range(CLASSES))
 
 
 def main():
@@ -225,9 +193,7 @@ def main():
     paths = {}
     for name, mode, file in [("digits_mlp", "logits", "model.json"),
                              ("digits_mlp_argmax", "argmax", "model_argmax.json")]:
-        paths[mode] = os.path.join(HERE, file)
-        with open(paths[mode], "w", encoding="utf-8") as f:
-            f.write(dumps(export(net, name, mode)))
+        paths[mode] = model_json.write_model(export(net, name, mode), os.path.join(HERE, file))
 
     # The documented numbers: the exported file, evaluated by the spec's reference semantics.
     model = reference.load_model(paths["logits"])

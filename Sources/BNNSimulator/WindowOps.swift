@@ -30,9 +30,18 @@ enum WindowOps {
                             let base = ((image * w.outputPixels) + oy * out.width + ox) * vectorLimbs
                             for ky in 0..<w.kernel.height {
                                 let y = oy * w.stride.height + ky - w.padding.top
+                                let x0 = ox * w.stride.width - w.padding.left
+                                let rowStart = ky * w.kernel.width * c
+                                if y >= 0 && y < input.height && x0 >= 0 && x0 + w.kernel.width <= input.width {
+                                    // The whole window row lies inside: one run of kw * C bits.
+                                    let run = w.kernel.width * c
+                                    copyBits(src, from: srcBase + (y * input.width + x0) * c, to: dst, at: base * 64 + rowStart, count: run)
+                                    if masked { setBits(dst, at: (base + kLimbs) * 64 + rowStart, count: run) }
+                                    continue
+                                }
                                 for kx in 0..<w.kernel.width {
-                                    let x = ox * w.stride.width + kx - w.padding.left
-                                    let e = (ky * w.kernel.width + kx) * c
+                                    let x = x0 + kx
+                                    let e = rowStart + kx * c
                                     let inside = y >= 0 && y < input.height && x >= 0 && x < input.width
                                     if inside {
                                         copyBits(src, from: srcBase + (y * input.width + x) * c, to: dst, at: base * 64 + e, count: c)
@@ -80,24 +89,36 @@ enum WindowOps {
         }
     }
 
-    /// im2col of the raw 8-bit input as `q - zero_point` (padded positions hold the zero point, so 0).
+    /// im2col of the raw 8-bit input as `q - zero_point` (padded positions hold the zero point,
+    /// so 0). A window row inside the image is `kw * C` contiguous values.
     static func windows(values: [Int32], count: Int, _ w: SlidingWindowStage) -> [Int32] {
         let input = w.input
-        let k = w.kernel.height * w.kernel.width * input.channels
+        let c = input.channels
+        let k = w.kernel.height * w.kernel.width * c
         let out = w.output
         var result = [Int32](repeating: 0, count: count * w.outputPixels * k)
-        var i = 0
-        for image in 0..<count {
-            for oy in 0..<out.height {
-                for ox in 0..<out.width {
-                    for ky in 0..<w.kernel.height {
-                        for kx in 0..<w.kernel.width {
-                            let y = oy * w.stride.height + ky - w.padding.top
-                            let x = ox * w.stride.width + kx - w.padding.left
-                            let inside = y >= 0 && y < input.height && x >= 0 && x < input.width
-                            for c in 0..<input.channels {
-                                if inside { result[i] = values[image * input.count + (y * input.width + x) * input.channels + c] }
-                                i += 1
+        values.withUnsafeBufferPointer { src in
+            result.withUnsafeMutableBufferPointer { dst in
+                var i = 0
+                for image in 0..<count {
+                    let srcBase = image * input.count
+                    for oy in 0..<out.height {
+                        for ox in 0..<out.width {
+                            for ky in 0..<w.kernel.height {
+                                let y = oy * w.stride.height + ky - w.padding.top
+                                let x0 = ox * w.stride.width - w.padding.left
+                                guard y >= 0 && y < input.height else {
+                                    i += w.kernel.width * c
+                                    continue
+                                }
+                                for kx in 0..<w.kernel.width {
+                                    let x = x0 + kx
+                                    if x >= 0 && x < input.width {
+                                        let from = srcBase + (y * input.width + x) * c
+                                        for ch in 0..<c { dst[i &+ ch] = src[from &+ ch] }
+                                    }
+                                    i += c
+                                }
                             }
                         }
                     }
