@@ -57,8 +57,8 @@ let package = Package(
             name: "bnn-hls-bench",
             dependencies: ["BNNCommandLine", "CXnorBench"], swiftSettings: nativeCPU),
         .target(name: "BNNTestSupport", dependencies: ["BNNModel", "BNNCommandLine"], path: "Tests/Support"),
-        .testTarget(name: "BNNModelTests", dependencies: ["BNNModel"]),
-        .testTarget(name: "BNNEstimateTests", dependencies: ["BNNEstimate", "BNNCompiler", "BNNModel", "BNNDesign", "BNNCommandLine"]),
+        .testTarget(name: "BNNModelTests", dependencies: ["BNNModel", "BNNTestSupport"]),
+        .testTarget(name: "BNNEstimateTests", dependencies: ["BNNEstimate", "BNNCompiler", "BNNModel", "BNNDesign", "BNNCommandLine", "BNNTestSupport"]),
         .testTarget(
             name: "BNNCompilerTests",
             dependencies: ["BNNModel", "BNNReference", "BNNDesign", "BNNCompiler", "BNNSimulator", "BNNTestSupport"]),

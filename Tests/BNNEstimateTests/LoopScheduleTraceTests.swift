@@ -2,6 +2,7 @@ import BNNDesign
 @testable import BNNEstimate
 import BNNModel
 import Foundation
+import BNNTestSupport
 import XCTest
 
 /// The FIFO model replays each stage's per-iteration reads and writes. This checks those
@@ -130,29 +131,15 @@ final class LoopScheduleTraceTests: XCTestCase {
         let main = Self.harness + "\nint main() {\n" + cases.map(\.call).joined(separator: "\n") + "\n    return 0;\n}\n"
         try main.write(to: dir.appendingPathComponent("trace.cpp"), atomically: true, encoding: .utf8)
         let templates = TestModels.repo.appendingPathComponent("Templates/cpp").path
-        let build = try run("/usr/bin/env", ["g++", "-std=gnu++14", "-O0", "-w", "-I", dir.path, "-isystem", include, "-I", templates, "trace.cpp", "-o", "trace"], in: dir)
+        let build = try runProcess("g++", [ "-std=gnu++14", "-O0", "-w", "-I", dir.path, "-isystem", include, "-I", templates, "trace.cpp", "-o", "trace"], in: dir.path)
         XCTAssertEqual(build.status, 0, build.output)
         guard build.status == 0 else { return }
-        let traced = try run(dir.appendingPathComponent("trace").path, [], in: dir)
+        let traced = try runProcess(dir.appendingPathComponent("trace").path, [], in: dir.path)
         XCTAssertEqual(traced.status, 0, traced.output)
         let lines = traced.output.split(separator: "\n").map { $0.split(separator: " ", maxSplits: 1).map(String.init) }
         XCTAssertEqual(lines.count, cases.count)
         for (i, line) in lines.enumerated() where i < cases.count {
             XCTAssertEqual(line.count > 1 ? line[1] : "", cases[i].expected, cases[i].call)
         }
-    }
-
-    private func run(_ executable: String, _ arguments: [String], in directory: URL) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }

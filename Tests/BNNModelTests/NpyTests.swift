@@ -1,4 +1,5 @@
 import Foundation
+import BNNTestSupport
 import XCTest
 
 @testable import BNNModel
@@ -228,16 +229,7 @@ final class NpyTests: XCTestCase {
     // MARK: numpy interoperability (skipped when numpy is not installed)
 
     private func runPython(_ script: String) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try runProcess("python3", ["-c", script])
     }
 
     private func requireNumpy() throws {
