@@ -4,6 +4,13 @@
 /* Images are processed in tiles so a row's weights are reused while they sit in L1. */
 enum { TILE = 64 };
 
+/* Bits where a weight row and an input vector differ: the XNOR-popcount loop itself. */
+static inline int64_t disagreements(const uint64_t *w, const uint64_t *x, int limbs) {
+    int64_t d = 0;
+    for (int l = 0; l < limbs; l++) d += __builtin_popcountll(w[l] ^ x[l]);
+    return d;
+}
+
 void cxnor_threshold_layer(const uint64_t *weights, int rows, int limbs, const int64_t *limit,
                            const uint64_t *input, int batch, uint64_t *out, int out_limbs) {
     memset(out, 0, sizeof(uint64_t) * (size_t)batch * (size_t)out_limbs);
@@ -12,10 +19,7 @@ void cxnor_threshold_layer(const uint64_t *weights, int rows, int limbs, const i
         for (int r = 0; r < rows; r++) {
             const uint64_t *w = weights + (size_t)r * limbs;
             for (int i = first; i < last; i++) {
-                const uint64_t *x = input + (size_t)i * limbs;
-                int64_t d = 0;
-                for (int l = 0; l < limbs; l++) d += __builtin_popcountll(w[l] ^ x[l]);
-                if (d <= limit[r]) out[(size_t)i * out_limbs + r / 64] |= 1ULL << (r % 64);
+                if (disagreements(w, input + (size_t)i * limbs, limbs) <= limit[r]) out[(size_t)i * out_limbs + r / 64] |= 1ULL << (r % 64);
             }
         }
     }
@@ -28,10 +32,7 @@ void cxnor_count_layer(const uint64_t *weights, int rows, int limbs, int columns
         for (int r = 0; r < rows; r++) {
             const uint64_t *w = weights + (size_t)r * limbs;
             for (int i = first; i < last; i++) {
-                const uint64_t *x = input + (size_t)i * limbs;
-                int32_t d = 0;
-                for (int l = 0; l < limbs; l++) d += __builtin_popcountll(w[l] ^ x[l]);
-                out[(size_t)i * rows + r] = columns - d;
+                out[(size_t)i * rows + r] = columns - (int32_t)disagreements(w, input + (size_t)i * limbs, limbs);
             }
         }
     }

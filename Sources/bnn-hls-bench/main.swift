@@ -75,8 +75,8 @@ func report(_ name: String, _ time: Double) -> Double {
                  name, perSecond, perSecond * Double(macs) * 2 / 1e9, macs))
     return perSecond
 }
-let swift1 = report("simulator, 1 thread ", try best(3) { _ = simulator.run(batch.values, count: images, threads: 1) })
-let swift2 = report("simulator, 2 threads", try best(3) { _ = simulator.run(batch.values, count: images, threads: 2) })
+let swift1 = report("simulator, 1 thread ", best(3) { _ = simulator.run(batch.values, count: images, threads: 1) })
+let swift2 = report("simulator, 2 threads", best(3) { _ = simulator.run(batch.values, count: images, threads: 2) })
 
 // The C loops get pre-packed input (the simulator's figure includes packing its input).
 struct CLayer {
