@@ -11,6 +11,7 @@ let templateResources: [Resource] = [
     "cpp/bnn_library.hpp",
     "cpp/bnn_mvau.hpp",
     "cpp/bnn_pool.hpp",
+    "cpp/bnn_repack.hpp",
     "cpp/bnn_stream_width.hpp",
     "cpp/bnn_weights.hpp",
     "cpp/bnn_window.hpp",
@@ -64,6 +65,6 @@ let package = Package(
             dependencies: ["BNNModel", "BNNReference", "BNNDesign", "BNNCompiler", "BNNSimulator", "BNNTestSupport"]),
         .testTarget(
             name: "BNNEndToEndTests",
-            dependencies: ["BNNCommandLine", "BNNModel", "BNNReference", "BNNCompiler", "BNNSimulator", "BNNEmit", "BNNTestSupport", "Templates"]),
+            dependencies: ["BNNCommandLine", "BNNModel", "BNNReference", "BNNCompiler", "BNNSimulator", "BNNEstimate", "BNNEmit", "BNNTestSupport", "Templates"]),
     ]
 )

@@ -9,6 +9,7 @@ public enum TemplateFiles {
         ("bnn_library.hpp", PackageResources.bnn_library_hpp),
         ("bnn_mvau.hpp", PackageResources.bnn_mvau_hpp),
         ("bnn_pool.hpp", PackageResources.bnn_pool_hpp),
+        ("bnn_repack.hpp", PackageResources.bnn_repack_hpp),
         ("bnn_stream_width.hpp", PackageResources.bnn_stream_width_hpp),
         ("bnn_weights.hpp", PackageResources.bnn_weights_hpp),
         ("bnn_window.hpp", PackageResources.bnn_window_hpp),

@@ -15,9 +15,10 @@ public struct FoldingRequest: Sendable {
 
 /// Pass 4: gives every layer its PE and SIMD, from the request or a default.
 ///
-/// PE must divide MH and SIMD must divide MW (and a convolution's input channels); no padding. The default is
-/// the largest divisor of MW up to 64 for SIMD (16 on 8-bit input, whose lanes cost more) and of
-/// MH up to 16 for PE: a moderate, always-legal design; `--fold` sets anything else.
+/// Any 1 <= PE <= MH and 1 <= SIMD <= MW is accepted: where they do not divide, PackWeights pads
+/// the layer to whole folds. The default pads nothing: the largest divisor of MW (of a
+/// convolution's input channels, so the window words feed the MVAU directly) up to 64 for SIMD
+/// (16 on 8-bit input, whose lanes cost more) and of MH up to 16 for PE; `--fold` sets anything else.
 public enum ChooseFolding {
     public static let defaultMaxSIMD = 64
     public static let defaultMaxSIMDInteger = 16
@@ -39,15 +40,13 @@ public enum ChooseFolding {
             guard folding.pe >= 1, folding.simd >= 1 else {
                 throw Diagnostic(file: request.source, location: key, message: "PE and SIMD must be at least 1, got PE \(folding.pe), SIMD \(folding.simd)")
             }
-            guard layer.outputs % folding.pe == 0 else {
+            guard folding.pe <= layer.outputs else {
                 throw Diagnostic(file: request.source, location: key,
-                                 message: "PE \(folding.pe) does not divide MH = \(layer.outputs) of \(layer.label); choose one of \(divisors(of: layer.outputs).map(String.init).joined(separator: ", "))")
+                                 message: "PE \(folding.pe) is more than MH = \(layer.outputs) of \(layer.label); PE runs one output neuron per lane, so at most \(layer.outputs)")
             }
-            let bound = simdBound(layer)
-            guard folding.simd >= 1, bound % folding.simd == 0 else {
-                let what = layer.window == nil ? "MW = \(bound)" : "the \(bound) input channels (the window generator streams whole channel folds)"
+            guard folding.simd <= layer.inputs else {
                 throw Diagnostic(file: request.source, location: key,
-                                 message: "SIMD \(folding.simd) does not divide \(what) of \(layer.label); choose one of \(divisors(of: bound).map(String.init).joined(separator: ", "))")
+                                 message: "SIMD \(folding.simd) is more than MW = \(layer.inputs) of \(layer.label); SIMD takes one input element per lane, so at most \(layer.inputs)")
             }
             chosen[l] = folding
         }
@@ -58,7 +57,7 @@ public enum ChooseFolding {
         layer.foldKey == key || key == "layers[\(layer.computeIndex)]" || key == String(layer.computeIndex)
     }
 
-    /// SIMD must divide this: MW for a dense layer, the input channels for a convolution.
+    /// The default SIMD divides this: MW for a dense layer, the input channels for a convolution.
     static func simdBound(_ layer: IntegerLayer) -> Int {
         layer.window?.input.channels ?? layer.inputs
     }

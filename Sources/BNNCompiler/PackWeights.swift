@@ -15,20 +15,26 @@ public enum PackWeights {
                       output: network.output, labels: network.labels)
     }
 
+    /// Where PE or SIMD does not divide, the matrix is padded to whole folds with weight +1:
+    /// against the neutral input lane the repack in front of the MVAU writes into padding
+    /// columns (a 0 bit, a not-valid lane, the zero point) that adds nothing to any accumulator;
+    /// padding rows compute outputs that are dropped.
     public static func packWeights(_ weights: SignMatrix, _ folding: Folding) -> WeightROM {
-        let synapseFold = weights.columns / folding.simd
-        var rom = WeightROM(simd: folding.simd, pe: folding.pe, depth: (weights.rows / folding.pe) * synapseFold)
-        for r in 0..<weights.rows {
-            for c in 0..<weights.columns where weights[r, c] {
+        let synapseFold = folding.synapseFold(inputs: weights.columns)
+        let neuronFold = folding.neuronFold(outputs: weights.rows)
+        var rom = WeightROM(simd: folding.simd, pe: folding.pe, depth: neuronFold * synapseFold)
+        for r in 0..<(neuronFold * folding.pe) {
+            for c in 0..<(synapseFold * folding.simd) where r >= weights.rows || c >= weights.columns || weights[r, c] {
                 rom.setBit(bank: r % folding.pe, address: (r / folding.pe) * synapseFold + c / folding.simd, lane: c % folding.simd)
             }
         }
         return rom
     }
 
+    /// Padding rows get threshold 0 (their outputs are dropped).
     public static func packThresholds(_ thresholds: [Int], pe: Int) -> ThresholdROM {
-        let depth = thresholds.count / pe
-        var values = Array(repeating: 0, count: thresholds.count)
+        let depth = (thresholds.count + pe - 1) / pe
+        var values = Array(repeating: 0, count: depth * pe)
         for (n, t) in thresholds.enumerated() { values[(n % pe) * depth + n / pe] = t }
         return ThresholdROM(pe: pe, depth: depth, values: values)
     }

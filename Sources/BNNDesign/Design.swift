@@ -59,6 +59,13 @@ public struct Folding: Sendable, Equatable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { "PE=\(pe), SIMD=\(simd)" }
+
+    /// Neuron folds, ceil(MH / PE): the last one is partly padding rows when PE does not divide MH.
+    public func neuronFold(outputs: Int) -> Int { (outputs + pe - 1) / max(pe, 1) }
+
+    /// Synapse folds, ceil(MW / SIMD): the last word of a vector is partly padding columns when
+    /// SIMD does not divide MW.
+    public func synapseFold(inputs: Int) -> Int { (inputs + simd - 1) / max(simd, 1) }
 }
 
 /// An integer type of the generated C++ (`ap_uint<bits>` or `ap_int<bits>`).

@@ -51,9 +51,16 @@ public struct MvauStage: Sendable {
         return pixels * outputs
     }
 
-    /// Neuron folds (MH / PE) and synapse folds (MW / SIMD).
-    public var neuronFold: Int { outputs / folding.pe }
-    public var synapseFold: Int { inputs / folding.simd }
+    /// Neuron folds ceil(MH / PE) and synapse folds ceil(MW / SIMD).
+    public var neuronFold: Int { folding.neuronFold(outputs: outputs) }
+    public var synapseFold: Int { folding.synapseFold(inputs: inputs) }
+
+    /// MH and MW rounded up to whole folds: rows past MH and columns past MW are padding.
+    public var paddedOutputs: Int { neuronFold * folding.pe }
+    public var paddedInputs: Int { synapseFold * folding.simd }
+
+    /// Channels per word of the window generator feeding this convolution.
+    public var windowSIMD: Int? { window.map { $0.channelsPerWord(simd: folding.simd) } }
 }
 
 public enum MvauInput: Sendable, Equatable {

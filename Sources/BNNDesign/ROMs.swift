@@ -1,11 +1,12 @@
 /// Weight memory in FINN's layout: PE banks of SIMD-bit words.
 ///
 /// Row r (output neuron r) lives in bank r % PE; its column c is at address
-/// (r / PE) * (MW / SIMD) + c / SIMD, lane (bit) c % SIMD; bit 1 = +1.
+/// (r / PE) * SF + c / SIMD, lane (bit) c % SIMD, with SF = ceil(MW / SIMD); bit 1 = +1. Rows
+/// past MH and columns past MW (padding up to whole folds) hold +1.
 public struct WeightROM: Sendable, Equatable {
     public var simd: Int
     public var pe: Int
-    /// Words per bank: (MH / PE) * (MW / SIMD).
+    /// Words per bank: ceil(MH / PE) * ceil(MW / SIMD).
     public var depth: Int
     /// 64-bit limbs per word, least significant first.
     public var limbsPerWord: Int
@@ -39,7 +40,7 @@ public struct WeightROM: Sendable, Equatable {
 /// One threshold per neuron: neuron n at bank n % PE, address n / PE.
 public struct ThresholdROM: Sendable, Equatable {
     public var pe: Int
-    /// MH / PE.
+    /// ceil(MH / PE); padding neurons have threshold 0.
     public var depth: Int
     /// `[bank][address]`, flattened.
     public var values: [Int]

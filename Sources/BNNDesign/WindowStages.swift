@@ -24,6 +24,15 @@ public struct SlidingWindowStage: Sendable, Equatable {
     }
 
     public var outputPixels: Int { output.height * output.width }
+
+    /// Channels per word the generator streams for an MVAU with this SIMD: SIMD itself when it
+    /// divides the channels (the window words feed the MVAU directly), else the smallest divisor
+    /// of the channels above it (or all of them), re-packed into padded SIMD words after the window.
+    public func channelsPerWord(simd: Int) -> Int {
+        let channels = max(input.channels, 1)
+        guard simd < channels else { return channels }
+        return (max(simd, 1)...channels).first { channels % $0 == 0 } ?? channels
+    }
 }
 
 /// What a padded position holds on the stream.
@@ -58,5 +67,14 @@ public struct PoolStage: Sendable, Equatable {
     public var output: Shape3 {
         Shape3(height: (input.height - pool.height) / stride.height + 1,
                width: (input.width - pool.width) / stride.width + 1, channels: input.channels)
+    }
+
+    /// The pool as the hardware runs it after an MVAU with padding rows: over `channels` lanes
+    /// per pixel, the padding ones pooled with OR and dropped afterwards.
+    public func padded(channels: Int) -> PoolStage {
+        var padded = self
+        padded.input = Shape3(height: input.height, width: input.width, channels: max(channels, input.channels))
+        padded.andChannels += Array(repeating: false, count: padded.input.channels - andChannels.count)
+        return padded
     }
 }

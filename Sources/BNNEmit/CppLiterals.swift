@@ -6,7 +6,9 @@ enum CppLiterals {
     /// else the hex-string constructor the ap_int headers provide for wide words.
     static func word(_ limbs: ArraySlice<UInt64>, bits: Int) -> String {
         let type = "ap_uint<\(bits)>"
-        if bits <= 64 { return "\(type)(0x\(hex(limbs.first ?? 0, digits: 1))ULL)" }
+        // Plain literals: a ROM word up to 64 bits is stored as an unsigned integer in C simulation
+        // and converts implicitly to ap_uint<bits> under synthesis (bnn::RomWord).
+        if bits <= 64 { return "0x\(hex(limbs.first ?? 0, digits: 1))\(bits > 32 ? "ULL" : "")" }
         var digits = ""
         for limb in limbs.reversed() { digits += hex(limb, digits: 16) }
         let trimmed = digits.drop { $0 == "0" }

@@ -1,7 +1,8 @@
 import BNNDesign
 
-/// The design's constants as C++ aggregates: weight ROMs, thresholds, the input binarizer's
-/// thresholds and the per-class logit maps.
+/// The design's constants as C++ aggregates: weight ROMs, thresholds and the input binarizer's
+/// thresholds (the params header), and the per-class logit maps (the top header, which the
+/// testbench includes without compiling the ROMs a second time).
 enum ParamsEmitter {
     static func definitions(_ design: Design) -> String {
         var out = ""
@@ -11,19 +12,23 @@ enum ParamsEmitter {
         }
         for (l, stage) in design.layers.enumerated() {
             let f = stage.folding
-            out += "// \(CppLiterals.comment(stage.label)): MW=\(stage.inputs) MH=\(stage.outputs) PE=\(f.pe) SIMD=\(f.simd)\n"
+            let padding = stage.paddedInputs > stage.inputs || stage.paddedOutputs > stage.outputs
+                ? " (padded to \(stage.paddedInputs)x\(stage.paddedOutputs): padding columns hold weight +1, padding rows are ignored)" : ""
+            out += "// \(CppLiterals.comment(stage.label)): MW=\(stage.inputs) MH=\(stage.outputs) PE=\(f.pe) SIMD=\(f.simd)\(padding)\n"
             out += weights(stage, name: TopEmitter.weightsName(l))
             if case .thresholds(let rom) = stage.activation {
                 out += thresholds(rom, type: stage.accumulatorType, name: TopEmitter.thresholdsName(l))
             }
             if let pool = stage.pool {
                 out += "// \(CppLiterals.comment(pool.label)): channels whose pooled maximum becomes a minimum after a negative batchnorm scale (AND instead of OR).\n"
-                out += poolFlags(pool.andChannels, simd: f.pe, name: TopEmitter.poolFlagsName(l))
+                out += poolFlags(pool.padded(channels: stage.paddedOutputs).andChannels, simd: f.pe, name: TopEmitter.poolFlagsName(l))
             }
         }
-        out += "// Last layer: accumulator -> logit, one float64 rounding per step (bnn::Logit).\n"
-        out += logitMaps(design.output.maps)
         return out
+    }
+
+    static func logitMapDefinitions(_ design: Design) -> String {
+        "// Last layer: accumulator -> logit, one float64 rounding per step (bnn::Logit).\n" + logitMaps(design.output.maps)
     }
 
     private static func weights(_ stage: MvauStage, name: String) -> String {

@@ -38,7 +38,7 @@ public enum ProjectEmitter {
         let estimate = DesignEstimate(design: design, clockNs: options.clockNs)
         let top = TopEmitter(design: design, depths: estimate.streamDepths)
         if let widest = top.widths.max(), widest > TopEmitter.maxWidth {
-            throw EmitError(message: "a stream word would be \(widest) bits wide, over Vitis's limit of \(TopEmitter.maxWidth); lower PE or SIMD with --fold")
+            throw EmitError(message: "a stream word or converter buffer would be \(widest) bits wide, over Vitis's limit of \(TopEmitter.maxWidth); lower PE or SIMD with --fold")
         }
         let name = design.name
         let modelFile = String(options.modelFile.split(separator: "/").last ?? "model.json")
@@ -63,8 +63,8 @@ public enum ProjectEmitter {
             "input_word_bits": "\(top.inputWordBits)", "output_word_bits": "\(top.outputWordBits)",
             "output_description": outputDescription, "input_elements": "\(design.input.count)",
             "classes": "\(design.classCount)", "output_argmax": design.output.isArgmax ? "true" : "false",
-            "output_lanes": "\(top.outputLanes)", "accumulator_type": last?.accumulatorType.cName ?? "ap_int<1>",
-            "output_words": design.output.isArgmax ? "1" : "\(design.classCount / max(top.outputLanes, 1))",
+            "output_lanes": "\(top.outputLanes)", "output_words_constant": "\(top.outputWords)", "accumulator_type": last?.accumulatorType.cName ?? "ap_int<1>",
+            "output_words": "\(top.outputWords)", "class_maps": ParamsEmitter.logitMapDefinitions(design),
         ]) { $1 })))
         files.append(GeneratedFile(path: "src/\(name).cpp", text: try render("top.cpp.tmpl", common.merging([
             "stage_summary": stageSummary(design),
@@ -138,12 +138,12 @@ enum ReadmeTables {
             }
             if let w = s.window {
                 let p = w.padding
-                rows.append("| window \(l) | \(w.input.height)x\(w.input.width)x\(w.input.channels), kernel \(w.kernel.height)x\(w.kernel.width), stride \(w.stride.height)x\(w.stride.width), padding \(p.top),\(p.bottom),\(p.left),\(p.right) | | | | \(s.folding.simd) | | \(w.outputPixels * s.synapseFold) |")
+                rows.append("| window \(l) | \(w.input.height)x\(w.input.width)x\(w.input.channels), kernel \(w.kernel.height)x\(w.kernel.width), stride \(w.stride.height)x\(w.stride.width), padding \(p.top),\(p.bottom),\(p.left),\(p.right) | | | | \(s.windowSIMD ?? s.folding.simd) | | \(w.outputPixels * s.inputs / (s.windowSIMD ?? s.folding.simd)) |")
             }
             rows.append("| MVAU \(l) | \(CppLiterals.comment(s.label)) | \(s.inputs) | \(s.outputs) | \(s.folding.pe) | \(s.folding.simd) | \(input) | \(s.neuronFold * s.synapseFold * s.pixels) |")
             if let pool = s.pool {
                 let ands = pool.andChannels.filter { $0 }.count
-                rows.append("| max-pool \(l) | \(CppLiterals.comment(pool.label)): \(pool.pool.height)x\(pool.pool.width), stride \(pool.stride.height)x\(pool.stride.width)\(ands > 0 ? ", \(ands) AND channels" : "") | | | | \(s.folding.pe) | bits | \(pool.input.count / s.folding.pe) |")
+                rows.append("| max-pool \(l) | \(CppLiterals.comment(pool.label)): \(pool.pool.height)x\(pool.pool.width), stride \(pool.stride.height)x\(pool.stride.width)\(ands > 0 ? ", \(ands) AND channels" : "") | | | | \(s.folding.pe) | bits | \(pool.input.height * pool.input.width * s.neuronFold) |")
             }
         }
         return rows.joined(separator: "\n")

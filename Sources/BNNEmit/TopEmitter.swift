@@ -21,6 +21,8 @@ struct TopEmitter {
     private(set) var partitions: [String] = []
     private(set) var streams: [String] = []
     private(set) var calls: [String] = []
+    /// Every `ap_uint` width the top function instantiates: its streams and the converters'
+    /// shift buffers (IN + OUT bits wide).
     private(set) var widths: [Int] = []
     /// The writer of each internal stream, in declaration order.
     private(set) var streamKeys: [StageID] = []
@@ -29,13 +31,20 @@ struct TopEmitter {
     init(design: Design, depths: [StageID: Int] = [:]) {
         self.design = design
         self.depths = depths
+        stages = DataflowPipeline.stages(NetworkGeometry(design: design), foldings: design.layers.map(\.folding))
         build()
     }
 
-    var inputLanes: Int { design.binarizer?.simd ?? design.layers.first?.folding.simd ?? 1 }
+    /// The pipeline the calls instantiate, as the cost model sees it.
+    private(set) var stages: [HardwareStage] = []
+
+    /// Elements per word of the top function's input stream.
+    var inputLanes: Int { (stages.first?.inputWidth ?? design.input.bits) / design.input.bits }
     var inputWordBits: Int { inputLanes * design.input.bits }
     var lastLayer: MvauStage? { design.layers.last }
     var outputLanes: Int { design.output.isArgmax ? 1 : (lastLayer?.folding.pe ?? 1) }
+    /// Words per frame on the output stream (logits: ceil(classes / PE), the last one padded).
+    var outputWords: Int { design.output.isArgmax ? 1 : (lastLayer?.neuronFold ?? 1) }
     var indexBits: Int { IntegerType(holding: 0...max(design.classCount - 1, 1)).bits }
     var outputWordBits: Int {
         design.output.isArgmax ? indexBits : outputLanes * (lastLayer?.accumulatorType.bits ?? 1)
@@ -50,14 +59,6 @@ struct TopEmitter {
         return name
     }
 
-    /// A width converter from `width` to `needed` bits per word, if they differ.
-    private mutating func convert(_ current: String, from width: Int, to needed: Int, totalBits: Int, layer: Int, _ comment: String) -> (String, Int) {
-        guard needed != width else { return (current, width) }
-        let next = newStream(width: needed, writer: .converter(layer: layer), comment)
-        calls.append("    bnn::StreamWidthConverter<\(width), \(needed), \(totalBits / width)>(\(current), \(next), 1);")
-        return (next, needed)
-    }
-
     private func padPolicy(_ pad: WindowPad, _ input: MvauInput) -> String {
         switch pad {
         case .masked: return "bnn::MaskedPad"
@@ -67,80 +68,91 @@ struct TopEmitter {
 
     private mutating func build() {
         var current = "in"
-        var width = inputWordBits
-        var totalBits = design.input.count * design.input.bits
-        widths.append(width)
-        if let b = design.binarizer {
-            let value = design.input.encoding == .bipolar ? "bnn::BipolarValue" : "bnn::IntegerValue<8, \(design.input.isSigned)>"
-            let next = newStream(width: b.simd, writer: .binarize, "input bits")
-            partitions.append("#pragma HLS ARRAY_PARTITION variable=\(Self.inputThresholdsName).values complete dim=1")
-            calls.append("    // \(CppLiterals.comment(b.label))\n    bnn::Binarize<\(b.simd), \(design.input.channels), \(value), \(b.thresholdType.cName)>(\(current), \(next), \(Self.inputThresholdsName), \(design.input.count / b.simd));")
-            current = next
-            width = b.simd
-            totalBits = design.input.count
-        }
-        for (l, stage) in design.layers.enumerated() {
-            let f = stage.folding
-            if let window = stage.window {
-                // The window generator reads whole pixels, SIMD channels per word.
-                let elementBits = stage.inputKind == .maskedBinary ? 1 : stage.inputKind.bits
-                (current, width) = convert(current, from: width, to: f.simd * elementBits, totalBits: totalBits, layer: l, "\(f.simd) channels for the window of layer \(l)")
-                let next = newStream(width: f.simd * stage.inputKind.bits, writer: .window(layer: l), "layer \(l) windows")
-                let p = window.padding
-                let dims = "\(window.input.height), \(window.input.width), \(window.input.channels), \(window.kernel.height), \(window.kernel.width), \(window.stride.height), \(window.stride.width), \(p.top), \(p.bottom), \(p.left), \(p.right), \(f.simd)"
-                calls.append("    bnn::SlidingWindow<\(dims), \(padPolicy(window.pad, stage.inputKind))>(\(current), \(next), 1);")
-                current = next
-                width = f.simd * stage.inputKind.bits
-            } else {
-                (current, width) = convert(current, from: width, to: f.simd * stage.inputKind.bits, totalBits: totalBits, layer: l, "\(f.simd) lanes for layer \(l)")
+        widths.append(inputWordBits)
+        for (i, stage) in stages.enumerated() {
+            let isLast = i == stages.count - 1
+            let target = isLast ? "out" : newStream(width: stage.outputWidth, writer: stage.id, streamComment(stage))
+            if isLast { widths.append(stage.outputWidth) }
+            switch stage.kind {
+            case .widthConverter, .repack: widths.append(stage.inputWidth + stage.outputWidth)
+            default: break
             }
-            let isLast = l == design.layers.count - 1
-            let acc = stage.accumulatorType.cName
+            calls.append(call(stage, from: current, to: target))
+            current = target
+        }
+    }
+
+    private func streamComment(_ stage: HardwareStage) -> String {
+        switch stage.id {
+        case .binarize: return "input bits"
+        case .converter(let l): return "layer \(l) input"
+        case .window(let l): return "layer \(l) windows"
+        case .windowRepack(let l): return "layer \(l) MVAU input"
+        case .mvau(let l): return l == design.layers.count - 1 ? "class accumulators" : "layer \(l) output bits"
+        case .pool(let l): return "layer \(l) pooled bits"
+        case .argmax: return "class index"
+        }
+    }
+
+    /// One library call, with its comment line where it helps a reader.
+    private mutating func call(_ stage: HardwareStage, from current: String, to target: String) -> String {
+        let l = stage.layer
+        switch stage.kind {
+        case .binarize(let simd, let channels, let encoding, let thresholdType, let words):
+            let value = encoding == .bipolar ? "bnn::BipolarValue" : "bnn::IntegerValue<8, \(encoding == .int8)>"
+            partitions.append("#pragma HLS ARRAY_PARTITION variable=\(Self.inputThresholdsName).values complete dim=1")
+            let label = design.binarizer.map { CppLiterals.comment($0.label) } ?? "input sign"
+            return "    // \(label)\n    bnn::Binarize<\(simd), \(channels), \(value), \(thresholdType.cName)>(\(current), \(target), \(Self.inputThresholdsName), \(words));"
+        case .widthConverter(let inWidth, let outWidth, let inWords):
+            return "    bnn::StreamWidthConverter<\(inWidth), \(outWidth), \(inWords)>(\(current), \(target), 1);"
+        case .repack(let r):
+            var what: [String] = []
+            if r.inVector % r.inLanes != 0 { what.append("drops the padding lanes after every \(r.inVector)") }
+            if r.outVector % r.outLanes != 0 {
+                what.append("pads every \(r.outVector) lanes to \((r.outVector + r.outLanes - 1) / r.outLanes * r.outLanes) with \(r.pad)")
+            }
+            return "    // Repack: \(what.joined(separator: ", ")).\n    bnn::StreamRepack<\(r.laneBits), \(r.inLanes), \(r.inVector), \(r.outLanes), \(r.outVector), \(r.frame), \(r.pad)>(\(current), \(target), 1);"
+        case .slidingWindow(let window, let simd, _, _):
+            let layer = design.layers[l]
+            let p = window.padding
+            let dims = "\(window.input.height), \(window.input.width), \(window.input.channels), \(window.kernel.height), \(window.kernel.width), \(window.stride.height), \(window.stride.width), \(p.top), \(p.bottom), \(p.left), \(p.right), \(simd)"
+            return "    bnn::SlidingWindow<\(dims), \(padPolicy(window.pad, layer.inputKind))>(\(current), \(target), 1);"
+        case .mvau(_, let f):
+            let layer = design.layers[l]
+            let acc = layer.accumulatorType.cName
             let lane: String
-            switch stage.inputKind {
+            switch layer.inputKind {
             case .binary: lane = "bnn::XnorLane"
             case .maskedBinary: lane = "bnn::MaskedXnorLane"
             case .integer(let bits, let signed, let zeroPoint): lane = "bnn::IntegerLane<\(bits), \(signed), \(zeroPoint)>"
             }
             let activationType: String
             let activationArgument: String
-            let outWidth: Int
-            if case .thresholds(let rom) = stage.activation {
+            if case .thresholds(let rom) = layer.activation {
                 activationType = "bnn::ThresholdActivation<\(f.pe), \(rom.depth), \(acc)>"
                 activationArgument = Self.thresholdsName(l)
-                outWidth = f.pe
                 partitions.append("#pragma HLS ARRAY_PARTITION variable=\(Self.thresholdsName(l)).values complete dim=1")
             } else {
                 activationType = "bnn::PassThroughActivation<\(acc)>"
                 activationArgument = "\(activationType)()"
-                outWidth = f.pe * stage.accumulatorType.bits
             }
             partitions.append("#pragma HLS ARRAY_PARTITION variable=\(Self.weightsName(l)).words complete dim=1")
-            let target = isLast && !design.output.isArgmax ? "out" : newStream(width: outWidth, writer: .mvau(layer: l), isLast ? "class accumulators" : "layer \(l) output bits")
-            if target == "out" { widths.append(outWidth) }
-            let reps = stage.pixels == 1 ? "1" : "\(stage.pixels)"
-            calls.append("    // \(CppLiterals.comment(stage.label)): \(f)\(stage.pixels > 1 ? ", one matrix-vector product per output pixel" : "")\n    bnn::Mvau<\(stage.inputs), \(stage.outputs), \(f.simd), \(f.pe), \(lane), \(acc), \(activationType)>(\(current), \(target), \(Self.weightsName(l)), \(activationArgument), \(reps));")
-            current = target
-            width = outWidth
-            totalBits = stage.outputs * stage.pixels * (isLast ? stage.accumulatorType.bits : 1)
-            if let pool = stage.pool {
-                let next = newStream(width: f.pe, writer: .pool(layer: l), "layer \(l) pooled bits")
-                let i = pool.input
-                calls.append("    // \(CppLiterals.comment(pool.label))\n    bnn::MaxPoolBinary<\(i.height), \(i.width), \(i.channels), \(pool.pool.height), \(pool.pool.width), \(pool.stride.height), \(pool.stride.width), \(f.pe)>(\(current), \(next), \(Self.poolFlagsName(l)), 1);")
-                current = next
-                totalBits = pool.output.count
+            let reps = layer.pixels == 1 ? "1" : "\(layer.pixels)"
+            var notes: [String] = []
+            if layer.pixels > 1 { notes.append("one matrix-vector product per output pixel") }
+            if layer.paddedOutputs > layer.outputs { notes.append("rows \(layer.outputs)..\(layer.paddedOutputs - 1) are padding") }
+            if layer.paddedInputs > layer.inputs { notes.append("columns \(layer.inputs)..\(layer.paddedInputs - 1) are padding") }
+            let note = notes.isEmpty ? "" : ", " + notes.joined(separator: ", ")
+            return "    // \(CppLiterals.comment(layer.label)): \(f)\(note)\n    bnn::Mvau<\(layer.inputs), \(layer.outputs), \(f.simd), \(f.pe), \(lane), \(acc), \(activationType)>(\(current), \(target), \(Self.weightsName(l)), \(activationArgument), \(reps));"
+        case .maxPool(let pool, let simd):
+            let i = pool.input
+            let label = design.layers[l].pool.map { CppLiterals.comment($0.label) } ?? "max-pool"
+            return "    // \(label)\n    bnn::MaxPoolBinary<\(i.height), \(i.width), \(i.channels), \(pool.pool.height), \(pool.pool.width), \(pool.stride.height), \(pool.stride.width), \(simd)>(\(current), \(target), \(Self.poolFlagsName(l)), 1);"
+        case .argMax(let classes, let pe, let accumulatorType, let logits):
+            if logits {
+                return "    // Argmax over float64 logits: the classes' maps differ, so compare what the network compares.\n    bnn::LogitArgMax<\(classes), \(pe), \(accumulatorType.cName), \(indexBits)>(\(current), \(target), \(Self.classMapsName), 1);"
             }
+            return "    // Argmax over the class accumulators (one shared, strictly increasing logit map).\n    bnn::ArgMax<\(classes), \(pe), \(accumulatorType.cName), \(indexBits)>(\(current), \(target), 1);"
         }
-        guard let last = lastLayer else { return }
-        let classes = design.classCount
-        switch design.output {
-        case .logits:
-            break
-        case .argmaxOfAccumulators:
-            calls.append("    // Argmax over the class accumulators (one shared, strictly increasing logit map).\n    bnn::ArgMax<\(classes), \(last.folding.pe), \(last.accumulatorType.cName), \(indexBits)>(\(current), out, 1);")
-        case .argmaxOfLogits:
-            calls.append("    // Argmax over float64 logits: the classes' maps differ, so compare what the network compares.\n    bnn::LogitArgMax<\(classes), \(last.folding.pe), \(last.accumulatorType.cName), \(indexBits)>(\(current), out, \(Self.classMapsName), 1);")
-        }
-        if design.output.isArgmax { widths.append(indexBits) }
     }
 }

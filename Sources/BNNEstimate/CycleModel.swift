@@ -14,6 +14,8 @@ public enum CycleModel {
             return words
         case .widthConverter(let inWidth, let outWidth, let inWords):
             return max(inWords, inWords * inWidth / outWidth)
+        case .repack(let r):
+            return IterationPattern.repack(r).count
         case .slidingWindow(let window, let simd, _, _):
             return slidingWindow(window, simd: simd)
         case .mvau(let layer, let folding):
@@ -21,13 +23,12 @@ public enum CycleModel {
         case .maxPool(let pool, let simd):
             return maxPool(pool, simd: simd)
         case .argMax(let classes, let pe, _, _):
-            return classes / pe
+            return Divisors.ceilDiv(classes, pe)
         }
     }
 
     /// FINN's MVAU formula, (MH / PE) * (MW / SIMD) * pixels; a PE or SIMD that does not divide
-    /// counts the padded fold (ceil), as FINN's padded layers do, so BNN-PYNQ's own foldings can be
-    /// priced even where bnn-hls would refuse them.
+    /// counts the padded fold (ceil), as the padded layer runs.
     public static func mvau(inputs: Int, outputs: Int, pe: Int, simd: Int, pixels: Int) -> Int {
         Divisors.product(Divisors.product(Divisors.ceilDiv(outputs, pe), Divisors.ceilDiv(inputs, simd)), pixels)
     }

@@ -1,68 +1,131 @@
 import BNNDesign
 
-/// The stages of the top function for a geometry and folding, with the same decisions the
-/// emitter's TopEmitter makes: a width converter wherever a stream's width differs from what
-/// its consumer reads, a window generator in front of every convolution, the pool after it.
+/// The stages of the top function for a geometry and folding, in stream order: the one place
+/// that decides them (the emitter renders this list, the cost model prices it). A window
+/// generator goes in front of every convolution and the pool after it; a converter goes
+/// wherever a stream's words differ from what its consumer reads.
 public enum DataflowPipeline {
     public static func stages(_ geometry: NetworkGeometry, foldings: [Folding]) -> [HardwareStage] {
         var stages: [HardwareStage] = []
-        guard let first = foldings.first, foldings.count == geometry.layers.count else { return stages }
+        guard let first = foldings.first, let firstLayer = geometry.layers.first, foldings.count == geometry.layers.count else { return stages }
         let input = geometry.input
-        var width: Int
-        var totalBits = input.count * input.bits
-        if let thresholdBits = geometry.binarizerThresholdBits {
-            // PackWeights gives the binarizer the lanes that divide both the channels and SIMD.
+        var stream: StreamFormat
+        if let thresholdType = geometry.binarizerThresholdType {
+            // Lanes that divide both the channels and SIMD (as PackWeights gives the binarizer).
             let simd = Divisors.gcd(input.channels, first.simd)
-            width = simd
-            stages.append(HardwareStage(id: .binarize, kind: .binarize(simd: simd, channels: input.channels, inputBits: input.bits, thresholdBits: thresholdBits, words: input.count / simd),
-                                        layer: 0, label: "binarize input", inputWidth: simd * input.bits, inputWords: input.count / simd,
-                                        outputWidth: simd, outputWords: input.count / simd))
-            totalBits = input.count
+            let raw = StreamFormat(lanes: simd, laneBits: input.bits, vector: input.count, frame: input.count)
+            stream = StreamFormat(lanes: simd, laneBits: 1, vector: input.count, frame: input.count)
+            stages.append(HardwareStage(id: .binarize, kind: .binarize(simd: simd, channels: input.channels, input: input.encoding, thresholdType: thresholdType, words: raw.words),
+                                        layer: 0, label: "binarize input", from: raw, to: stream))
         } else {
-            width = first.simd * input.bits
+            stream = StreamFormat(lanes: inputLanes(firstLayer, first, count: input.count), laneBits: input.bits, vector: input.count, frame: input.count)
         }
         for (l, (layer, folding)) in zip(geometry.layers, foldings).enumerated() {
-            let isLast = l == geometry.layers.count - 1
-            func convert(to needed: Int) {
-                guard needed != width else { return }
-                stages.append(HardwareStage(id: .converter(layer: l), kind: .widthConverter(inWidth: width, outWidth: needed, inWords: totalBits / width),
-                                            layer: l, label: "\(layer.key) converter", inputWidth: width, inputWords: totalBits / width,
-                                            outputWidth: needed, outputWords: totalBits / needed))
-                width = needed
-            }
-            if let window = layer.window {
-                let inBits = layer.inputKind == .maskedBinary ? 1 : layer.inputKind.bits
-                convert(to: folding.simd * inBits)
-                let outWidth = folding.simd * layer.inputKind.bits
-                let outWords = window.outputPixels * layer.inputs / folding.simd
-                stages.append(HardwareStage(id: .window(layer: l), kind: .slidingWindow(window, simd: folding.simd, inBits: inBits, outBits: layer.inputKind.bits),
-                                            layer: l, label: "\(layer.key) window", inputWidth: width, inputWords: totalBits / width,
-                                            outputWidth: outWidth, outputWords: outWords))
-                width = outWidth
-            } else {
-                convert(to: folding.simd * layer.inputKind.bits)
-            }
-            let outWidth = layer.hasThresholds ? folding.pe : folding.pe * layer.accumulatorBits
-            let vectors = layer.pixels
-            stages.append(HardwareStage(id: .mvau(layer: l), kind: .mvau(layer, folding), layer: l, label: "\(layer.key) MVAU",
-                                        inputWidth: width, inputWords: vectors * layer.inputs / folding.simd,
-                                        outputWidth: outWidth, outputWords: vectors * layer.outputs / folding.pe))
-            width = outWidth
-            totalBits = layer.outputs * vectors * (isLast ? layer.accumulatorBits : 1)
-            if let pool = layer.pool {
-                stages.append(HardwareStage(id: .pool(layer: l), kind: .maxPool(pool, simd: folding.pe), layer: l, label: "\(layer.key) max-pool",
-                                            inputWidth: folding.pe, inputWords: pool.input.count / folding.pe,
-                                            outputWidth: folding.pe, outputWords: pool.output.count / folding.pe))
-                width = folding.pe
-                totalBits = pool.output.count
-            }
+            adapt(&stream, to: layerInput(layer, folding), id: .converter(layer: l), layer: l, label: "\(layer.key) converter",
+                  pad: neutralLane(layer.inputKind), into: &stages)
+            stream = layerStages(layer, folding, index: l, into: &stages)
         }
         if geometry.output != .logits, let last = geometry.layers.last, let folding = foldings.last {
             let indexBits = max(1, Divisors.ceilLog2(max(last.outputs, 2)))
-            stages.append(HardwareStage(id: .argmax, kind: .argMax(classes: last.outputs, pe: folding.pe, accumulatorBits: last.accumulatorBits, logits: geometry.output == .argmaxOfLogits),
-                                        layer: geometry.layers.count - 1, label: "argmax", inputWidth: width, inputWords: last.outputs / folding.pe,
-                                        outputWidth: indexBits, outputWords: 1))
+            stages.append(HardwareStage(id: .argmax, kind: .argMax(classes: last.outputs, pe: folding.pe, accumulatorType: last.accumulatorType, logits: geometry.output == .argmaxOfLogits),
+                                        layer: geometry.layers.count - 1, label: "argmax", from: stream,
+                                        to: StreamFormat(lanes: 1, laneBits: indexBits, vector: 1, frame: 1)))
         }
         return stages
+    }
+
+    /// A layer's own stages, from its window generator (or MVAU) to its pool, appended to
+    /// `stages`; returns the format of the last one's output. The stream entering them is
+    /// already in the format the first one reads.
+    @discardableResult
+    static func layerStages(_ layer: LayerGeometry, _ folding: Folding, index l: Int, into stages: inout [HardwareStage]) -> StreamFormat {
+        var stream = layerInput(layer, folding)
+        if let window = layer.window {
+            let chunk = stream.lanes
+            let inBits = stream.laneBits
+            let windows = StreamFormat(lanes: chunk, laneBits: layer.inputKind.bits, vector: layer.inputs, frame: layer.pixels * layer.inputs)
+            stages.append(HardwareStage(id: .window(layer: l), kind: .slidingWindow(window, simd: chunk, inBits: inBits, outBits: layer.inputKind.bits),
+                                        layer: l, label: "\(layer.key) window", from: stream, to: windows))
+            stream = windows
+            adapt(&stream, to: mvauInput(layer, folding), id: .windowRepack(layer: l), layer: l, label: "\(layer.key) window repack",
+                  pad: neutralLane(layer.inputKind), into: &stages)
+        }
+        let outputs = StreamFormat(lanes: folding.pe, laneBits: layer.hasThresholds ? 1 : layer.accumulatorBits, vector: layer.outputs, frame: layer.pixels * layer.outputs)
+        stages.append(HardwareStage(id: .mvau(layer: l), kind: .mvau(layer, folding), layer: l, label: "\(layer.key) MVAU", from: stream, to: outputs))
+        stream = outputs
+        if let pool = layer.pool {
+            let pooled = StreamFormat(lanes: folding.pe, laneBits: 1, vector: layer.outputs, frame: pool.output.count)
+            stages.append(HardwareStage(id: .pool(layer: l), kind: .maxPool(pool.padded(channels: folding.neuronFold(outputs: layer.outputs) * folding.pe), simd: folding.pe), layer: l,
+                                        label: "\(layer.key) max-pool", from: stream, to: pooled))
+            stream = pooled
+        }
+        return stream
+    }
+
+    /// What a layer's first stage reads: pixels of a convolution's input channels in words of
+    /// the window generator's channels, or the MVAU's input vectors.
+    static func layerInput(_ layer: LayerGeometry, _ folding: Folding) -> StreamFormat {
+        guard let window = layer.window else { return mvauInput(layer, folding) }
+        let inBits = layer.inputKind == .maskedBinary ? 1 : layer.inputKind.bits
+        return StreamFormat(lanes: window.channelsPerWord(simd: folding.simd), laneBits: inBits, vector: window.input.channels, frame: window.input.count)
+    }
+
+    /// What an MVAU reads: vectors of MW lanes in SIMD-lane words, the last one padded.
+    static func mvauInput(_ layer: LayerGeometry, _ folding: Folding) -> StreamFormat {
+        StreamFormat(lanes: folding.simd, laneBits: layer.inputKind.bits, vector: layer.inputs, frame: layer.pixels * layer.inputs)
+    }
+
+    /// Elements per word of the top function's input stream when no binarizer comes first: what
+    /// the first layer reads (its window generator's channels, or SIMD), or, where that would
+    /// not divide the input, the largest divisor of it below SIMD (a converter pads the rest).
+    static func inputLanes(_ layer: LayerGeometry, _ folding: Folding, count: Int) -> Int {
+        if let window = layer.window { return window.channelsPerWord(simd: folding.simd) }
+        return Divisors.of(count).last { $0 <= folding.simd } ?? 1
+    }
+
+    /// The input lane that adds nothing to an MVAU's accumulator given weight bit 1 (what
+    /// PackWeights stores in padding columns): a 0 bit (XNOR 0), a not-valid masked lane, or the
+    /// zero point of 8-bit input.
+    public static func neutralLane(_ kind: MvauInput) -> Int {
+        switch kind {
+        case .binary, .maskedBinary: return 0
+        case .integer(let bits, _, let zeroPoint): return zeroPoint & ((1 << bits) - 1)
+        }
+    }
+
+    /// Appends the stage that turns `stream` into `needed`, if they differ: a width converter
+    /// when neither pads, else a repack that drops and writes padding lanes.
+    private static func adapt(_ stream: inout StreamFormat, to needed: StreamFormat, id: StageID, layer: Int, label: String, pad: Int,
+                              into stages: inout [HardwareStage]) {
+        if !stream.isPadded && !needed.isPadded {
+            guard stream.lanes != needed.lanes else { return }
+            stages.append(HardwareStage(id: id, kind: .widthConverter(inWidth: stream.width, outWidth: needed.width, inWords: stream.words),
+                                        layer: layer, label: label, from: stream, to: needed))
+        } else {
+            let repack = Repack(laneBits: needed.laneBits, inLanes: stream.lanes, inVector: stream.vector, outLanes: needed.lanes,
+                                outVector: needed.vector, frame: needed.frame, pad: pad)
+            stages.append(HardwareStage(id: id, kind: .repack(repack), layer: layer, label: label, from: stream, to: needed))
+        }
+        stream = needed
+    }
+}
+
+/// How a stream carries a frame: `frame` lanes of `laneBits` bits, in vectors of `vector` lanes,
+/// each vector in ceil(vector / lanes) words (the last one padded when `lanes` does not divide it).
+struct StreamFormat: Equatable {
+    var lanes: Int
+    var laneBits: Int
+    var vector: Int
+    var frame: Int
+
+    var width: Int { lanes * laneBits }
+    var isPadded: Bool { vector % lanes != 0 }
+    var words: Int { frame / max(vector, 1) * Divisors.ceilDiv(vector, lanes) }
+}
+
+extension HardwareStage {
+    init(id: StageID, kind: StageKind, layer: Int, label: String, from: StreamFormat, to: StreamFormat) {
+        self.init(id: id, kind: kind, layer: layer, label: label, inputWidth: from.width, inputWords: from.words,
+                  outputWidth: to.width, outputWords: to.words)
     }
 }

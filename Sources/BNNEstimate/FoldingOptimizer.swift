@@ -2,8 +2,9 @@ import BNNDesign
 import BNNModel
 
 /// Chooses PE and SIMD for every layer: the highest throughput a budget allows, or the fewest
-/// resources for a target frame rate. Only legal foldings (PE divides MH, SIMD divides MW or the
-/// input channels), since the compiler does not pad.
+/// resources for a target frame rate. Besides divisors it weighs padded foldings (the least PE
+/// for each neuron-fold count, likewise SIMD), which cost weight memory and a repack stage but
+/// balance pipelines divisors cannot.
 ///
 /// Throughput is set by the slowest layer, so for a candidate bottleneck T every layer may take
 /// any folding that runs in at most T cycles, and the question "does some choice fit the budget"
@@ -23,6 +24,8 @@ public struct FoldingOptimizer: Sendable {
     /// Frontier size beyond which the search keeps only the most promising points (then the
     /// result is marked approximate); never reached on CNV-sized networks.
     public var frontierLimit: Int
+    /// False: divisors of MH and MW only (no padding).
+    public var allowsPadding = true
 
     public init(geometry: NetworkGeometry, pinned: [Int: Folding] = [:], clockNs: Double,
                 objective: OptimizationObjective = .luts, frontierLimit: Int = 4096) {
@@ -38,7 +41,7 @@ public struct FoldingOptimizer: Sendable {
     static let targetSource = "--target-fps"
 
     public func run(goal: OptimizationGoal, budget: ResourceBudget = .unlimited) throws(Diagnostic) -> OptimizationResult {
-        let options = geometry.layers.indices.map { l in pinned[l].map { [LayerOption(layer: geometry.layers[l], folding: $0)] } ?? LayerOption.all(geometry.layers[l]) }
+        let options = geometry.layers.indices.map { l in pinned[l].map { [LayerOption(layer: geometry.layers[l], folding: $0)] } ?? LayerOption.all(geometry.layers[l], padding: allowsPadding) }
         guard !options.isEmpty, options.allSatisfy({ !$0.isEmpty }) else {
             throw Diagnostic(file: Self.budgetSource, message: "the design has no layers to fold")
         }
@@ -53,7 +56,7 @@ public struct FoldingOptimizer: Sendable {
             let allowed = cycles < 1e15 ? Int(cycles) : 1_000_000_000_000_000
             guard allowed >= floor else {
                 let slowest = floors.indices.max { floors[$0] < floors[$1] } ?? 0
-                throw Diagnostic(file: Self.targetSource, message: "\(Formatting.number(fps)) frames/s at \(Formatting.number(clockNs)) ns allows \(allowed) cycles per frame, but \(geometry.layers[slowest].label) takes at least \(floor) with any legal folding (at most \(Formatting.fixed(1e9 / (clockNs * Double(floor)), 1)) frames/s)")
+                throw Diagnostic(file: Self.targetSource, message: "\(Formatting.number(fps)) frames/s at \(Formatting.number(clockNs)) ns allows \(allowed) cycles per frame, but \(geometry.layers[slowest].label) takes at least \(floor) with any folding (at most \(Formatting.fixed(1e9 / (clockNs * Double(floor)), 1)) frames/s)")
             }
             candidates = [allowed]
         }

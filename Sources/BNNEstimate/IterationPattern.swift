@@ -21,14 +21,16 @@ public struct IterationPattern: Sendable {
             flags = Array(repeating: Self.read | Self.write, count: words)
         case .widthConverter(let inWidth, let outWidth, let inWords):
             flags = Self.converter(inWidth: inWidth, outWidth: outWidth, inWords: inWords)
+        case .repack(let r):
+            flags = Self.repack(r)
         case .slidingWindow(let window, let simd, _, _):
             flags = Self.window(WindowSchedule(window, simd: simd))
         case .mvau(let layer, let folding):
-            flags = Self.mvau(synapseFold: layer.inputs / folding.simd, neuronFold: layer.outputs / folding.pe, vectors: layer.pixels)
+            flags = Self.mvau(synapseFold: folding.synapseFold(inputs: layer.inputs), neuronFold: folding.neuronFold(outputs: layer.outputs), vectors: layer.pixels)
         case .maxPool(let pool, let simd):
             flags = Self.pool(pool, simd: simd)
         case .argMax(let classes, let pe, _, _):
-            flags = Array(repeating: Self.read, count: classes / pe)
+            flags = Array(repeating: Self.read, count: Divisors.ceilDiv(classes, pe))
             if !flags.isEmpty { flags[flags.count - 1] |= Self.write }
         }
     }
@@ -47,6 +49,36 @@ public struct IterationPattern: Sendable {
                 flags[i] |= write
                 count -= outWidth
             }
+        }
+        return flags
+    }
+
+    /// bnn_repack.hpp's schedule: each iteration first reads a word if input remains and at most
+    /// OUT lanes are buffered, then writes a word if the lanes it needs (OUT, or what is left of
+    /// the output vector) are buffered; the loop ends with the last write.
+    static func repack(_ r: Repack) -> [UInt8] {
+        let reads = r.inWords, writes = r.outWords
+        var flags: [UInt8] = []
+        flags.reserveCapacity(max(reads, writes) + 2)
+        var buffered = 0, readCount = 0, written = 0, inPosition = 0, outPosition = 0
+        while written < writes {
+            var step: UInt8 = 0
+            if readCount < reads && buffered <= r.outLanes {
+                let lanes = min(r.inLanes, r.inVector - inPosition)
+                buffered += lanes
+                inPosition = inPosition + lanes == r.inVector ? 0 : inPosition + lanes
+                readCount += 1
+                step |= read
+            }
+            let need = min(r.outLanes, r.outVector - outPosition)
+            if buffered >= need {
+                buffered -= need
+                outPosition = outPosition + need == r.outVector ? 0 : outPosition + need
+                written += 1
+                step |= write
+            }
+            if step == 0 { break }  // only on inconsistent parameters (frames that differ)
+            flags.append(step)
         }
         return flags
     }

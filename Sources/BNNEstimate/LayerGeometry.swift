@@ -11,20 +11,21 @@ public struct LayerGeometry: Sendable, Equatable {
     /// MH: output neurons.
     public var outputs: Int
     public var inputKind: MvauInput
-    public var accumulatorBits: Int
+    /// The accumulator's (and thresholds') C++ type.
+    public var accumulatorType: IntegerType
     /// False for the last layer, which outputs its accumulators.
     public var hasThresholds: Bool
     public var window: SlidingWindowStage?
     public var pool: PoolStage?
 
     public init(key: String, label: String, inputs: Int, outputs: Int, inputKind: MvauInput, accumulatorBits: Int,
-                hasThresholds: Bool, window: SlidingWindowStage? = nil, pool: PoolStage? = nil) {
+                accumulatorSigned: Bool = false, hasThresholds: Bool, window: SlidingWindowStage? = nil, pool: PoolStage? = nil) {
         self.key = key
         self.label = label
         self.inputs = inputs
         self.outputs = outputs
         self.inputKind = inputKind
-        self.accumulatorBits = accumulatorBits
+        self.accumulatorType = IntegerType(bits: accumulatorBits, isSigned: accumulatorSigned)
         self.hasThresholds = hasThresholds
         self.window = window
         self.pool = pool
@@ -34,24 +35,44 @@ public struct LayerGeometry: Sendable, Equatable {
         var thresholds = false
         if case .thresholds = stage.activation { thresholds = true }
         self.init(key: stage.key, label: stage.label, inputs: stage.inputs, outputs: stage.outputs, inputKind: stage.inputKind,
-                  accumulatorBits: stage.accumulatorType.bits, hasThresholds: thresholds, window: stage.window, pool: stage.pool)
+                  accumulatorBits: stage.accumulatorType.bits, accumulatorSigned: stage.accumulatorType.isSigned, hasThresholds: thresholds, window: stage.window, pool: stage.pool)
     }
 
     /// Matrix-vector products per frame: one per output pixel of a convolution.
     public var pixels: Int { window?.outputPixels ?? 1 }
 
-    /// SIMD must divide this: MW, or a convolution's input channels (the window generator
-    /// streams whole channel folds).
-    public var simdBound: Int { window?.input.channels ?? inputs }
+    public var accumulatorBits: Int { accumulatorType.bits }
 
     /// Multiply-accumulates per frame (binary ones, but for an 8-bit first layer).
     public var macs: Int { Divisors.product(Divisors.product(inputs, outputs), pixels) }
 
-    /// The legal foldings: PE divides MH, SIMD divides `simdBound`.
-    public var peChoices: [Int] { Divisors.of(outputs) }
-    public var simdChoices: [Int] { Divisors.of(simdBound) }
+    /// The foldings worth considering: for every neuron-fold count the smallest PE reaching it,
+    /// likewise SIMD. Every divisor is one; the others pad MH or MW up to whole folds, which
+    /// costs weight memory but can balance a pipeline that divisors cannot.
+    public var peChoices: [Int] { Self.leastPerFold(outputs) }
+    public var simdChoices: [Int] { Self.leastPerFold(inputs) }
 
+    /// A folding the compiler accepts: 1 <= PE <= MH and 1 <= SIMD <= MW (padding up to whole
+    /// folds where they do not divide).
     public func isLegal(_ folding: Folding) -> Bool {
-        folding.pe >= 1 && folding.simd >= 1 && outputs % folding.pe == 0 && simdBound % folding.simd == 0
+        folding.pe >= 1 && folding.simd >= 1 && folding.pe <= outputs && folding.simd <= inputs
+    }
+
+    /// Whether `folding` pads MH or MW.
+    public func isPadded(_ folding: Folding) -> Bool {
+        outputs % folding.pe != 0 || inputs % folding.simd != 0
+    }
+
+    /// The distinct values of ceil(n / p) for p in 1...n, each with the least p giving it, ascending.
+    static func leastPerFold(_ n: Int) -> [Int] {
+        var choices: [Int] = []
+        var p = 1
+        while true {
+            choices.append(p)
+            let folds = Divisors.ceilDiv(n, p)
+            if folds <= 1 { return choices }
+            // The least p with ceil(n / p) <= folds - 1.
+            p = Divisors.ceilDiv(n, folds - 1)
+        }
     }
 }

@@ -1,6 +1,6 @@
 import BNNDesign
 
-/// One legal folding of one layer, priced: its slowest stage (window, MVAU, pool) and the size
+/// One folding of one layer, priced: its slowest own stage (window, its repack, MVAU, pool) and the size
 /// of those stages. Converters, FIFOs, the binarizer and the argmax depend on neighbours and are
 /// priced on the whole design afterwards.
 public struct LayerOption: Sendable, Equatable {
@@ -12,18 +12,17 @@ public struct LayerOption: Sendable, Equatable {
 
     public init(layer: LayerGeometry, folding: Folding) {
         self.folding = folding
-        var kinds: [StageKind] = [.mvau(layer, folding)]
-        if let window = layer.window {
-            let inBits = layer.inputKind == .maskedBinary ? 1 : layer.inputKind.bits
-            kinds.append(.slidingWindow(window, simd: folding.simd, inBits: inBits, outBits: layer.inputKind.bits))
-        }
-        if let pool = layer.pool { kinds.append(.maxPool(pool, simd: folding.pe)) }
-        cycles = kinds.map(CycleModel.cycles).max() ?? 0
-        cost = kinds.reduce(Resources.zero) { $0 + ResourceModel.cost($1).total }
+        var stages: [HardwareStage] = []
+        DataflowPipeline.layerStages(layer, folding, index: 0, into: &stages)
+        cycles = stages.map(\.cycles).max() ?? 0
+        cost = stages.reduce(Resources.zero) { $0 + ResourceModel.cost($1.kind).total }
     }
 
-    /// Every legal folding of `layer`, PE ascending, then SIMD ascending.
-    public static func all(_ layer: LayerGeometry) -> [LayerOption] {
-        layer.peChoices.flatMap { pe in layer.simdChoices.map { LayerOption(layer: layer, folding: Folding(pe: pe, simd: $0)) } }
+    /// Every folding of `layer` worth pricing (`peChoices` x `simdChoices`), PE ascending, then SIMD ascending.
+    /// With `padding` false, only divisors of MH and MW.
+    public static func all(_ layer: LayerGeometry, padding: Bool = true) -> [LayerOption] {
+        let pes = padding ? layer.peChoices : Divisors.of(layer.outputs)
+        let simds = padding ? layer.simdChoices : Divisors.of(layer.inputs)
+        return pes.flatMap { pe in simds.map { LayerOption(layer: layer, folding: Folding(pe: pe, simd: $0)) } }
     }
 }

@@ -11,15 +11,15 @@ public struct NetworkGeometry: Sendable {
 
     public var name: String
     public var input: DesignInput
-    /// Bits of the input thresholds when the design starts with a binarizer.
-    public var binarizerThresholdBits: Int?
+    /// The input thresholds' type when the design starts with a binarizer.
+    public var binarizerThresholdType: IntegerType?
     public var layers: [LayerGeometry]
     public var output: Output
 
-    public init(name: String, input: DesignInput, binarizerThresholdBits: Int?, layers: [LayerGeometry], output: Output) {
+    public init(name: String, input: DesignInput, binarizerThresholdType: IntegerType?, layers: [LayerGeometry], output: Output) {
         self.name = name
         self.input = input
-        self.binarizerThresholdBits = binarizerThresholdBits
+        self.binarizerThresholdType = binarizerThresholdType
         self.layers = layers
         self.output = output
     }
@@ -31,7 +31,7 @@ public struct NetworkGeometry: Sendable {
         case .argmaxOfAccumulators: output = .argmaxOfAccumulators
         case .argmaxOfLogits: output = .argmaxOfLogits
         }
-        self.init(name: design.name, input: design.input, binarizerThresholdBits: design.binarizer?.thresholdType.bits,
+        self.init(name: design.name, input: design.input, binarizerThresholdType: design.binarizer?.thresholdType,
                   layers: design.layers.map(LayerGeometry.init(stage:)), output: output)
     }
 

@@ -17,7 +17,7 @@ public struct OptimizationSummary: Sendable, Equatable {
     public var lines: [String] {
         var lines = ["Folding chosen automatically: \(goal)" + (budget.map { " within \($0)" } ?? "") + "."]
         if let next = nextFasterCycles {
-            lines.append("The next faster bottleneck any legal folding offers, \(next) cycles/frame, does not fit the budget.")
+            lines.append("The next faster bottleneck any folding offers, \(next) cycles/frame, does not fit the budget.")
         }
         if approximate { lines.append("The search had to cut its frontier: the folding is good but not proven optimal.") }
         return lines

@@ -9,11 +9,15 @@ import BNNDesign
 public enum ResourceModel {
     public static func cost(_ kind: StageKind) -> StageCost {
         switch kind {
-        case .binarize(let simd, let channels, _, let thresholdBits, _):
-            let thresholds = MemoryShape(role: "thresholds", banks: simd, depth: channels / simd, width: thresholdBits)
-            return with([thresholds], logic: Resources(luts: 50 + simd * thresholdBits))
+        case .binarize(let simd, let channels, _, let thresholdType, _):
+            let thresholds = MemoryShape(role: "thresholds", banks: simd, depth: channels / simd, width: thresholdType.bits)
+            return with([thresholds], logic: Resources(luts: 50 + simd * thresholdType.bits))
         case .widthConverter(let inWidth, let outWidth, _):
             return StageCost(total: Resources(luts: converterLUTs(inWidth: inWidth, outWidth: outWidth)), memories: [])
+        case .repack(let r):
+            // The converter's shift buffer, plus a select per output lane between data and padding.
+            let inWidth = r.inLanes * r.laneBits, outWidth = r.outLanes * r.laneBits
+            return StageCost(total: Resources(luts: converterLUTs(inWidth: inWidth, outWidth: outWidth) + outWidth), memories: [])
         case .slidingWindow(let window, let simd, let inBits, _):
             let s = WindowSchedule(window, simd: simd)
             let buffer = MemoryShape(role: "line buffer", banks: 1, depth: (window.kernel.height + window.stride.height) * s.rowWords, width: simd * inBits)
@@ -29,7 +33,8 @@ public enum ResourceModel {
             // the column slots are CF-word shift registers (SRL32s).
             let logic = 100 + simd * (2 * columns + 2 * rows + 1) + simd * columns * Divisors.ceilDiv(cf, 32)
             return with([accumulators], logic: Resources(luts: logic))
-        case .argMax(_, let pe, let bits, let logits):
+        case .argMax(_, let pe, let accumulatorType, let logits):
+            let bits = accumulatorType.bits
             if logits {
                 // Per lane, double-precision convert, 3 multiplies, 3 adds, a divide and a compare
                 // (Vitis floating-point cores, full-DSP multipliers): a coarse figure, see the docs.

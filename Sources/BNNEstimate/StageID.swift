@@ -8,6 +8,9 @@ public enum StageID: Hashable, Sendable, CustomStringConvertible {
     case converter(layer: Int)
     /// The sliding-window generator in front of convolution `layer`.
     case window(layer: Int)
+    /// Re-packs the window stream of `layer` into padded SIMD words (SIMD does not divide the
+    /// input channels).
+    case windowRepack(layer: Int)
     /// The matrix-vector-activation unit of `layer`.
     case mvau(layer: Int)
     /// The max-pool after `layer`.
@@ -20,6 +23,7 @@ public enum StageID: Hashable, Sendable, CustomStringConvertible {
         case .binarize: return "binarize"
         case .converter(let l): return "layer\(l).converter"
         case .window(let l): return "layer\(l).window"
+        case .windowRepack(let l): return "layer\(l).window_repack"
         case .mvau(let l): return "layer\(l).mvau"
         case .pool(let l): return "layer\(l).pool"
         case .argmax: return "argmax"

@@ -18,17 +18,17 @@ TAcc ExtractElement(const ap_uint<PE * TAcc::width> &word, unsigned p) {
     return TAcc(GetElement<TAcc::width>(word, p));
 }
 
-// Reads CLASSES/PE words per repetition (element p of word f = class f*PE + p) and writes the
-// index of the largest value; on ties the lowest index wins (only strictly greater replaces).
+// Reads NF = ceil(CLASSES/PE) words per repetition (element p of word f = class f*PE + p) and
+// writes the index of the largest value; on ties the lowest index wins (only strictly greater
+// replaces). Lanes with f*PE + p >= CLASSES are a padded Mvau's padding neurons and are ignored.
 template <unsigned CLASSES, unsigned PE, typename TAcc, unsigned INDEX_WIDTH>
 void ArgMax(hls::stream<ap_uint<PE * TAcc::width> > &in, hls::stream<ap_uint<INDEX_WIDTH> > &out,
             unsigned reps) {
     static_assert(CLASSES >= 1 && PE >= 1, "CLASSES and PE must be positive");
-    static_assert(CLASSES % PE == 0, "CLASSES must be a multiple of PE");
     static_assert(INDEX_WIDTH >= 1 && (INDEX_WIDTH >= 32 || ((CLASSES - 1) >> INDEX_WIDTH) == 0),
                   "INDEX_WIDTH too small for CLASSES");
 
-    const unsigned NF = CLASSES / PE;
+    const unsigned NF = (CLASSES + PE - 1) / PE;
     TAcc best = 0;
     ap_uint<INDEX_WIDTH> bestIndex = 0;
     unsigned f = 0;
@@ -38,10 +38,11 @@ void ArgMax(hls::stream<ap_uint<PE * TAcc::width> > &in, hls::stream<ap_uint<IND
         const ap_uint<PE * TAcc::width> word = in.read();
         for (unsigned p = 0; p < PE; p++) {
 #pragma HLS UNROLL
+            const unsigned c = f * PE + p;
             const TAcc v = ExtractElement<TAcc, PE>(word, p);
-            if ((f == 0 && p == 0) || v > best) {
+            if (c < CLASSES && (c == 0 || v > best)) {
                 best = v;
-                bestIndex = f * PE + p;
+                bestIndex = c;
             }
         }
         if (f == NF - 1) {
@@ -85,17 +86,17 @@ double Logit(const TAcc &acc, const LogitMap &m) {
     return y;
 }
 
-// Argmax over Logit(acc_c, maps[c]); lowest index wins ties.
+// Argmax over Logit(acc_c, maps[c]); lowest index wins ties. Same words as ArgMax: padding lanes
+// (class >= CLASSES) are ignored, and maps holds the CLASSES real classes only.
 template <unsigned CLASSES, unsigned PE, typename TAcc, unsigned INDEX_WIDTH>
 void LogitArgMax(hls::stream<ap_uint<PE * TAcc::width> > &in,
                  hls::stream<ap_uint<INDEX_WIDTH> > &out, const LogitMap maps[CLASSES],
                  unsigned reps) {
     static_assert(CLASSES >= 1 && PE >= 1, "CLASSES and PE must be positive");
-    static_assert(CLASSES % PE == 0, "CLASSES must be a multiple of PE");
     static_assert(INDEX_WIDTH >= 1 && (INDEX_WIDTH >= 32 || ((CLASSES - 1) >> INDEX_WIDTH) == 0),
                   "INDEX_WIDTH too small for CLASSES");
 
-    const unsigned NF = CLASSES / PE;
+    const unsigned NF = (CLASSES + PE - 1) / PE;
     double best = 0.0;
     ap_uint<INDEX_WIDTH> bestIndex = 0;
     unsigned f = 0;
@@ -105,11 +106,14 @@ void LogitArgMax(hls::stream<ap_uint<PE * TAcc::width> > &in,
         const ap_uint<PE * TAcc::width> word = in.read();
         for (unsigned p = 0; p < PE; p++) {
 #pragma HLS UNROLL
-            const TAcc v = ExtractElement<TAcc, PE>(word, p);
-            const double y = Logit(v, maps[f * PE + p]);
-            if ((f == 0 && p == 0) || y > best) {
-                best = y;
-                bestIndex = f * PE + p;
+            const unsigned c = f * PE + p;
+            if (c < CLASSES) {  // padding lanes have no map: never read past maps[CLASSES - 1]
+                const TAcc v = ExtractElement<TAcc, PE>(word, p);
+                const double y = Logit(v, maps[c]);
+                if (c == 0 || y > best) {
+                    best = y;
+                    bestIndex = c;
+                }
             }
         }
         if (f == NF - 1) {

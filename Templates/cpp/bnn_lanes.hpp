@@ -50,6 +50,8 @@ struct RawInteger {
 // Binary activations (1 bit, 1 = +1, 0 = -1) against binary weights. The product of two +-1
 // values is +1 exactly when the bits agree, so counting agreements (XNOR popcount) is enough:
 // the accumulator runs 0..MW and the signed sum is 2 * acc - MW, folded into the thresholds.
+// Padding lane (bnn_mvau.hpp): x = 0 against weight 1 disagrees and adds 0, so acc and MW stay
+// those of the real columns.
 struct XnorLane {
     static const unsigned WIDTH = 1;
 
@@ -66,6 +68,7 @@ struct XnorLane {
 // activation (1 = +1), x bit 1 says whether the position is real (1) or padding (0). A real
 // position adds the signed product, +1 when the bits agree and -1 otherwise; padding adds 0. The
 // accumulator is the true signed sum (TAcc must be signed), so it runs -MW..MW.
+// Padding lane (bnn_mvau.hpp): x = 00 is not valid and adds 0 whatever the weight.
 struct MaskedXnorLane {
     static const unsigned WIDTH = 2;
 
@@ -84,6 +87,7 @@ struct MaskedXnorLane {
 
 // Integer activations of BITS bits (e.g. a uint8/int8 network input) against binary weights:
 // the weight only picks the sign of (q - ZERO_POINT), so no multiplier is needed.
+// Padding lane (bnn_mvau.hpp): x encodes q = ZERO_POINT, so it adds +-0 whatever the weight.
 template <unsigned BITS, bool SIGNED, int ZERO_POINT>
 struct IntegerLane {
     static_assert(BITS >= 1 && BITS <= 32, "integer lanes carry 1..32 bits");

@@ -10,6 +10,7 @@
 #include "bnn_mvau.hpp"
 #include "bnn_binarize.hpp"
 #include "bnn_stream_width.hpp"
+#include "bnn_repack.hpp"
 #include "bnn_argmax.hpp"
 #include "bnn_window.hpp"
 #include "bnn_pool.hpp"

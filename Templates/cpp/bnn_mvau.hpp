@@ -11,24 +11,33 @@
 
 namespace bnn {
 
-// One repetition consumes an MW-element input vector as MW/SIMD words and produces MH outputs
-// as MH/PE words (word f, element p = neuron f*PE + p). Weights for PE p at fold (nf, sf) are
-// weights.words[p][nf * SF + sf]. The caller partitions weights.words (and activation ROMs)
-// along dim 1 so the PE lanes read in parallel. That pragma is not repeated here: Vitis HLS
-// (UG1399) wants ARRAY_PARTITION in the function where the array is defined, and the ROMs are
-// globals named by the top function; here they are only reference parameters.
+// One repetition consumes an MW-element input vector as SF = ceil(MW/SIMD) words and produces
+// NF * PE outputs as NF = ceil(MH/PE) words (word f, element p = neuron f*PE + p). Weights for PE p
+// at fold (nf, sf) are weights.words[p][nf * SF + sf]. The caller partitions weights.words (and
+// activation ROMs) along dim 1 so the PE lanes read in parallel. That pragma is not repeated here:
+// Vitis HLS (UG1399) wants ARRAY_PARTITION in the function where the array is defined, and the ROMs
+// are globals named by the top function; here they are only reference parameters.
+//
+// Padding (SIMD need not divide MW, PE need not divide MH) needs no logic here: the unit computes
+// SF * SIMD columns and NF * PE neurons. Lanes >= MW of a vector's last input word are padding
+// that the upstream repack stage (bnn_repack.hpp) fills with the lane's neutral value, and the
+// compiler stores weight bit 1 in padding columns, so every padding lane adds exactly 0:
+//   XnorLane              pad 0, weight 1: the bits differ, so the XNOR popcount skips it;
+//   MaskedXnorLane        pad 00: not valid, adds 0 whatever the weight;
+//   IntegerLane<B,S,ZP>   pad ZP: q - ZP = 0, adds +-0 (ZP must be representable in B bits).
+// Neurons >= MH (padding rows, in the last word of each vector) are computed from whatever the
+// ROMs hold there and go out anyway; consumers drop them. Activation ROMs have NF columns too.
 template <unsigned MW, unsigned MH, unsigned SIMD, unsigned PE, class Lane, typename TAcc,
           class Activation>
 void Mvau(hls::stream<ap_uint<SIMD * Lane::WIDTH> > &in,
           hls::stream<ap_uint<PE * Activation::OUT_WIDTH> > &out,
-          const BinaryWeights<SIMD, PE, (MH / PE) * (MW / SIMD)> &weights,
+          const BinaryWeights<SIMD, PE, ((MH + PE - 1) / PE) * ((MW + SIMD - 1) / SIMD)> &weights,
           const Activation &activation, unsigned reps) {
     static_assert(SIMD >= 1 && PE >= 1, "SIMD and PE must be positive");
-    static_assert(MW % SIMD == 0, "MW must be a multiple of SIMD");
-    static_assert(MH % PE == 0, "MH must be a multiple of PE");
+    static_assert(MW >= 1 && MH >= 1, "MW and MH must be positive");
 
-    const unsigned SF = MW / SIMD;   // input words per vector (synapse folds)
-    const unsigned NF = MH / PE;     // output words per vector (neuron folds)
+    const unsigned SF = (MW + SIMD - 1) / SIMD;  // input words per vector (synapse folds)
+    const unsigned NF = (MH + PE - 1) / PE;      // output words per vector (neuron folds)
     const unsigned LW = Lane::WIDTH;
     const unsigned OW = Activation::OUT_WIDTH;
     typedef ap_uint<SIMD * LW> InWord;

@@ -105,7 +105,7 @@ final class CommandLineTests: XCTestCase {
              "overflow.json: error: layers[0] (fc1) output 1: float64 overflow: an intermediate value becomes inf for the sum -2"),
             (["compile", path("missing.json"), "-o", out], 1, "missing.json: error: no such file"),
             (["compile", digits, "-o", out, "--fold", "fc9=1x1"], 1, #"--fold: error: fc9: no dense or conv2d layer called "fc9""#),
-            (["compile", digits, "-o", out, "--fold", "fc1=3x1"], 1, "--fold: error: fc1: PE 3 does not divide MH = 256"),
+            (["compile", digits, "-o", out, "--fold", "fc1=300x1"], 1, "--fold: error: fc1: PE 300 is more than MH = 256"),
             (["compile", digits, "-o", out, "--fold", "fc1"], 2, "--fold expects LAYER=PExSIMD"),
             (["compile", digits, "--frobnicate"], 2, "unknown option --frobnicate"),
             (["frobnicate", digits], 2, "unknown command"),

@@ -241,12 +241,12 @@ final class MalformedInputTests: XCTestCase {
         return [
             Case(args: ["compile", mlp, "--fold", "fc9=1x1", "-o", out], status: 1,
                  line: #"--fold: error: fc9: no dense or conv2d layer called "fc9"; foldable layers: fc1, fc2"#),
-            Case(args: ["compile", mlp, "--fold", "fc1=3x8", "-o", out], status: 1,
-                 line: "--fold: error: fc1: PE 3 does not divide MH = 4 of layers[0] (fc1); choose one of 1, 2, 4"),
-            Case(args: ["compile", mlp, "--fold", "fc2=1x3", "-o", out], status: 1,
-                 line: "--fold: error: fc2: SIMD 3 does not divide MW = 4 of layers[3] (fc2); choose one of 1, 2, 4"),
-            Case(args: ["compile", cnn, "--fold", "conv1=1x4", "-o", out], status: 1,
-                 line: "--fold: error: conv1: SIMD 4 does not divide the 2 input channels (the window generator streams whole channel folds) of layers[0] (conv1); choose one of 1, 2"),
+            Case(args: ["compile", mlp, "--fold", "fc1=5x8", "-o", out], status: 1,
+                 line: "--fold: error: fc1: PE 5 is more than MH = 4 of layers[0] (fc1); PE runs one output neuron per lane, so at most 4"),
+            Case(args: ["compile", mlp, "--fold", "fc2=1x5", "-o", out], status: 1,
+                 line: "--fold: error: fc2: SIMD 5 is more than MW = 4 of layers[3] (fc2); SIMD takes one input element per lane, so at most 4"),
+            Case(args: ["compile", mlp, "--fold", "fc1=0x8", "-o", out], status: 1,
+                 line: "--fold: error: fc1: PE and SIMD must be at least 1, got PE 0, SIMD 8"),
             Case(args: ["compile", mlp, "--fold", corpus("fold_unknown_layer.json"), "-o", out], status: 1,
                  line: corpus("fold_unknown_layer.json") + #": error: fc3: no dense or conv2d layer called "fc3"; foldable layers: fc1, fc2"#),
             Case(args: ["compile", mlp, "--fold", corpus("fold_pe_string.json"), "-o", out], status: 1,
@@ -284,7 +284,7 @@ final class MalformedInputTests: XCTestCase {
             ["compile", corpus("negative_var.json"), "-o", existing],
             ["compile", corpus("two_dense.json"), "-o", existing],
             ["compile", mlp, "--inputs", corpus("npy_truncated.npy"), "-o", existing],
-            ["compile", mlp, "--fold", "fc1=3x8", "-o", existing],
+            ["compile", mlp, "--fold", "fc1=5x8", "-o", existing],
             ["compile", corpus("truncated.json"), "-o", existing, "--force"],
         ]
         for args in failures {

@@ -116,19 +116,29 @@ final class SimulatorEquivalenceTests: XCTestCase {
         return cases
     }
 
-    /// Foldings to try for a network: default, fully serial, and the most parallel legal ones.
+    /// Foldings to try for a network: default, fully serial, the most parallel ones, divisors
+    /// in between, and padded ones (PE and SIMD that divide nothing, SIMD above a convolution's
+    /// channels).
     static func foldings(_ integer: IntegerNetwork) -> [FoldingRequest] {
         let serial = integer.layers.map { ($0.foldKey, Folding(pe: 1, simd: 1)) }
-        let parallel = integer.layers.map { ($0.foldKey, Folding(pe: $0.outputs, simd: simdBound($0))) }
+        let parallel = integer.layers.map { ($0.foldKey, Folding(pe: $0.outputs, simd: $0.inputs)) }
         let odd = integer.layers.map {
             ($0.foldKey, Folding(pe: ChooseFolding.divisors(of: $0.outputs).dropLast().last ?? 1,
-                                 simd: ChooseFolding.divisors(of: simdBound($0)).dropFirst().first ?? 1))
+                                 simd: ChooseFolding.divisors(of: $0.window?.input.channels ?? $0.inputs).dropFirst().first ?? 1))
         }
-        return [FoldingRequest(), FoldingRequest(entries: serial), FoldingRequest(entries: parallel), FoldingRequest(entries: odd)]
+        return [FoldingRequest(), FoldingRequest(entries: serial), FoldingRequest(entries: parallel), FoldingRequest(entries: odd),
+                FoldingRequest(entries: padded(integer))]
     }
 
-    /// SIMD must divide MW, or a convolution's input channels.
-    static func simdBound(_ layer: IntegerLayer) -> Int { layer.window?.input.channels ?? layer.inputs }
+    /// PE one short of MH (a last neuron fold of one real row), SIMD just over half of MW, or
+    /// one more than a convolution's channels: padding wherever the sizes allow.
+    static func padded(_ integer: IntegerNetwork) -> [(String, Folding)] {
+        integer.layers.map { layer in
+            let channels = layer.window?.input.channels ?? layer.inputs
+            let simd = layer.window != nil && channels < layer.inputs ? channels + 1 : layer.inputs / 2 + 1
+            return (layer.foldKey, Folding(pe: max(1, layer.outputs - 1), simd: min(simd, layer.inputs)))
+        }
+    }
 
     func testRandomNetworksAcrossFoldings() throws {
         for (seed, (name, options)) in Self.cases().enumerated() {

@@ -53,7 +53,7 @@ final class FIFOSizingTests: XCTestCase {
             let stages = DataflowPipeline.stages(geometry, foldings: RandomGeometry.folding(geometry, seed: seed))
             XCTAssertEqual(FIFOSizing.plan(stages, frames: 4), FIFOSizing.plan(stages, frames: 7), "seed \(seed)")
         }
-        let cnv = DataflowPipeline.stages(NetworkGeometry(design: try TestModels.cnvDesign()), foldings: TestModels.pynqCNVLegal)
+        let cnv = DataflowPipeline.stages(NetworkGeometry(design: try TestModels.cnvDesign()), foldings: TestModels.pynqCNV)
         XCTAssertEqual(FIFOSizing.plan(cnv, frames: 4), FIFOSizing.plan(cnv, frames: 6))
     }
 
@@ -63,7 +63,7 @@ final class FIFOSizingTests: XCTestCase {
         let big = LayerGeometry(key: "fc0", label: "fc0", inputs: 8192, outputs: 8192, inputKind: .binary, accumulatorBits: 15, hasThresholds: true)
         let last = LayerGeometry(key: "fc1", label: "fc1", inputs: 8192, outputs: 10, inputKind: .binary, accumulatorBits: 15, hasThresholds: false)
         let geometry = NetworkGeometry(name: "big", input: DesignInput(encoding: .bipolar, count: 8192, channels: 8192, scale: 1, zeroPoint: 0),
-                                       binarizerThresholdBits: nil, layers: [big, last], output: .logits)
+                                       binarizerThresholdType: nil, layers: [big, last], output: .logits)
         let start = Date()
         let estimate = DesignEstimate(geometry: geometry, foldings: [Folding(pe: 1, simd: 1), Folding(pe: 1, simd: 1)], clockNs: 10)
         XCTAssertLessThan(Date().timeIntervalSince(start), 2)

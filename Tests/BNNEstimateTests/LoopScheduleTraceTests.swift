@@ -49,6 +49,7 @@ final class LoopScheduleTraceTests: XCTestCase {
     static let harness = """
         #include "bnn_mvau.hpp"
         #include "bnn_pool.hpp"
+        #include "bnn_repack.hpp"
         #include "bnn_stream_width.hpp"
         #include "bnn_window.hpp"
         template <unsigned IN_W, unsigned OUT_W>
@@ -108,12 +109,20 @@ final class LoopScheduleTraceTests: XCTestCase {
             let words = b / Divisors.gcd(a, b) * r.int(1...4)
             add("bnn::StreamWidthConverter<\(a), \(b), \(words)>(in, out, 1);", inWidth: a, outWidth: b, inWords: words,
                 expected: order(IterationPattern(.widthConverter(inWidth: a, outWidth: b, inWords: words)).flags))
-            // MVAU, several vectors.
-            let mw = r.pick([2, 4, 6, 8, 12]), mh = r.pick([1, 2, 3, 4, 6])
-            let s = r.pick(Divisors.of(mw)), p = r.pick(Divisors.of(mh)), reps = r.int(1...3)
-            add("static const bnn::BinaryWeights<\(s), \(p), \((mh / p) * (mw / s))> weights = {}; bnn::Mvau<\(mw), \(mh), \(s), \(p), bnn::XnorLane, ap_int<16>, bnn::PassThroughActivation<ap_int<16> > >(in, out, weights, bnn::PassThroughActivation<ap_int<16> >(), \(reps));",
-                inWidth: s, outWidth: p * 16, inWords: reps * mw / s,
-                expected: order(IterationPattern.mvau(synapseFold: mw / s, neuronFold: mh / p, vectors: reps)))
+            // Repack: padding dropped, padding written, vectors of different sizes.
+            let laneBits = r.pick([1, 2, 8]), inLanes = r.int(1...12), outLanes = r.int(1...12)
+            let inVector = r.int(1...20), outVector = r.pick([inVector, r.int(1...20)])
+            let frame = inVector / Divisors.gcd(inVector, outVector) * outVector * r.int(1...3)
+            let repack = Repack(laneBits: laneBits, inLanes: inLanes, inVector: inVector, outLanes: outLanes, outVector: outVector, frame: frame, pad: 0)
+            add("bnn::StreamRepack<\(laneBits), \(inLanes), \(inVector), \(outLanes), \(outVector), \(frame), 0>(in, out, 1);",
+                inWidth: inLanes * laneBits, outWidth: outLanes * laneBits, inWords: repack.inWords, expected: order(IterationPattern(.repack(repack)).flags))
+            // MVAU, several vectors, padded or not.
+            let mw = r.int(1...12), mh = r.int(1...6)
+            let s = r.int(1...mw), p = r.int(1...mh), reps = r.int(1...3)
+            let sf = Divisors.ceilDiv(mw, s), nf = Divisors.ceilDiv(mh, p)
+            add("static const bnn::BinaryWeights<\(s), \(p), \(nf * sf)> weights = {}; bnn::Mvau<\(mw), \(mh), \(s), \(p), bnn::XnorLane, ap_int<16>, bnn::PassThroughActivation<ap_int<16> > >(in, out, weights, bnn::PassThroughActivation<ap_int<16> >(), \(reps));",
+                inWidth: s, outWidth: p * 16, inWords: reps * sf,
+                expected: order(IterationPattern.mvau(synapseFold: sf, neuronFold: nf, vectors: reps)))
         }
         return cases
     }

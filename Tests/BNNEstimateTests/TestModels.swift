@@ -8,14 +8,10 @@ import Foundation
 /// The networks and foldings the tests share, and seeded random geometries.
 enum TestModels {
     /// BNN-PYNQ's CNV folding as FINN runs it (PE, SIMD per layer); its last layer pads 10
-    /// classes to PE 4.
+    /// classes to PE 4 (12 rows).
     static let pynqCNV: [Folding] = [(16, 3), (32, 32), (16, 32), (16, 32), (4, 32), (1, 32), (1, 4), (1, 8), (4, 1)].map { Folding(pe: $0.0, simd: $0.1) }
-    /// The same with the one change bnn-hls needs (PE must divide the 10 classes: 5).
-    static let pynqCNVLegal: [Folding] = pynqCNV.dropLast() + [Folding(pe: 5, simd: 1)]
     /// BNN-PYNQ's LFC folding (784 inputs padded to 832 for SIMD 64, 10 classes padded to PE 16).
     static let pynqLFC: [Folding] = [(32, 64), (64, 32), (32, 64), (16, 8)].map { Folding(pe: $0.0, simd: $0.1) }
-    /// The nearest legal one: SIMD 56 divides 784, PE 10 divides 10.
-    static let pynqLFCLegal: [Folding] = [(32, 56), (64, 32), (32, 64), (10, 8)].map { Folding(pe: $0.0, simd: $0.1) }
 
     static func request(_ design: Design, _ foldings: [Folding]) -> FoldingRequest {
         FoldingRequest(entries: zip(design.layers, foldings).map { ($0.key, $1) })
@@ -25,12 +21,12 @@ enum TestModels {
 
     static func cnvStages() throws -> Pipeline.Stages { try Pipeline(file: "cnv.json").run(try cnvNetwork()) }
 
-    static func cnvDesign(_ foldings: [Folding] = pynqCNVLegal) throws -> Design {
+    static func cnvDesign(_ foldings: [Folding] = pynqCNV) throws -> Design {
         let stages = try cnvStages()
         return PackWeights.run(stages.integer, foldings: foldings)
     }
 
-    static func lfcDesign(_ foldings: [Folding] = pynqLFCLegal) throws -> Design {
+    static func lfcDesign(_ foldings: [Folding] = pynqLFC) throws -> Design {
         let network = try ModelLoader().load(bytes: BenchmarkModels.lfcJSON(sizes: [784, 1024, 1024, 1024, 10], seed: 7), file: "lfc.json")
         let stages = try Pipeline(file: "lfc.json").run(network)
         return PackWeights.run(stages.integer, foldings: foldings)
@@ -106,7 +102,7 @@ enum RandomGeometry {
             firstKind = .binary
         }
         let output = r.pick([NetworkGeometry.Output.logits, .argmaxOfAccumulators, .argmaxOfLogits])
-        return NetworkGeometry(name: "random\(seed)", input: input, binarizerThresholdBits: binarizer ? 9 : nil, layers: layers, output: output)
+        return NetworkGeometry(name: "random\(seed)", input: input, binarizerThresholdType: binarizer ? IntegerType(bits: 9, isSigned: false) : nil, layers: layers, output: output)
     }
 
     static func bits(_ mw: Int, _ kind: MvauInput) -> Int {

@@ -1,4 +1,5 @@
-// Unit tests of bnn::Mvau against a naive dot-product model.
+// Unit tests of bnn::Mvau against a naive dot-product model, including padded foldings (SIMD not
+// dividing MW, PE not dividing MH) fed with the neutral pad lanes a repack stage writes.
 #include <memory>
 
 #include "test_common.hpp"
@@ -7,10 +8,12 @@ using namespace bnntest;
 
 namespace {
 
-// Naive models of the lanes: the contribution of one (weight bit, input element) pair.
+// Naive models of the lanes: the contribution of one (weight bit, input element) pair, and the
+// neutral value a padding lane carries (it meets weight bit 1).
 struct XnorModel {
     typedef bnn::XnorLane Lane;
     static const unsigned BITS = 1;
+    static uint64_t pad() { return 0; }
     static long long contribution(int w, uint64_t x) { return (w == static_cast<int>(x)) ? 1 : 0; }
     static long long minContribution() { return 0; }
     static long long maxContribution() { return 1; }
@@ -20,6 +23,7 @@ struct XnorModel {
 struct MaskedXnorModel {
     typedef bnn::MaskedXnorLane Lane;
     static const unsigned BITS = 2;
+    static uint64_t pad() { return 0; }  // not valid
     static long long contribution(int w, uint64_t x) {
         if (((x >> 1) & 1) == 0) return 0;
         return (w == static_cast<int>(x & 1)) ? 1 : -1;
@@ -32,6 +36,10 @@ template <unsigned B, bool S, int ZP>
 struct IntegerModel {
     typedef bnn::IntegerLane<B, S, ZP> Lane;
     static const unsigned BITS = B;
+    static_assert(S ? (ZP >= -(1LL << (B - 1)) && ZP < (1LL << (B - 1))) : (ZP >= 0 && ZP < (1LL << B)),
+                  "the zero point must be representable to pad with it");
+    // The raw bits of q = ZP.
+    static uint64_t pad() { return static_cast<uint64_t>(static_cast<long long>(ZP)) & ((1ULL << B) - 1); }
     static long long decode(uint64_t x) {
         long long q = static_cast<long long>(x);
         if (S && ((x >> (B - 1)) & 1)) q -= (1LL << B);
@@ -74,15 +82,19 @@ struct LayerCase {
     }
 
     // FINN layout; words wider than 64 bits go through the "0x..." string constructor, as the
-    // generator emits them.
+    // generator emits them. Padding columns (c >= MW) hold 1, as the compiler stores them;
+    // padding rows (r >= MH) hold an arbitrary pattern.
     template <unsigned SIMD, unsigned PE, unsigned TILES>
     void fillWeights(bnn::BinaryWeights<SIMD, PE, TILES> &rom) const {
-        const unsigned SF = MW / SIMD;
+        const unsigned SF = (MW + SIMD - 1) / SIMD;
         for (unsigned p = 0; p < PE; p++)
             for (unsigned t = 0; t < TILES; t++) {
                 std::vector<int> bits(SIMD);
                 const unsigned r = (t / SF) * PE + p;
-                for (unsigned s = 0; s < SIMD; s++) bits[s] = w[r][(t % SF) * SIMD + s];
+                for (unsigned s = 0; s < SIMD; s++) {
+                    const unsigned c = (t % SF) * SIMD + s;
+                    bits[s] = c >= MW ? 1 : r >= MH ? static_cast<int>((r * 7 + c) % 3 == 0) : w[r][c];
+                }
                 if (SIMD > 64) {
                     rom.words[p][t] = ap_uint<SIMD>(hexLiteral(bits).c_str(), 16);
                 } else {
@@ -93,23 +105,29 @@ struct LayerCase {
             }
     }
 
+    // SF words per vector; lanes past MW carry the neutral pad value.
     template <unsigned SIMD>
     void writeInputs(hls::stream<ap_uint<SIMD * Model::BITS> > &in) const {
         for (unsigned k = 0; k < x.size(); k++)
-            for (unsigned sf = 0; sf < MW / SIMD; sf++) {
+            for (unsigned sf = 0; sf < (MW + SIMD - 1) / SIMD; sf++) {
                 ap_uint<SIMD * Model::BITS> word = 0;
-                for (unsigned s = 0; s < SIMD; s++) setField(word, s, Model::BITS, x[k][sf * SIMD + s]);
+                for (unsigned s = 0; s < SIMD; s++) {
+                    const unsigned c = sf * SIMD + s;
+                    setField(word, s, Model::BITS, c < MW ? x[k][c] : Model::pad());
+                }
                 in.write(word);
             }
     }
 };
 
-// Shared driver: run Mvau and compare every output element with expected(rep, neuron).
+// Shared driver: run Mvau and compare every real output element with expected(rep, neuron);
+// padding neurons (>= MH) in the last word of each vector are skipped, as consumers drop them.
 template <unsigned MW, unsigned MH, unsigned SIMD, unsigned PE, class Model, typename TAcc,
           class Activation, class Expected>
 void runMvau(Reporter &rep, const LayerCase<MW, MH, Model> &layer, const Activation &act,
              Expected expected) {
-    const unsigned TILES = (MH / PE) * (MW / SIMD);
+    const unsigned NF = (MH + PE - 1) / PE;
+    const unsigned TILES = NF * ((MW + SIMD - 1) / SIMD);
     const unsigned OW = Activation::OUT_WIDTH;
     const unsigned reps = static_cast<unsigned>(layer.x.size());
     std::unique_ptr<bnn::BinaryWeights<SIMD, PE, TILES> > rom(new bnn::BinaryWeights<SIMD, PE, TILES>);
@@ -123,11 +141,12 @@ void runMvau(Reporter &rep, const LayerCase<MW, MH, Model> &layer, const Activat
 
     rep.check(consumedExactly(in), "input not consumed exactly (under- or over-read)");
     for (unsigned k = 0; k < reps; k++)
-        for (unsigned f = 0; f < MH / PE; f++) {
+        for (unsigned f = 0; f < NF; f++) {
             ap_uint<PE * OW> word;
             if (!rep.check(readChecked(out, word), "too few output words")) return;
             for (unsigned p = 0; p < PE; p++) {
                 const unsigned n = f * PE + p;
+                if (n >= MH) continue;
                 const uint64_t got = field(word, p, OW);
                 const uint64_t want = expected(k, n);
                 rep.check(got == want, "rep " + str(k) + " neuron " + str(n) + ": got " + str(got) +
@@ -149,8 +168,10 @@ void testThreshold(Reporter &rep, const char *name, uint64_t seed, unsigned reps
     const long long hi = static_cast<long long>(MW) * Model::maxContribution();
     const bool thrSigned = TThr(-1) < TThr(0);
     const long long thrMin = thrSigned ? lo - 3 : 0;  // unsigned thresholds cannot go below 0
-    std::unique_ptr<bnn::ThresholdActivation<PE, MH / PE, TThr> > act(
-        new bnn::ThresholdActivation<PE, MH / PE, TThr>);
+    const unsigned NF = (MH + PE - 1) / PE;
+    std::unique_ptr<bnn::ThresholdActivation<PE, NF, TThr> > act(new bnn::ThresholdActivation<PE, NF, TThr>);
+    for (unsigned p = 0; p < PE; p++)
+        for (unsigned f = 0; f < NF; f++) act->values[p][f] = TThr(thrMin);  // padding neurons too
     std::vector<long long> thr(MH);
     for (unsigned n = 0; n < MH; n++) {
         const unsigned kind = rng.below(8);
@@ -264,6 +285,41 @@ int main() {
         rep, "Mvau int8u zp=128 + passthrough PE=1", 15, 2);
     testPassThrough<9, 3, 9, 3, S8Zm3, ap_int<13> >(
         rep, "Mvau int8s zp=-3 + passthrough SIMD=MW PE=MH", 16, 4);
+
+    // Padded foldings: SIMD does not divide MW and/or PE does not divide MH. The pad lanes (0,
+    // 00, ZP) meet weight 1 and must add nothing; padding neurons are skipped.
+    testThreshold<27, 10, 4, 3, XnorModel, ap_uint<5>, ap_uint<6> >(
+        rep, "Mvau padded xnor+threshold MW=27 SIMD=4 MH=10 PE=3 reps=3", 30, 3);
+    testThreshold<64, 64, 17, 22, XnorModel, ap_uint<7>, ap_uint<8> >(
+        rep, "Mvau padded xnor+threshold MW=64 SIMD=17 MH=64 PE=22 reps=2", 31, 2);
+    testPassThrough<27, 10, 4, 3, XnorModel, ap_uint<5> >(
+        rep, "Mvau padded xnor+passthrough MW=27 SIMD=4 MH=10 PE=3 reps=3", 32, 3);
+    testPassThrough<64, 64, 17, 22, XnorModel, ap_uint<7> >(
+        rep, "Mvau padded xnor+passthrough MW=64 SIMD=17 MH=64 PE=22 reps=2", 33, 2);
+    testThreshold<30, 8, 4, 4, XnorModel, ap_uint<5>, ap_uint<6> >(
+        rep, "Mvau padded xnor+threshold MW=30 SIMD=4 (MW only) MH=8 PE=4", 34, 2);
+    testPassThrough<32, 10, 8, 4, XnorModel, ap_uint<6> >(
+        rep, "Mvau padded xnor+passthrough MW=32 SIMD=8 MH=10 PE=4 (MH only)", 35, 2);
+    testThreshold<5, 3, 8, 4, XnorModel, ap_uint<3>, ap_uint<4> >(
+        rep, "Mvau padded xnor+threshold SIMD=8 > MW=5, PE=4 > MH=3", 36, 3);
+
+    testThreshold<27, 10, 4, 3, MaskedXnorModel, ap_int<6>, ap_int<7> >(
+        rep, "Mvau padded masked xnor+threshold MW=27 SIMD=4 MH=10 PE=3 reps=3", 40, 3);
+    testThreshold<64, 64, 17, 22, MaskedXnorModel, ap_int<8>, ap_int<9> >(
+        rep, "Mvau padded masked xnor+threshold MW=64 SIMD=17 MH=64 PE=22 reps=2", 41, 2);
+    testPassThrough<27, 10, 4, 3, MaskedXnorModel, ap_int<6> >(
+        rep, "Mvau padded masked xnor+passthrough MW=27 SIMD=4 MH=10 PE=3 reps=3", 42, 3);
+    testPassThrough<64, 64, 17, 22, MaskedXnorModel, ap_int<8> >(
+        rep, "Mvau padded masked xnor+passthrough MW=64 SIMD=17 MH=64 PE=22 reps=2", 43, 2);
+
+    testThreshold<27, 10, 4, 3, U8Zp128, ap_int<14>, ap_int<16> >(
+        rep, "Mvau padded int8u zp=128 (pad 0x80) +threshold MW=27 SIMD=4 MH=10 PE=3", 50, 3);
+    testThreshold<64, 64, 17, 22, S8Zm3, ap_int<15>, ap_int<16> >(
+        rep, "Mvau padded int8s zp=-3 (pad 0xfd) +threshold MW=64 SIMD=17 MH=64 PE=22", 51, 2);
+    testPassThrough<27, 10, 4, 3, S4Zp5, ap_int<10> >(
+        rep, "Mvau padded int4s zp=5 +passthrough MW=27 SIMD=4 MH=10 PE=3", 52, 3);
+    testPassThrough<64, 64, 17, 22, U8Zp128, ap_int<15> >(
+        rep, "Mvau padded int8u zp=128 +passthrough MW=64 SIMD=17 MH=64 PE=22", 53, 2);
 
     return rep.finish();
 }

@@ -164,9 +164,10 @@ void testChain(Reporter &rep, uint64_t seed, unsigned reps) {
         for (unsigned col = 0; col < MW; col++) w[f][col] = rng.below(2);
     for (unsigned p = 0; p < PE; p++)
         for (unsigned t = 0; t < TILES; t++) {
-            rom->words[p][t] = 0;
+            ap_uint<SIMD> word = 0;
             const unsigned f = (t / (MW / SIMD)) * PE + p;
-            for (unsigned s = 0; s < SIMD; s++) rom->words[p][t][s] = w[f][(t % (MW / SIMD)) * SIMD + s];
+            for (unsigned s = 0; s < SIMD; s++) word[s] = w[f][(t % (MW / SIMD)) * SIMD + s];
+            rom->words[p][t] = word;
         }
     std::unique_ptr<Act> act(new Act);
     std::vector<int> thr(F);

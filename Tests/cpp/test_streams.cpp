@@ -101,11 +101,24 @@ void testBinarize(Reporter &rep, const char *name, uint64_t seed, unsigned numWo
 }
 
 // ---------------------------------------------------------------- ArgMax
+// The largest value of TAcc, as raw bits: what the padding lanes of a padded last Mvau carry in
+// these tests (the worst case: larger than every real class).
+template <typename TAcc>
+uint64_t maxRaw() {
+    const unsigned W = TAcc::width;
+    const bool sgn = TAcc(-1) < TAcc(0);
+    return (1ULL << (sgn ? W - 1 : W)) - 1;
+}
+
+// NF = ceil(CLASSES / PE) words per repetition; lanes past CLASSES hold maxRaw and must be ignored.
 template <unsigned CLASSES, unsigned PE, typename TAcc, unsigned IW>
 void testArgMax(Reporter &rep, const char *name, uint64_t seed, unsigned reps, long long lo, long long hi) {
     rep.begin(name);
     Lcg rng(seed);
     const unsigned W = TAcc::width;
+    const unsigned NF = (CLASSES + PE - 1) / PE;
+    if (NF * PE > CLASSES)
+        rep.check(hi < static_cast<long long>(maxRaw<TAcc>()), "padding must exceed the real values");
     hls::stream<ap_uint<PE * W> > in("in");
     hls::stream<ap_uint<IW> > out("out");
     std::vector<unsigned> expect;
@@ -118,9 +131,12 @@ void testArgMax(Reporter &rep, const char *name, uint64_t seed, unsigned reps, l
             if (v[c] > v[best]) best = c;
         for (unsigned c = best + 1; c < CLASSES; c++) ties += v[c] == v[best];
         expect.push_back(best);
-        for (unsigned f = 0; f < CLASSES / PE; f++) {
+        for (unsigned f = 0; f < NF; f++) {
             ap_uint<PE * W> word = 0;
-            for (unsigned p = 0; p < PE; p++) setField(word, p, W, static_cast<uint64_t>(v[f * PE + p]));
+            for (unsigned p = 0; p < PE; p++) {
+                const unsigned c = f * PE + p;
+                setField(word, p, W, c < CLASSES ? static_cast<uint64_t>(v[c]) : maxRaw<TAcc>());
+            }
             in.write(word);
         }
     }
@@ -185,12 +201,19 @@ void testLogitScalar(Reporter &rep) {
     rep.end();
 }
 
+// Padding lanes (class >= CLASSES) carry maxRaw; maps has CLASSES real entries followed by PE
+// poison entries (a huge bias) that win if the unit ever reads a map for a padding lane.
 template <unsigned CLASSES, unsigned PE, typename TAcc, unsigned IW>
 void testLogitArgMax(Reporter &rep, const char *name, uint64_t seed, unsigned reps) {
     rep.begin(name);
     Lcg rng(seed);
     const unsigned W = TAcc::width;
-    bnn::LogitMap maps[CLASSES];
+    const unsigned NF = (CLASSES + PE - 1) / PE;
+    bnn::LogitMap maps[CLASSES + PE];
+    for (unsigned c = CLASSES; c < CLASSES + PE; c++) {
+        const bnn::LogitMap poison = {1, 0, 1.0, 1.0, 1e300, false, 0.0, 1.0, 1.0, 0.0};
+        maps[c] = poison;
+    }
     for (unsigned c = 0; c < CLASSES; c++) {
         bnn::LogitMap m = {static_cast<int>(rng.range(1, 3)), static_cast<int>(rng.range(-20, 20)),
                            randomDouble(rng), randomDouble(rng), randomDouble(rng), rng.below(2) == 1,
@@ -224,9 +247,12 @@ void testLogitArgMax(Reporter &rep, const char *name, uint64_t seed, unsigned re
         }
         for (unsigned c = best + 1; c < CLASSES; c++) ties += sameBits(naiveLogit(v[c], maps[c]), bestY);
         expect.push_back(best);
-        for (unsigned f = 0; f < CLASSES / PE; f++) {
+        for (unsigned f = 0; f < NF; f++) {
             ap_uint<PE * W> word = 0;
-            for (unsigned p = 0; p < PE; p++) setField(word, p, W, static_cast<uint64_t>(v[f * PE + p]));
+            for (unsigned p = 0; p < PE; p++) {
+                const unsigned c = f * PE + p;
+                setField(word, p, W, c < CLASSES ? static_cast<uint64_t>(v[c]) : maxRaw<TAcc>());
+            }
             in.write(word);
         }
     }
@@ -249,15 +275,15 @@ void testLogitArgMax(Reporter &rep, const char *name, uint64_t seed, unsigned re
 // partition pragmas in the top, a PassThroughActivation temporary. 8 binary inputs -> 4 hidden
 // (threshold) -> 2 outputs (pass-through) -> argmax.
 static const bnn::BinaryWeights<4, 2, 4> t_layer0_weights = {{
-    {ap_uint<4>(0x5ULL), ap_uint<4>(0xaULL), ap_uint<4>(0xfULL), ap_uint<4>(0x0ULL)},
-    {ap_uint<4>(0x3ULL), ap_uint<4>(0xcULL), ap_uint<4>(0x9ULL), ap_uint<4>(0x6ULL)},
+    {0x5, 0xa, 0xf, 0x0},
+    {0x3, 0xc, 0x9, 0x6},
 }};
 static const bnn::ThresholdActivation<2, 2, ap_uint<4> > t_layer0_thresholds = {{
     {ap_uint<4>(4), ap_uint<4>(5)},
     {ap_uint<4>(3), ap_uint<4>(6)},
 }};
 static const bnn::BinaryWeights<2, 1, 4> t_layer1_weights = {{
-    {ap_uint<2>(0x1ULL), ap_uint<2>(0x3ULL), ap_uint<2>(0x2ULL), ap_uint<2>(0x0ULL)},
+    {0x1, 0x3, 0x2, 0x0},
 }};
 static const bnn::BinaryWeights<70, 1, 1> t_wide_weights = {{
     {ap_uint<70>("0x3ffabc0123456789a", 16)},
@@ -315,7 +341,7 @@ void testGeneratedStyle(Reporter &rep) {
         for (unsigned r = 0; r < 2; r++) {
             int acc = 0;
             for (unsigned c = 0; c < 4; c++) {
-                const int w = t_layer1_weights.words[0][r * 2 + c / 2][c % 2];
+                const int w = ap_uint<2>(t_layer1_weights.words[0][r * 2 + c / 2])[c % 2];
                 acc += w == hidden[c];
             }
             logit[r] = acc;
@@ -363,9 +389,20 @@ int main() {
     testArgMax<8, 8, ap_uint<8>, 3>(rep, "ArgMax PE=CLASSES ap_uint<8> (top bit set)", 32, 40, 126, 130);
     testArgMax<3, 3, ap_int<4>, 8>(rep, "ArgMax CLASSES=3 wide index", 33, 30, -8, 7);
 
+    // Padded: CLASSES % PE != 0, padding lanes larger than every real class.
+    testArgMax<10, 4, ap_int<12>, 4>(rep, "ArgMax padded CLASSES=10 PE=4 (2 padding lanes) with ties", 34,
+                                     50, -3, 3);
+    testArgMax<10, 3, ap_int<6>, 4>(rep, "ArgMax padded CLASSES=10 PE=3 negative values with ties", 35, 50,
+                                    -32, -29);
+    testArgMax<10, 4, ap_uint<8>, 4>(rep, "ArgMax padded CLASSES=10 PE=4 ap_uint<8> (top bit set)", 36, 50,
+                                     126, 130);
+    testArgMax<3, 4, ap_int<5>, 2>(rep, "ArgMax padded PE=4 > CLASSES=3", 37, 40, -2, 2);
+
     testLogitScalar(rep);
     testLogitArgMax<10, 5, ap_int<10>, 4>(rep, "LogitArgMax CLASSES=10 PE=5 ap_int<10>", 40, 60);
     testLogitArgMax<4, 1, ap_uint<6>, 2>(rep, "LogitArgMax CLASSES=4 PE=1 ap_uint<6>", 41, 60);
+    testLogitArgMax<10, 4, ap_int<10>, 4>(rep, "LogitArgMax padded CLASSES=10 PE=4 ap_int<10>", 42, 60);
+    testLogitArgMax<10, 3, ap_uint<6>, 4>(rep, "LogitArgMax padded CLASSES=10 PE=3 ap_uint<6>", 44, 60);
 
     testGeneratedStyle(rep);
     return rep.finish();

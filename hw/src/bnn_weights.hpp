@@ -7,16 +7,48 @@
 
 namespace bnn {
 
-// Binary weights in FINN's folded layout: neuron r lives in PE r % PE; column c of that
-// neuron is bit c % SIMD of words[r % PE][(r / PE) * (MW / SIMD) + c / SIMD]. Bit 1 = +1.
-// The first index is the PE so the top function can partition it (one ROM per PE).
-template <unsigned SIMD, unsigned PE, unsigned TILES>
-struct BinaryWeights {
-    ap_uint<SIMD> words[PE][TILES];
+// The first of A and B when C holds, else the second (std::conditional without <type_traits>).
+template <bool C, typename A, typename B>
+struct Select {
+    typedef A type;
+};
+template <typename A, typename B>
+struct Select<false, A, B> {
+    typedef B type;
 };
 
-// One threshold per neuron; neuron n at values[n % PE][n / PE]. Output is a single bit:
-// 1 when the accumulator reaches the threshold.
+// How a weight ROM word is stored. Synthesis: ap_uint<SIMD>, a ROM exactly SIMD bits wide. C
+// simulation: words up to 64 bits as the narrowest unsigned integer holding them. The values are
+// the same (the Mvau reads each word into an ap_uint<SIMD>), but a ROM of plain integers is a
+// constant that g++ lays out as data, where an ap_uint ROM runs a constructor per word at start-up:
+// hundreds of thousands of narrow words (a padded CNV folding) then take g++ minutes to compile
+// instead of seconds.
+template <unsigned SIMD, bool NARROW = (SIMD <= 64)>
+struct RomWord {
+    typedef ap_uint<SIMD> type;
+};
+#ifndef __SYNTHESIS__
+template <unsigned SIMD>
+struct RomWord<SIMD, true> {
+    typedef typename Select<(SIMD <= 8), unsigned char,
+            typename Select<(SIMD <= 16), unsigned short,
+            typename Select<(SIMD <= 32), unsigned int, unsigned long long>::type>::type>::type type;
+};
+#endif
+
+// Binary weights in FINN's folded layout: neuron r lives in PE r % PE; column c of that
+// neuron is bit c % SIMD of words[r % PE][(r / PE) * SF + c / SIMD], SF = ceil(MW / SIMD).
+// Bit 1 = +1. With padding, TILES = ceil(MH / PE) * SF: padding columns hold 1 (see bnn_mvau.hpp)
+// and padding rows hold anything. The first index is the PE so the top function can partition
+// it (one ROM per PE).
+template <unsigned SIMD, unsigned PE, unsigned TILES>
+struct BinaryWeights {
+    typename RomWord<SIMD>::type words[PE][TILES];
+};
+
+// One threshold per neuron; neuron n at values[n % PE][n / PE]. NF = ceil(MH / PE): a padded
+// Mvau also has thresholds for its padding neurons, whose values do not matter. Output is a
+// single bit: 1 when the accumulator reaches the threshold.
 template <unsigned PE, unsigned NF, typename T>
 struct ThresholdActivation {
     T values[PE][NF];

@@ -14,11 +14,11 @@ void digits_mlp(hls::stream<digits_mlp_in_t> &in, hls::stream<digits_mlp_out_t> 
 #pragma HLS ARRAY_PARTITION variable=layer2_weights.words complete dim=1
     hls::stream<ap_uint<16> > s0("s0");  // layer 0 output bits
 #pragma HLS STREAM variable=s0 depth=2
-    hls::stream<ap_uint<64> > s1("s1");  // 64 lanes for layer 1
+    hls::stream<ap_uint<64> > s1("s1");  // layer 1 input
 #pragma HLS STREAM variable=s1 depth=3
     hls::stream<ap_uint<16> > s2("s2");  // layer 1 output bits
 #pragma HLS STREAM variable=s2 depth=2
-    hls::stream<ap_uint<64> > s3("s3");  // 64 lanes for layer 2
+    hls::stream<ap_uint<64> > s3("s3");  // layer 2 input
 #pragma HLS STREAM variable=s3 depth=2
     // layers[0] (fc1): PE=16, SIMD=16
     bnn::Mvau<64, 256, 16, 16, bnn::IntegerLane<8, false, 0>, ap_int<15>, bnn::ThresholdActivation<16, 16, ap_int<15>>>(in, s0, layer0_weights, layer0_thresholds, 1);

@@ -19,12 +19,28 @@ const unsigned INPUT_LANES = 16;
 const unsigned INPUT_BITS = 8;
 const unsigned CLASSES = 10;
 const bool OUTPUT_ARGMAX = false;
-// Classes per output word (logits mode) and the accumulator type each is packed as.
+// Classes per output word (logits mode), words per frame (lanes past CLASSES in the last word
+// are padding), and the accumulator type each class is packed as.
 const unsigned OUTPUT_LANES = 10;
+const unsigned OUTPUT_WORDS = 1;
 typedef ap_uint<9> acc_t;
 }  // namespace digits_mlp_io
 
 // One call processes one frame: INPUT_ELEMENTS / INPUT_LANES words in, 1 word(s) out.
 void digits_mlp(hls::stream<digits_mlp_in_t> &in, hls::stream<digits_mlp_out_t> &out);
+
+// Last layer: accumulator -> logit, one float64 rounding per step (bnn::Logit).
+static const bnn::LogitMap class_maps[10] = {
+    {2, -256, 1.0, 1.0, 0.0, true, -2.229825067940088, 2.4256655177173667, 44.43053117359844, 0.00804910245589478},
+    {2, -256, 1.0, 1.0, 0.0, true, 9.132348220340036, 2.5104490564036874, 41.17183327767747, 0.009126243326598725},
+    {2, -256, 1.0, 1.0, 0.0, true, 1.7717210189745112, 2.4886305319984987, 42.59067384416012, -0.17293474986184054},
+    {2, -256, 1.0, 1.0, 0.0, true, 2.9503596684822613, 2.4544629530065567, 39.19077463081046, -0.06475048088732477},
+    {2, -256, 1.0, 1.0, 0.0, true, -6.7737087558268065, 2.494065022853876, 42.839705384161086, 0.056803325841800305},
+    {2, -256, 1.0, 1.0, 0.0, true, 0.23785078084577801, 2.475917480267911, 45.86797417612326, -0.03148540680177126},
+    {2, -256, 1.0, 1.0, 0.0, true, -1.459681221444294, 2.430277073069969, 43.08304299982655, 0.06710274971414107},
+    {2, -256, 1.0, 1.0, 0.0, true, 11.320439319777096, 2.5738633499444914, 40.31577070739645, 0.03440895503029218},
+    {2, -256, 1.0, 1.0, 0.0, true, 14.489163138306058, 2.5407606137107934, 40.160395056720645, 0.0350599132337793},
+    {2, -256, 1.0, 1.0, 0.0, true, 1.200696653849954, 2.45033108104042, 38.21664887839411, 0.03245314269362483},
+};
 
 #endif

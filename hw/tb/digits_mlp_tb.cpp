@@ -7,7 +7,6 @@
 #include <string>
 
 #include "digits_mlp.hpp"
-#include "digits_mlp_params.hpp"
 
 namespace io = digits_mlp_io;
 
@@ -61,7 +60,7 @@ int main(int argc, char **argv) {
         } else {
             long long sums[io::CLASSES];
             double logits[io::CLASSES];
-            for (unsigned w = 0; w < io::CLASSES / io::OUTPUT_LANES; w++) {
+            for (unsigned w = 0; w < io::OUTPUT_WORDS; w++) {
                 if (out.empty()) {
                     ok = false;
                     break;
@@ -69,6 +68,7 @@ int main(int argc, char **argv) {
                 const digits_mlp_out_t word = out.read();
                 for (unsigned lane = 0; lane < io::OUTPUT_LANES; lane++) {
                     const unsigned c = w * io::OUTPUT_LANES + lane;
+                    if (c >= io::CLASSES) break;  // padding lanes of the last word
                     io::acc_t acc = 0;
                     acc(io::acc_t::width - 1, 0) = word((lane + 1) * io::acc_t::width - 1, lane * io::acc_t::width);
                     sums[c] = (long long)class_maps[c].accScale * acc.to_int64() + class_maps[c].accOffset;
