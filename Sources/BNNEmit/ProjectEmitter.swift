@@ -67,7 +67,7 @@ public enum ProjectEmitter {
             "output_words": "\(top.outputWords)", "class_maps": ParamsEmitter.logitMapDefinitions(design),
         ]) { $1 })))
         files.append(GeneratedFile(path: "src/\(name).cpp", text: try render("top.cpp.tmpl", common.merging([
-            "stage_summary": stageSummary(design),
+            "stage_summary": stageSummary(estimate.stages.map(\.stage)),
             "partitions": top.partitions.joined(separator: "\n"),
             "streams": top.streams.joined(separator: "\n"),
             "calls": top.calls.joined(separator: "\n"),
@@ -81,9 +81,9 @@ public enum ProjectEmitter {
         files.append(GeneratedFile(path: "hls_config.cfg", text: try render("hls_config.cfg.tmpl", flow)))
         files.append(GeneratedFile(path: "Makefile", text: try render("Makefile.tmpl", ["name": name])))
         files.append(GeneratedFile(path: "README.md", text: try render("README.md.tmpl", flow.merging([
-            "model_file": modelFile, "stage_table": ReadmeTables.stages(design),
+            "model_file": modelFile, "stage_table": ReadmeTables.stages(design, estimate.stages.map(\.stage)),
             "input_description": ReadmeTables.input(design), "output_description": outputDescription,
-            "bottleneck_cycles": "\(design.layers.map { $0.neuronFold * $0.synapseFold * $0.pixels }.max() ?? 0)",
+            "bottleneck_cycles": "\(estimate.bottleneckCycles)",
         ]) { $1 })))
         for library in TemplateFiles.library {
             files.append(GeneratedFile(path: library.name.hasSuffix(".sh") ? library.name : "src/\(library.name)",
@@ -101,16 +101,8 @@ public enum ProjectEmitter {
         return files.sorted { $0.path < $1.path }
     }
 
-    private static func stageSummary(_ design: Design) -> String {
-        var parts: [String] = []
-        if design.binarizer != nil { parts.append("binarize input") }
-        for layer in design.layers {
-            if layer.window != nil { parts.append("window") }
-            parts.append("MVAU \(layer.inputs)x\(layer.outputs)" + (layer.pixels > 1 ? " x\(layer.pixels)" : ""))
-            if layer.pool != nil { parts.append("max-pool") }
-        }
-        parts.append(design.output.isArgmax ? "argmax" : "class accumulators")
-        return "Stages: " + parts.joined(separator: " -> ")
+    private static func stageSummary(_ stages: [HardwareStage]) -> String {
+        "Stages: " + stages.map(\.label).joined(separator: " -> ")
     }
 }
 
@@ -124,27 +116,42 @@ public enum FoldingFile {
 
 /// Markdown tables for the generated README.
 enum ReadmeTables {
-    static func stages(_ design: Design) -> String {
-        var rows = ["| stage | layers | MW | MH | PE | SIMD | input | cycles/frame |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
-        if let b = design.binarizer {
-            rows.append("| binarize | \(CppLiterals.comment(b.label)) | | | | \(b.simd) | \(design.input.encoding.rawValue) | \(design.input.count / b.simd) |")
-        }
-        for (l, s) in design.layers.enumerated() {
-            let input: String
-            switch s.inputKind {
-            case .binary: input = "bits"
-            case .maskedBinary: input = "bits + valid (zero padding)"
-            case .integer(let bits, _, _): input = "\(bits)-bit"
-            }
-            if let w = s.window {
+    /// One row per stage of the top function, in stream order (the pipeline the calls instantiate).
+    static func stages(_ design: Design, _ stages: [HardwareStage]) -> String {
+        var rows = ["| stage | function | what | PE | SIMD | cycles/frame |", "| --- | --- | --- | --- | --- | --- |"]
+        for stage in stages {
+            var what = ""
+            var pe = ""
+            var simd = ""
+            switch stage.kind {
+            case .binarize(let lanes, let channels, let encoding, _, _):
+                what = "\(encoding.rawValue) input, \(channels) channels, thresholds per channel"
+                simd = "\(lanes)"
+            case .widthConverter(let inWidth, let outWidth, _):
+                what = "\(inWidth)-bit words to \(outWidth)-bit words"
+            case .repack(let r):
+                what = "\(r.inLanes) to \(r.outLanes) lanes of \(r.laneBits) bits per word"
+                    + (r.inVector % r.inLanes != 0 ? ", drops padding after every \(r.inVector)" : "")
+                    + (r.outVector % r.outLanes != 0 ? ", pads every \(r.outVector) to whole words" : "")
+            case .slidingWindow(let w, let lanes, _, _):
                 let p = w.padding
-                rows.append("| window \(l) | \(w.input.height)x\(w.input.width)x\(w.input.channels), kernel \(w.kernel.height)x\(w.kernel.width), stride \(w.stride.height)x\(w.stride.width), padding \(p.top),\(p.bottom),\(p.left),\(p.right) | | | | \(s.windowSIMD ?? s.folding.simd) | | \(w.outputPixels * s.inputs / (s.windowSIMD ?? s.folding.simd)) |")
-            }
-            rows.append("| MVAU \(l) | \(CppLiterals.comment(s.label)) | \(s.inputs) | \(s.outputs) | \(s.folding.pe) | \(s.folding.simd) | \(input) | \(s.neuronFold * s.synapseFold * s.pixels) |")
-            if let pool = s.pool {
+                what = "\(w.input.height)x\(w.input.width)x\(w.input.channels), kernel \(w.kernel.height)x\(w.kernel.width), stride \(w.stride.height)x\(w.stride.width), padding \(p.top),\(p.bottom),\(p.left),\(p.right)"
+                simd = "\(lanes)"
+            case .mvau(let layer, let f):
+                let s = design.layers[stage.layer]
+                let padded = s.paddedInputs > s.inputs || s.paddedOutputs > s.outputs ? " (padded to \(s.paddedInputs) x \(s.paddedOutputs))" : ""
+                what = "\(CppLiterals.comment(s.label)): MW \(layer.inputs) x MH \(layer.outputs)\(padded)\(layer.pixels > 1 ? ", \(layer.pixels) pixels" : "")"
+                pe = "\(f.pe)"
+                simd = "\(f.simd)"
+            case .maxPool(let pool, let lanes):
                 let ands = pool.andChannels.filter { $0 }.count
-                rows.append("| max-pool \(l) | \(CppLiterals.comment(pool.label)): \(pool.pool.height)x\(pool.pool.width), stride \(pool.stride.height)x\(pool.stride.width)\(ands > 0 ? ", \(ands) AND channels" : "") | | | | \(s.folding.pe) | bits | \(pool.input.height * pool.input.width * s.neuronFold) |")
+                what = "\(CppLiterals.comment(pool.label)): \(pool.pool.height)x\(pool.pool.width), stride \(pool.stride.height)x\(pool.stride.width)\(ands > 0 ? ", \(ands) AND channels" : "")"
+                pe = "\(lanes)"
+            case .argMax(let classes, let lanes, _, _):
+                what = "\(classes) classes"
+                pe = "\(lanes)"
             }
+            rows.append("| \(stage.label) | `\(stage.kind.name)` | \(what) | \(pe) | \(simd) | \(stage.cycles) |")
         }
         return rows.joined(separator: "\n")
     }
