@@ -36,6 +36,11 @@ public struct LayerSummary: Sendable {
         if let p = geometry.pool {
             text += ", pool \(p.pool.height)x\(p.pool.width) -> \(p.output.height)x\(p.output.width)"
         }
+        if geometry.isPadded(folding) { text += ", MW x MH padded to \(paddedInputs)x\(paddedOutputs)" }
         return text
     }
+
+    /// MW and MH rounded up to whole folds (the padded matrix the MVAU runs).
+    public var paddedInputs: Int { folding.synapseFold(inputs: geometry.inputs) * folding.simd }
+    public var paddedOutputs: Int { folding.neuronFold(outputs: geometry.outputs) * folding.pe }
 }

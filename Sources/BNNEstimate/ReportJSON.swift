@@ -32,7 +32,8 @@ public enum ReportJSON {
         let layers = e.layers.map { l -> String in
             let g = l.geometry
             var row = "    {\"index\": \(l.index), \"name\": \(Formatting.json(g.key)), \"shape\": \(Formatting.json(l.shape)), "
-            row += "\"mw\": \(g.inputs), \"mh\": \(g.outputs), \"pixels\": \(g.pixels), \"pe\": \(l.folding.pe), \"simd\": \(l.folding.simd), "
+            row += "\"mw\": \(g.inputs), \"mh\": \(g.outputs), \"padded_mw\": \(l.paddedInputs), \"padded_mh\": \(l.paddedOutputs), "
+            row += "\"pixels\": \(g.pixels), \"pe\": \(l.folding.pe), \"simd\": \(l.folding.simd), "
             row += "\"cycles\": \(l.cycles), \"bottleneck_share\": \(share(l.cycles)), \(resources(l.resources)), "
             row += "\"input_fifo_depth\": \(depth(l.inputFIFODepth)), \"output_fifo_depth\": \(depth(l.outputFIFODepth)), "
             row += "\"finn_mvau\": {\"lut\": \(FINNReferenceModel.mvauLUTs(g, pe: l.folding.pe, simd: l.folding.simd)), "

@@ -53,6 +53,10 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(layers.map { $0["pe"] as? Int ?? 0 }, TestModels.pynqCNV.map(\.pe))
         XCTAssertEqual(layers.map { $0["cycles"] as? Int ?? 0 }, [32400, 28224, 20736, 28800, 20736, 18432, 32768, 32768, 1536])
         XCTAssertEqual(layers[6]["bottleneck_share"] as? Double, 1)
+        // The last layer's 10 classes run padded to 12 rows for PE 4.
+        XCTAssertEqual(layers[8]["padded_mh"] as? Int, 12)
+        XCTAssertEqual(layers[8]["padded_mw"] as? Int, 512)
+        XCTAssertEqual(layers[0]["padded_mh"] as? Int, 64)
         let totals = try XCTUnwrap(root["totals"] as? [String: Any])
         XCTAssertEqual(totals["lut"] as? Int, layers.reduce(0) { $0 + ($1["lut"] as? Int ?? 0) })
         XCTAssertEqual(totals["bram18"] as? Int, layers.reduce(0) { $0 + ($1["bram18"] as? Int ?? 0) })
@@ -69,6 +73,7 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(ReportJSON.render(DesignEstimate(design: design, clockNs: 10)), ReportJSON.render(DesignEstimate(design: design, clockNs: 10)))
         for layer in design.layers { XCTAssertTrue(first.contains("| \(layer.key)"), layer.key) }
         XCTAssertTrue(first.contains("| fc20 **(bottleneck)** |"), first)
+        XCTAssertTrue(first.contains("| fc26 | 512x10, MW x MH padded to 512x12 |"), first)
         XCTAssertTrue(first.contains("3051.8 frames/s"), first)
         XCTAssertTrue(first.contains("Pipeline efficiency: 0.799"), first)
     }
