@@ -53,6 +53,11 @@ final class GeneratedProjectTests: XCTestCase {
             let foldings = SimulatorEquivalenceTests.foldings(integer)
             list.append(Project(name: "random\(i)_\(name.split(separator: " ").first ?? "")", network: network,
                                 folding: foldings[i % foldings.count], vectors: 30))
+            // And every one padded (PE and SIMD dividing nothing), unless that was the folding above.
+            if i % foldings.count != foldings.count - 1 {
+                list.append(Project(name: "random\(i)_padded", network: network,
+                                    folding: FoldingRequest(entries: SimulatorEquivalenceTests.padded(integer)), vectors: 30))
+            }
         }
         return list
     }
