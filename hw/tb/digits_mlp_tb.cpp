@@ -42,8 +42,9 @@ int main(int argc, char **argv) {
                     return 2;
                 }
                 // Bipolar elements travel as one bit (1 = +1); 8-bit ones as their two's complement.
+                // Shifts, not range(): g++ misreads range() on words over 64 bits (-Waggressive-loop-optimizations).
                 const unsigned bits = io::INPUT_BITS == 1 ? (v == 1 ? 1u : 0u) : (unsigned)(v & 0xff);
-                word((lane + 1) * io::INPUT_BITS - 1, lane * io::INPUT_BITS) = ap_uint<io::INPUT_BITS>(bits);
+                word |= digits_mlp_in_t(bits) << (lane * io::INPUT_BITS);
             }
             in.write(word);
         }
@@ -69,8 +70,8 @@ int main(int argc, char **argv) {
                 for (unsigned lane = 0; lane < io::OUTPUT_LANES; lane++) {
                     const unsigned c = w * io::OUTPUT_LANES + lane;
                     if (c >= io::CLASSES) break;  // padding lanes of the last word
-                    io::acc_t acc = 0;
-                    acc(io::acc_t::width - 1, 0) = word((lane + 1) * io::acc_t::width - 1, lane * io::acc_t::width);
+                    // Same-width conversion keeps the bits (two's complement for ap_int).
+                    const io::acc_t acc = ap_uint<io::acc_t::width>(word >> (lane * io::acc_t::width));
                     sums[c] = (long long)class_maps[c].accScale * acc.to_int64() + class_maps[c].accOffset;
                     logits[c] = bnn::Logit(acc, class_maps[c]);
                 }
