@@ -54,8 +54,17 @@ public struct SimulationResult: Sendable {
         guard let first = parts.first else {
             return SimulationResult(count: 0, classes: 0, stageBits: [], accumulators: [], output: .logits(maps: []))
         }
-        let stages = first.stageBits.indices.map { s in parts.flatMap { $0.stageBits[s] } }
+        let stages = first.stageBits.indices.map { s in joined(parts.map { $0.stageBits[s] }) }
         return SimulationResult(count: parts.reduce(0) { $0 + $1.count }, classes: first.classes, stageBits: stages,
-                                accumulators: parts.flatMap(\.accumulators), output: first.output)
+                                accumulators: joined(parts.map(\.accumulators)), output: first.output)
+    }
+
+    /// One allocation of the final size (growing by appends would copy and fault in pages
+    /// several times over).
+    private static func joined<T>(_ arrays: [[T]]) -> [T] {
+        var result: [T] = []
+        result.reserveCapacity(arrays.reduce(0) { $0 + $1.count })
+        for array in arrays { result.append(contentsOf: array) }
+        return result
     }
 }

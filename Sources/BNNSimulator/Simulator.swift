@@ -10,11 +10,13 @@ public struct Simulator: Sendable {
 
     private enum LayerKernel: Sendable {
         case binary(BinaryKernel)
-        case integer(IntegerKernel)
+        /// `narrow` exists when every sum the layer can reach on the encoding's range fits Int16 lanes.
+        case integer(narrow: IntegerKernel<SIMD32<Int16>>?, wide: IntegerKernel<SIMD16<Int32>>, runs: PixelRuns)
     }
 
     public init(design: Design) {
         self.design = design
+        let largestValue = Self.largestValue(design.input)
         layers = design.layers.map { stage in
             let thresholds = Self.neuronThresholds(stage)
             switch stage.inputKind {
@@ -22,8 +24,13 @@ public struct Simulator: Sendable {
                 return .binary(BinaryKernel(rows: stage.outputs, columns: stage.inputs,
                                             rowBits: { Self.rowBits(stage, row: $0) }, thresholds: thresholds))
             case .integer:
-                return .integer(IntegerKernel(rows: stage.outputs, columns: stage.inputs,
-                                              weight: { Self.weightBit(stage, row: $0, column: $1) }, thresholds: thresholds))
+                let weight = { Self.weightBit(stage, row: $0, column: $1) }
+                let narrow = stage.inputs * largestValue <= SIMD32<Int16>.sumBound
+                    ? IntegerKernel<SIMD32<Int16>>(rows: stage.outputs, columns: stage.inputs, weight: weight, thresholds: thresholds)
+                    : nil
+                return .integer(narrow: narrow,
+                                wide: IntegerKernel(rows: stage.outputs, columns: stage.inputs, weight: weight, thresholds: thresholds),
+                                runs: stage.window.map(PixelRuns.init(window:)) ?? PixelRuns(columns: stage.inputs))
             }
         }
     }
@@ -42,8 +49,8 @@ public struct Simulator: Sendable {
         return SimulationResult.concatenate(box.results.compactMap { $0 })
     }
 
-    /// Images per pass through the network: enough to reuse each weight block many times, few
-    /// enough that a convolution's windows and accumulators stay in cache.
+    /// Images per pass through the network: enough to reuse each weight group many times, few
+    /// enough that a convolution's activations stay in cache.
     private var tile: Int { design.layers.contains { $0.window != nil } ? 8 : 256 }
 
     private func runTiles(_ inputs: [Int], range: Range<Int>) -> SimulationResult {
@@ -52,13 +59,13 @@ public struct Simulator: Sendable {
         var first = range.lowerBound
         while first < range.upperBound {
             let last = min(first + tile, range.upperBound)
-            parts.append(runChunk(Array(inputs[(first * perInput)..<(last * perInput)]), count: last - first))
+            parts.append(inputs[(first * perInput)..<(last * perInput)].withUnsafeBufferPointer { runChunk($0, count: last - first) })
             first = last
         }
         return parts.count == 1 ? parts[0] : SimulationResult.concatenate(parts)
     }
 
-    private func runChunk(_ inputs: [Int], count: Int) -> SimulationResult {
+    private func runChunk(_ inputs: UnsafeBufferPointer<Int>, count: Int) -> SimulationResult {
         var stageBits: [[UInt64]] = []
         var bits: [UInt64] = []
         if let binarizer = design.binarizer {
@@ -72,34 +79,19 @@ public struct Simulator: Sendable {
         for (l, kernel) in layers.enumerated() {
             let stage = design.layers[l]
             let isLast = l == layers.count - 1
-            let vectors = count * stage.pixels
             let outLimbs = (stage.outputs + 63) / 64
-            var next = [UInt64](repeating: 0, count: isLast ? 0 : vectors * outLimbs)
+            var next = [UInt64](repeating: 0, count: isLast ? 0 : count * stage.pixels * outLimbs)
             switch kernel {
             case .binary(let k):
-                let x = stage.window.map { WindowOps.windows(bits: bits, count: count, $0) } ?? bits
-                x.withUnsafeBufferPointer { x in
-                    if isLast {
-                        accumulators.withUnsafeMutableBufferPointer { k.accumulate(x, count: vectors, into: $0) }
-                    } else if stage.inputKind == .maskedBinary {
-                        next.withUnsafeMutableBufferPointer { k.thresholdMasked(x, count: vectors, into: $0) }
-                    } else {
-                        next.withUnsafeMutableBufferPointer { k.threshold(x, count: vectors, into: $0) }
-                    }
-                }
-            case .integer(let k):
-                let raw = inputs.map { Int32($0 - design.input.zeroPoint) }
-                let values = stage.window.map { WindowOps.windows(values: raw, count: count, $0) } ?? raw
-                values.withUnsafeBufferPointer { x in
-                    if isLast {
-                        accumulators.withUnsafeMutableBufferPointer { k.accumulate(x, count: vectors, into: $0) }
-                    } else {
-                        next.withUnsafeMutableBufferPointer { k.threshold(x, count: vectors, into: $0) }
-                    }
-                }
+                runBinary(k, stage, bits, count: count, isLast: isLast, next: &next, accumulators: &accumulators)
+            case .integer(let narrow, let wide, let runs):
+                runInteger(narrow, wide, runs, inputs, count: count, isLast: isLast, next: &next, accumulators: &accumulators)
             }
             if isLast { break }
-            if stage.window != nil { next = WindowOps.gather(next, count: count, pixels: stage.pixels, channels: stage.outputs) }
+            // Per-pixel outputs of whole limbs already form the HWC image.
+            if stage.window != nil && stage.outputs % 64 != 0 {
+                next = WindowOps.gather(next, count: count, pixels: stage.pixels, channels: stage.outputs)
+            }
             if let pool = stage.pool { next = WindowOps.pool(next, count: count, pool) }
             stageBits.append(next)
             bits = next
@@ -107,25 +99,111 @@ public struct Simulator: Sendable {
         return SimulationResult(count: count, classes: classes, stageBits: stageBits, accumulators: accumulators, output: design.output)
     }
 
-    private func binarize(_ inputs: [Int], count: Int, _ b: BinarizerStage) -> [UInt64] {
+    private func runBinary(_ k: BinaryKernel, _ stage: MvauStage, _ bits: [UInt64], count: Int, isLast: Bool,
+                           next: inout [UInt64], accumulators: inout [Int]) {
+        let vectors = count * stage.pixels
+        let layout: VectorLayout
+        var x = bits
+        if let window = stage.window {
+            if stage.inputKind == .maskedBinary {
+                x = WindowOps.windows(bits: bits, count: count, window)
+                x.withUnsafeBufferPointer { x in
+                    next.withUnsafeMutableBufferPointer { k.thresholdMasked(x, count: vectors, into: $0) }
+                }
+                return
+            }
+            if VectorLayout.canReadDirectly(window) {
+                layout = .direct(window: window, count: count)
+            } else {
+                x = WindowOps.windows(bits: bits, count: count, window)
+                layout = .contiguous(count: vectors, limbs: k.inputLimbs)
+            }
+        } else {
+            layout = .contiguous(count: vectors, limbs: k.inputLimbs)
+        }
+        x.withUnsafeBufferPointer { x in
+            if isLast {
+                accumulators.withUnsafeMutableBufferPointer { k.accumulate(x, layout, into: $0) }
+            } else {
+                next.withUnsafeMutableBufferPointer { k.threshold(x, layout, into: $0) }
+            }
+        }
+    }
+
+    /// The 8-bit layer, on Int16 lanes when this chunk's values allow it.
+    private func runInteger(_ narrow: IntegerKernel<SIMD32<Int16>>?, _ wide: IntegerKernel<SIMD16<Int32>>, _ runs: PixelRuns,
+                            _ inputs: UnsafeBufferPointer<Int>, count: Int, isLast: Bool,
+                            next: inout [UInt64], accumulators: inout [Int]) {
+        let zeroPoint = design.input.zeroPoint
+        let perInput = design.input.count
+        let range = IntegerType(bits: design.input.bits, isSigned: design.input.isSigned).range
+        if let narrow, Self.allInside(inputs, range) {
+            let values = Self.centered(inputs, zeroPoint: zeroPoint, as: Int16.self)
+            Self.runInteger(narrow, values, perInput: perInput, count: count, runs: runs, isLast: isLast, next: &next, accumulators: &accumulators)
+        } else {
+            // Exact while |sum| <= Int32.max / 2: always, for inputs inside the encoding's range.
+            let values = Self.centered(inputs, zeroPoint: zeroPoint, as: Int32.self)
+            Self.runInteger(wide, values, perInput: perInput, count: count, runs: runs, isLast: isLast, next: &next, accumulators: &accumulators)
+        }
+    }
+
+    /// Whether every input lies in `range` (a min/max scan, which vectorizes).
+    private static func allInside(_ inputs: UnsafeBufferPointer<Int>, _ range: ClosedRange<Int>) -> Bool {
+        var lowest = Int.max
+        var highest = Int.min
+        for q in inputs {
+            lowest = min(lowest, q)
+            highest = max(highest, q)
+        }
+        return inputs.isEmpty || (range.contains(lowest) && range.contains(highest))
+    }
+
+    /// `q - zero_point` per input, clamped to `T` (a no-op for inputs inside the encoding's range).
+    private static func centered<T: FixedWidthInteger>(_ inputs: UnsafeBufferPointer<Int>, zeroPoint: Int, as: T.Type) -> [T] {
+        [T](unsafeUninitializedCapacity: inputs.count) { values, initialized in
+            for i in 0..<inputs.count { values.initializeElement(at: i, to: T(clamping: inputs[i] &- zeroPoint)) }
+            initialized = inputs.count
+        }
+    }
+
+    /// The largest |q - zero_point| over the encoding's range.
+    private static func largestValue(_ input: DesignInput) -> Int {
+        let range = IntegerType(bits: input.bits, isSigned: input.isSigned).range
+        return max(abs(range.lowerBound - input.zeroPoint), abs(range.upperBound - input.zeroPoint))
+    }
+
+    private static func runInteger<Lanes: AccumulatorLanes>(_ k: IntegerKernel<Lanes>, _ values: [Lanes.Scalar], perInput: Int, count: Int,
+                                                            runs: PixelRuns, isLast: Bool, next: inout [UInt64], accumulators: inout [Int]) {
+        values.withUnsafeBufferPointer { x in
+            if isLast {
+                accumulators.withUnsafeMutableBufferPointer { k.accumulate(x, imageValues: perInput, count: count, runs: runs, into: $0) }
+            } else {
+                next.withUnsafeMutableBufferPointer { k.threshold(x, imageValues: perInput, count: count, runs: runs, into: $0) }
+            }
+        }
+    }
+
+    private func binarize(_ inputs: UnsafeBufferPointer<Int>, count: Int, _ b: BinarizerStage) -> [UInt64] {
         let n = design.input.count
         let channels = design.input.channels
         return Self.pack(count: count, length: n) { image, e in inputs[image * n + e] >= b.thresholds[e % channels] }
     }
 
     /// +1 -> bit 1, -1 -> bit 0: the hot path of bipolar-input networks, so no closure here.
-    static func packBipolar(_ inputs: [Int], count: Int, length: Int) -> [UInt64] {
+    static func packBipolar(_ x: UnsafeBufferPointer<Int>, count: Int, length: Int) -> [UInt64] {
         let limbs = (length + 63) / 64
         var out = [UInt64](repeating: 0, count: count * limbs)
-        inputs.withUnsafeBufferPointer { x in
-            out.withUnsafeMutableBufferPointer { o in
-                for image in 0..<count {
-                    let base = image * length
-                    for l in 0..<limbs {
-                        var word: UInt64 = 0
-                        for b in 0..<min(64, length - l * 64) where x[base + l * 64 + b] == 1 { word |= 1 << UInt64(b) }
-                        o[image * limbs + l] = word
+        out.withUnsafeMutableBufferPointer { o in
+            for image in 0..<count {
+                let base = image * length
+                for l in 0..<limbs {
+                    // Branch-free, so the compare-and-pack vectorizes.
+                    var word: UInt64 = 0
+                    let first = base + l * 64
+                    for b in 0..<min(64, length - l * 64) {
+                        word |= UInt64(truncatingIfNeeded: x[first &+ b] == 1 ? 1 : 0) &<< UInt64(b)
                     }
+                    o[image * limbs + l] = word
                 }
             }
         }

@@ -89,45 +89,6 @@ enum WindowOps {
         }
     }
 
-    /// im2col of the raw 8-bit input as `q - zero_point` (padded positions hold the zero point,
-    /// so 0). A window row inside the image is `kw * C` contiguous values.
-    static func windows(values: [Int32], count: Int, _ w: SlidingWindowStage) -> [Int32] {
-        let input = w.input
-        let c = input.channels
-        let k = w.kernel.height * w.kernel.width * c
-        let out = w.output
-        var result = [Int32](repeating: 0, count: count * w.outputPixels * k)
-        values.withUnsafeBufferPointer { src in
-            result.withUnsafeMutableBufferPointer { dst in
-                var i = 0
-                for image in 0..<count {
-                    let srcBase = image * input.count
-                    for oy in 0..<out.height {
-                        for ox in 0..<out.width {
-                            for ky in 0..<w.kernel.height {
-                                let y = oy * w.stride.height + ky - w.padding.top
-                                let x0 = ox * w.stride.width - w.padding.left
-                                guard y >= 0 && y < input.height else {
-                                    i += w.kernel.width * c
-                                    continue
-                                }
-                                for kx in 0..<w.kernel.width {
-                                    let x = x0 + kx
-                                    if x >= 0 && x < input.width {
-                                        let from = srcBase + (y * input.width + x) * c
-                                        for ch in 0..<c { dst[i &+ ch] = src[from &+ ch] }
-                                    }
-                                    i += c
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return result
-    }
-
     /// Regroups per-pixel output vectors (`pixels` per image, `channels` bits each, each in its
     /// own limbs) into one HWC bit vector per image.
     static func gather(_ bits: [UInt64], count: Int, pixels: Int, channels: Int) -> [UInt64] {
@@ -150,6 +111,7 @@ enum WindowOps {
     /// Binary max-pool: OR over the window (max of +-1), AND for the flagged channels. Works on
     /// whole pixels (all channels) a word at a time.
     static func pool(_ bits: [UInt64], count: Int, _ pool: PoolStage) -> [UInt64] {
+        if pool.input.channels % 64 == 0 { return poolWholeLimbs(bits, count: count, pool) }
         let input = pool.input
         let c = input.channels
         let out = pool.output
@@ -188,6 +150,44 @@ enum WindowOps {
                                 if c % 64 != 0 { pixel[pixelLimbs - 1] &= (1 << UInt64(c % 64)) - 1 }
                                 copyBits(UnsafeBufferPointer(pixel), from: 0, to: dst,
                                          at: image * outLimbs * 64 + (oy * out.width + ox) * c, count: c)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// The pool when every pixel is whole limbs: OR and AND limb by limb, no bit shifting.
+    static func poolWholeLimbs(_ bits: [UInt64], count: Int, _ pool: PoolStage) -> [UInt64] {
+        let input = pool.input
+        let out = pool.output
+        let pixelLimbs = input.channels / 64
+        let inLimbs = input.count / 64
+        let outLimbs = out.count / 64
+        var andMask = [UInt64](repeating: 0, count: pixelLimbs)
+        for ch in 0..<input.channels where pool.andChannels[ch] { andMask[ch / 64] |= 1 << UInt64(ch % 64) }
+        var result = [UInt64](repeating: 0, count: count * outLimbs)
+        bits.withUnsafeBufferPointer { src in
+            result.withUnsafeMutableBufferPointer { dst in
+                for image in 0..<count {
+                    for oy in 0..<out.height {
+                        for ox in 0..<out.width {
+                            let target = image * outLimbs + (oy * out.width + ox) * pixelLimbs
+                            for l in 0..<pixelLimbs {
+                                var orAcc: UInt64 = 0
+                                var andAcc: UInt64 = ~0
+                                for ky in 0..<pool.pool.height {
+                                    let y = oy * pool.stride.height + ky
+                                    for kx in 0..<pool.pool.width {
+                                        let x = ox * pool.stride.width + kx
+                                        let word = src[image * inLimbs + (y * input.width + x) * pixelLimbs + l]
+                                        orAcc |= word
+                                        andAcc &= word
+                                    }
+                                }
+                                dst[target + l] = (orAcc & ~andMask[l]) | (andAcc & andMask[l])
                             }
                         }
                     }
