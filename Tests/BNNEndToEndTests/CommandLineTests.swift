@@ -106,6 +106,9 @@ final class CommandLineTests: XCTestCase {
             (["compile", path("missing.json"), "-o", out], 1, "missing.json: error: no such file"),
             (["compile", digits, "-o", out, "--fold", "fc9=1x1"], 1, #"--fold: error: fc9: no dense or conv2d layer called "fc9""#),
             (["compile", digits, "-o", out, "--fold", "fc1=300x1"], 1, "--fold: error: fc1: PE 300 is more than MH = 256"),
+            // 64x256 + 256x256 + 256x10 = 84480 bits fit; padding fc3's 10 rows to 12 for PE 3 does not.
+            (["compile", digits, "-o", out, "--fold", "fc3=3x64", "--max-weight-bits", "84480"], 1,
+             "error: layers: the design's weight ROMs would hold 84992 bits, over the limit of 84480"),
             (["compile", digits, "-o", out, "--fold", "fc1"], 2, "--fold expects LAYER=PExSIMD"),
             (["compile", digits, "--frobnicate"], 2, "unknown option --frobnicate"),
             (["frobnicate", digits], 2, "unknown command"),
