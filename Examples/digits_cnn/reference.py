@@ -36,8 +36,8 @@ def _load_mlp_reference():
 
 
 mlp = _load_mlp_reference()
-ModelError, _is_int, _hwc = mlp.ModelError, mlp._is_int, mlp._hwc
-decode_tensor, per_channel, INT_RANGE = mlp.decode_tensor, mlp.per_channel, mlp.INT_RANGE
+ModelError, _is_int = mlp.ModelError, mlp._is_int
+decode_tensor, per_channel = mlp.decode_tensor, mlp.per_channel
 count_correct, expected_accuracy_json = mlp.count_correct, mlp.expected_accuracy_json
 
 LAYER_KEYS = {
@@ -95,29 +95,7 @@ def forward(model, inputs):
     q - zero_point of the raw input (real value = scale * them), "bipolar" integers +-1,
     or "real" float64.
     """
-    inp = model["input"]
-    shape = _hwc(inp["shape"])
-    n = inputs.shape[0]
-    q = np.asarray(inputs).reshape(n, -1).astype(np.int64)
-    if q.shape[1] != int(np.prod(shape)):
-        raise ModelError(f"inputs have {q.shape[1]} elements per sample, model wants {shape}")
-    if inp["encoding"] == "bipolar":
-        if not np.all(np.abs(q) == 1):
-            raise ModelError("bipolar inputs must be -1 or +1")
-        kind, x, scale = "bipolar", q, 1.0
-    else:
-        lo, hi = INT_RANGE[inp["encoding"]]
-        if q.min() < lo or q.max() > hi:
-            raise ModelError(f"inputs outside the {inp['encoding']} range")
-        scale = inp.get("scale", 1)
-        zero_point = inp.get("zero_point", 0)
-        if (not isinstance(scale, (int, float)) or isinstance(scale, bool)
-                or not (scale > 0 and np.isfinite(scale)) or not _is_int(zero_point)):
-            raise ModelError("input.scale must be > 0 and zero_point an integer")
-        scale = float(scale)
-        if not lo <= zero_point <= hi:
-            raise ModelError(f"input.zero_point outside the {inp['encoding']} range")
-        kind, x = "quant", q - zero_point
+    shape, n, kind, x, scale = mlp.read_input(model, inputs)  # the checks are the MLP's
     x = x.reshape([n] + shape)  # always [N, H, W, C]
 
     def real(kind, x):

@@ -18,7 +18,6 @@ Reads ../digits_mlp/{train,test}_{inputs,labels}.npy (written by ../digits_mlp/m
 and writes model.json, model_argmax.json and expected_accuracy.json beside this file. The
 accuracy it reports is that of the exported model.json evaluated by reference.py.
 """
-import argparse
 import os
 import sys
 import time
@@ -36,8 +35,8 @@ sys.path.insert(0, os.path.join(HERE, "..", "..", "tools"))
 from bnn_frontends import model_json  # noqa: E402  (the model.json writer)
 # Appended, not prepended: this folder's own reference.py must win over the MLP's.
 sys.path.append(os.path.join(HERE, "..", "digits_mlp"))
-from binarynet import Adam, cross_entropy, sign  # noqa: E402  (shared with digits_mlp)
-DATA = os.path.join(HERE, "..", "digits_mlp")
+import binarynet  # noqa: E402  (shared with digits_mlp)
+from binarynet import sign  # noqa: E402
 INPUT_SCALE = 0.0625  # pixels are 0..16: the real input is q / 16 in [0, 1]
 SIDE = 8  # 8x8 images, one channel
 CONV = (16, 32)  # filters of conv1 and conv2, 3x3, padding 1
@@ -88,25 +87,12 @@ def maxpool_backward(dy, idx, shape):
     return d.reshape(n, h // 2, w // 2, c, 2, 2).transpose(0, 1, 4, 2, 5, 3).reshape(shape)
 
 
-class Net:
+class Net(binarynet.Layers):
     def __init__(self, rng):
         c1, c2 = CONV
         flat = c2 * (SIDE // 4) ** 2
-        shapes = [(c1, 1, K, K), (c2, c1, K, K), (CLASSES, flat)]  # OIHW, OIHW, [out, in]
-        self.w, self.gamma, self.beta, self.mean, self.var = [], [], [], [], []
-        for shape in shapes:
-            m = shape[0]
-            field = int(np.prod(shape[2:], dtype=np.int64))
-            fan_in, fan_out = shape[1] * field, m * field
-            limit = np.sqrt(6.0 / (fan_in + fan_out))  # Glorot uniform, as BinaryNet
-            self.w.append(rng.uniform(-limit, limit, size=shape))
-            self.gamma.append(np.ones(m))
-            self.beta.append(np.zeros(m))
-            self.mean.append(np.zeros(m))
-            self.var.append(np.ones(m))
-
-    def params(self):
-        return self.w + self.gamma + self.beta
+        # conv1, conv2 OIHW; fc3 [out, in]
+        super().__init__(rng, [(c1, 1, K, K), (c2, c1, K, K), (CLASSES, flat)])
 
     def _bn_train(self, i, h):
         """Batchnorm over all axes but the last (channels) with batch statistics."""
@@ -216,35 +202,6 @@ class Net:
         return self._bn_infer(2, f @ w3.T)
 
 
-def train(x, y, x_test, y_test, epochs, batch, lr0, lr1, seed, precise, log):
-    rng = np.random.default_rng(seed)
-    net = Net(rng)
-    opt = Adam(net.params())
-    for epoch in range(epochs):
-        lr = lr0 * (lr1 / lr0) ** (epoch / max(1, epochs - 1))  # exponential decay
-        order = rng.permutation(len(x))
-        # Drop the ragged last batch: tiny batches give noisy batchnorm statistics.
-        for start in range(0, len(x) - batch + 1, batch):
-            idx = order[start:start + batch]
-            out, cache = net.forward_train(x[idx])
-            loss, dz = cross_entropy(out, y[idx])
-            opt.step(net.backward(dz, cache), lr)
-            for w in net.w:
-                np.clip(w, -1.0, 1.0, out=w)
-        if log and (epoch % 10 == 9 or epoch == epochs - 1):
-            tr = np.mean(np.argmax(net.logits(x), 1) == y)
-            te = np.mean(np.argmax(net.logits(x_test), 1) == y_test)
-            print(f"epoch {epoch + 1:3d}  lr {lr:.2e}  loss {loss:.4f}  "
-                  f"train {tr:.4f}  test {te:.4f}")
-    if precise:
-        net.precise_bn(x)
-        if log:
-            tr = np.mean(np.argmax(net.logits(x), 1) == y)
-            te = np.mean(np.argmax(net.logits(x_test), 1) == y_test)
-            print(f"precise batchnorm statistics:  train {tr:.4f}  test {te:.4f}")
-    return net
-
-
 def signs(w):
     return np.where(w >= 0, 1, -1)  # sign(0) = +1; model_json packs it as a bipolar tensor
 
@@ -276,51 +233,22 @@ def export(net, name, mode):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--epochs", type=int, default=200)
-    ap.add_argument("--batch", type=int, default=64)
-    ap.add_argument("--lr", type=float, nargs=2, default=(3e-2, 1e-4), metavar=("START", "END"))
-    ap.add_argument("--seed", type=int, default=2016)
+    ap = binarynet.parser(__doc__, epochs=200, lr=(3e-2, 1e-4))
     ap.add_argument("--no-precise-bn", dest="precise", action="store_false",
                     help="keep the running averages instead of the training set's statistics")
-    ap.add_argument("--quiet", action="store_true")
     args = ap.parse_args()
-
-    def load(name):
-        return np.load(os.path.join(DATA, name + ".npy"))
-
-    q_train, y_train = load("train_inputs"), load("train_labels")
-    q_test, y_test = load("test_inputs"), load("test_labels")
+    (q_train, y_train), (q_test, y_test) = binarynet.load_digits()  # ../digits_mlp/*.npy
     # [N, 64] row-major 8x8 pixels are the HWC order of an [8, 8, 1] image.
     x_train = (q_train * INPUT_SCALE).reshape(-1, SIDE, SIDE, 1)
     x_test = (q_test * INPUT_SCALE).reshape(-1, SIDE, SIDE, 1)
 
     start = time.perf_counter()
-    net = train(x_train, y_train, x_test, y_test, args.epochs, args.batch, *args.lr,
-                args.seed, args.precise, not args.quiet)
+    net = binarynet.train(Net, x_train, y_train, x_test, y_test, args.epochs, args.batch,
+                          *args.lr, args.seed, not args.quiet, precise=args.precise)
     seconds = time.perf_counter() - start
-
-    paths = {}
-    for name, mode, file in [("digits_cnn", "logits", "model.json"),
-                             ("digits_cnn_argmax", "argmax", "model_argmax.json")]:
-        paths[mode] = model_json.write_model(export(net, name, mode), os.path.join(HERE, file))
-
-    # The documented numbers: the exported file, evaluated by the spec's reference semantics.
-    model = reference.load_model(paths["logits"])
-    tr_ok, tr_n = reference.accuracy(model, q_train, y_train)
-    te_logits = reference.forward(model, q_test)
-    te_ok, te_n = reference.count_correct(te_logits, y_test)
-    # The training code's own inference agrees with the reference on the exported file.
-    assert np.array_equal(np.argmax(net.logits(x_test), 1), np.argmax(te_logits, 1))
-    am_ok, _ = reference.accuracy(reference.load_model(paths["argmax"]), q_test, y_test)
-    assert am_ok == te_ok
-    with open(os.path.join(HERE, "expected_accuracy.json"), "w") as f:
-        f.write(reference.expected_accuracy_json(te_ok, te_n))
-    print(f"training time {seconds:.1f} s")
-    print(f"exported model (reference.py): train {tr_ok}/{tr_n} = {tr_ok / tr_n:.4f}, "
-          f"test {te_ok}/{te_n} = {te_ok / te_n:.4f}")
-    print(f"wrote model.json ({os.path.getsize(paths['logits'])} bytes), model_argmax.json, "
-          f"expected_accuracy.json")
+    # x_test: also check that the training code's own inference agrees with reference.py.
+    binarynet.save_models(net, export, "digits_cnn", HERE, reference, (q_train, y_train),
+                          (q_test, y_test), seconds, x_test=x_test)
 
 
 if __name__ == "__main__":

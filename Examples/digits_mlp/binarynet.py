@@ -1,6 +1,36 @@
-"""Training pieces shared by the digits examples (BinaryNet-style, numpy only)."""
+"""Training pieces shared by the digits examples (BinaryNet-style, numpy only).
+
+save_models() also needs bnn_frontends.model_json: the training scripts put ../../tools on
+sys.path before they import this module.
+"""
+import argparse
+import os
 
 import numpy as np
+
+DATA = os.path.dirname(os.path.abspath(__file__))  # the committed .npy files of both examples
+
+
+def parser(doc, epochs, lr):
+    """The training scripts' common options; doc is the script's docstring, epochs and lr
+    (start, end) the defaults, which differ between the examples."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    ap.add_argument("--epochs", type=int, default=epochs)
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--lr", type=float, nargs=2, default=lr, metavar=("START", "END"))
+    ap.add_argument("--seed", type=int, default=2016)
+    ap.add_argument("--quiet", action="store_true")
+    return ap
+
+
+def load_digits():
+    """((train inputs, labels), (test inputs, labels)) from the .npy files beside this file:
+    uint8 [N, 64] pixels 0..16 (row-major 8x8) and int64 labels, as make_data.py writes them."""
+    def load(name):
+        return np.load(os.path.join(DATA, name + ".npy"))
+
+    return ((load("train_inputs"), load("train_labels")),
+            (load("test_inputs"), load("test_labels")))
 
 
 def sign(x):
@@ -36,3 +66,99 @@ def cross_entropy(logits, labels):
     loss = -np.mean(np.log(p[np.arange(n), labels] + 1e-300))
     p[np.arange(n), labels] -= 1
     return loss, p / n
+
+
+class Layers:
+    """Each layer's latent float weights and batchnorm parameters and running statistics.
+    The examples' Net classes add forward_train(), backward(), logits() (and precise_bn())."""
+
+    def __init__(self, rng, shapes):
+        """shapes: one weight shape a layer, [out, in] (dense) or OIHW (conv2d), in order."""
+        self.w, self.gamma, self.beta, self.mean, self.var = [], [], [], [], []
+        for shape in shapes:
+            m = shape[0]
+            field = int(np.prod(shape[2:], dtype=np.int64))  # kh * kw; 1 for a dense layer
+            fan_in, fan_out = shape[1] * field, m * field
+            limit = np.sqrt(6.0 / (fan_in + fan_out))  # Glorot uniform, as BinaryNet
+            self.w.append(rng.uniform(-limit, limit, size=shape))
+            self.gamma.append(np.ones(m))
+            self.beta.append(np.zeros(m))
+            self.mean.append(np.zeros(m))
+            self.var.append(np.ones(m))
+
+    def params(self):
+        return self.w + self.gamma + self.beta
+
+
+def _accuracies(net, x, y, x_test, y_test):
+    """Training and test accuracy of net.logits() (inference with the running statistics)."""
+    tr = np.mean(np.argmax(net.logits(x), 1) == y)
+    te = np.mean(np.argmax(net.logits(x_test), 1) == y_test)
+    return tr, te
+
+
+def train(new_net, x, y, x_test, y_test, epochs, batch, lr0, lr1, seed, log, precise=False):
+    """The net new_net(rng) trained with Adam on (x, y); x_test, y_test only for the log.
+    precise: afterwards replace the running statistics by the population statistics of x
+    (net.precise_bn(x), digits_cnn's PreciseBN step)."""
+    rng = np.random.default_rng(seed)
+    # One generator, drawn in a fixed order (the initial weights, then one permutation an
+    # epoch): the same seed trains the same network bit for bit.
+    net = new_net(rng)
+    opt = Adam(net.params())
+    for epoch in range(epochs):
+        lr = lr0 * (lr1 / lr0) ** (epoch / max(1, epochs - 1))  # exponential decay
+        order = rng.permutation(len(x))
+        # Drop the ragged last batch: tiny batches give noisy batchnorm statistics.
+        for start in range(0, len(x) - batch + 1, batch):
+            idx = order[start:start + batch]
+            out, cache = net.forward_train(x[idx])
+            loss, dz = cross_entropy(out, y[idx])
+            opt.step(net.backward(dz, cache), lr)
+            for w in net.w:
+                np.clip(w, -1.0, 1.0, out=w)
+        if log and (epoch % 10 == 9 or epoch == epochs - 1):
+            tr, te = _accuracies(net, x, y, x_test, y_test)
+            print(f"epoch {epoch + 1:3d}  lr {lr:.2e}  loss {loss:.4f}  "
+                  f"train {tr:.4f}  test {te:.4f}")
+    if precise:
+        net.precise_bn(x)
+        if log:
+            tr, te = _accuracies(net, x, y, x_test, y_test)
+            print(f"precise batchnorm statistics:  train {tr:.4f}  test {te:.4f}")
+    return net
+
+
+def save_models(net, export, name, folder, reference, train_data, test_data, seconds,
+                x_test=None):
+    """Writes model.json (`name`, logits) and model_argmax.json (`name`_argmax) into folder,
+    evaluates the written file with `reference` (the example's reference.py module), writes
+    expected_accuracy.json and prints the results. export(net, name, mode) is the model
+    document; train_data and test_data are (uint8 inputs, labels). With x_test (the test
+    inputs as the net takes them) it also asserts that net.logits() predicts the same."""
+    from bnn_frontends import model_json  # the model.json writer
+
+    paths = {}
+    for model_name, mode, file in [(name, "logits", "model.json"),
+                                   (name + "_argmax", "argmax", "model_argmax.json")]:
+        paths[mode] = model_json.write_model(export(net, model_name, mode),
+                                             os.path.join(folder, file))
+
+    # The documented numbers: the exported file, evaluated by the spec's reference semantics.
+    (q_train, y_train), (q_test, y_test) = train_data, test_data
+    model = reference.load_model(paths["logits"])
+    tr_ok, tr_n = reference.accuracy(model, q_train, y_train)
+    te_logits = reference.forward(model, q_test)
+    te_ok, te_n = reference.count_correct(te_logits, y_test)
+    if x_test is not None:
+        # The training code's own inference agrees with the reference on the exported file.
+        assert np.array_equal(np.argmax(net.logits(x_test), 1), np.argmax(te_logits, 1))
+    am_ok, _ = reference.accuracy(reference.load_model(paths["argmax"]), q_test, y_test)
+    assert am_ok == te_ok
+    with open(os.path.join(folder, "expected_accuracy.json"), "w") as f:
+        f.write(reference.expected_accuracy_json(te_ok, te_n))
+    print(f"training time {seconds:.1f} s")
+    print(f"exported model (reference.py): train {tr_ok}/{tr_n} = {tr_ok / tr_n:.4f}, "
+          f"test {te_ok}/{te_n} = {te_ok / te_n:.4f}")
+    print(f"wrote model.json ({os.path.getsize(paths['logits'])} bytes), model_argmax.json, "
+          f"expected_accuracy.json")

@@ -163,12 +163,10 @@ def _hwc(shape):
     return [1, 1, shape[0]] if len(shape) == 1 else list(shape)
 
 
-def forward(model, inputs):
-    """Logits [N, classes] as float64, per the spec's reference semantics.
-
-    An activation is carried as (kind, array): "quant" integers q - zero_point of the
-    raw input (real value = scale * them), "bipolar" integers +-1, or "real" float64.
-    """
+def read_input(model, inputs):
+    """The checked raw inputs as (shape [H, W, C], N, kind, x [N, H*W*C] int64, scale): kind
+    "bipolar" (x is +-1, scale 1.0) or "quant" (x is q - zero_point, real value = scale * x).
+    Shared with ../digits_cnn/reference.py."""
     inp = model["input"]
     shape = _hwc(inp["shape"])
     n = inputs.shape[0]
@@ -178,18 +176,28 @@ def forward(model, inputs):
     if inp["encoding"] == "bipolar":
         if not np.all(np.abs(q) == 1):
             raise ModelError("bipolar inputs must be -1 or +1")
-        kind, x, scale = "bipolar", q, 1.0
-    else:
-        lo, hi = INT_RANGE[inp["encoding"]]
-        if q.min() < lo or q.max() > hi:
-            raise ModelError(f"inputs outside the {inp['encoding']} range")
-        scale = float(inp.get("scale", 1))
-        zero_point = inp.get("zero_point", 0)
-        if not (scale > 0 and np.isfinite(scale)) or not _is_int(zero_point):
-            raise ModelError("input.scale must be > 0 and zero_point an integer")
-        if not lo <= zero_point <= hi:
-            raise ModelError(f"input.zero_point outside the {inp['encoding']} range")
-        kind, x = "quant", q - zero_point
+        return shape, n, "bipolar", q, 1.0
+    lo, hi = INT_RANGE[inp["encoding"]]
+    if q.min() < lo or q.max() > hi:
+        raise ModelError(f"inputs outside the {inp['encoding']} range")
+    scale = inp.get("scale", 1)
+    zero_point = inp.get("zero_point", 0)
+    # The spec wants a JSON number: float() alone would take "0.5" or true.
+    if (not isinstance(scale, (int, float)) or isinstance(scale, bool)
+            or not (scale > 0 and np.isfinite(scale)) or not _is_int(zero_point)):
+        raise ModelError("input.scale must be > 0 and zero_point an integer")
+    if not lo <= zero_point <= hi:
+        raise ModelError(f"input.zero_point outside the {inp['encoding']} range")
+    return shape, n, "quant", q - zero_point, float(scale)
+
+
+def forward(model, inputs):
+    """Logits [N, classes] as float64, per the spec's reference semantics.
+
+    An activation is carried as (kind, array): "quant" integers q - zero_point of the
+    raw input (real value = scale * them), "bipolar" integers +-1, or "real" float64.
+    """
+    shape, n, kind, x, scale = read_input(model, inputs)
 
     def real(kind, x):
         # One rounding: scale * (q - zero_point), the spec's real input value.

@@ -12,7 +12,6 @@ Reads train_/test_ inputs/labels .npy beside this file (make_data.py writes them
 writes model.json, model_argmax.json and expected_accuracy.json there. The accuracy it
 reports is that of the exported model.json evaluated by reference.py.
 """
-import argparse
 import os
 import sys
 import time
@@ -28,7 +27,8 @@ import reference  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tools"))
 from bnn_frontends import model_json  # noqa: E402  (the model.json writer)
-from binarynet import Adam, cross_entropy, sign  # noqa: E402  (shared with digits_cnn)
+import binarynet  # noqa: E402  (shared with digits_cnn)
+from binarynet import sign  # noqa: E402
 INPUT_SCALE = 0.0625  # pixels are 0..16: the real input is q / 16 in [0, 1]
 HIDDEN = (256, 256)
 CLASSES = 10
@@ -36,20 +36,10 @@ EPS = 1e-5
 MOMENTUM = 0.1  # running statistics: r = (1 - m) * r + m * batch, as PyTorch does
 
 
-class Net:
+class Net(binarynet.Layers):
     def __init__(self, rng):
         sizes = (64,) + HIDDEN + (CLASSES,)
-        self.w, self.gamma, self.beta, self.mean, self.var = [], [], [], [], []
-        for k, m in zip(sizes[:-1], sizes[1:]):
-            limit = np.sqrt(6.0 / (k + m))  # Glorot uniform, as BinaryNet initialises
-            self.w.append(rng.uniform(-limit, limit, size=(m, k)))  # [out, in]
-            self.gamma.append(np.ones(m))
-            self.beta.append(np.zeros(m))
-            self.mean.append(np.zeros(m))
-            self.var.append(np.ones(m))
-
-    def params(self):
-        return self.w + self.gamma + self.beta
+        super().__init__(rng, [(m, k) for k, m in zip(sizes[:-1], sizes[1:])])  # [out, in]
 
     def forward_train(self, x):
         """Logits with batch statistics, and what backward() needs."""
@@ -96,29 +86,6 @@ class Net:
         return x
 
 
-def train(x, y, x_test, y_test, epochs, batch, lr0, lr1, seed, log):
-    rng = np.random.default_rng(seed)
-    net = Net(rng)
-    opt = Adam(net.params())
-    for epoch in range(epochs):
-        lr = lr0 * (lr1 / lr0) ** (epoch / max(1, epochs - 1))  # exponential decay
-        order = rng.permutation(len(x))
-        # Drop the ragged last batch: tiny batches give noisy batchnorm statistics.
-        for start in range(0, len(x) - batch + 1, batch):
-            idx = order[start:start + batch]
-            out, cache = net.forward_train(x[idx])
-            loss, dz = cross_entropy(out, y[idx])
-            opt.step(net.backward(dz, cache), lr)
-            for w in net.w:
-                np.clip(w, -1.0, 1.0, out=w)
-        if log and (epoch % 10 == 9 or epoch == epochs - 1):
-            tr = np.mean(np.argmax(net.logits(x), 1) == y)
-            te = np.mean(np.argmax(net.logits(x_test), 1) == y_test)
-            print(f"epoch {epoch + 1:3d}  lr {lr:.2e}  loss {loss:.4f}  "
-                  f"train {tr:.4f}  test {te:.4f}")
-    return net
-
-
 def export(net, name, mode):
     """The model document; model_json packs the sign of each weight as a bipolar tensor and
     writes the batchnorm vectors as float64 lists."""
@@ -136,44 +103,16 @@ def export(net, name, mode):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--epochs", type=int, default=100)
-    ap.add_argument("--batch", type=int, default=64)
-    ap.add_argument("--lr", type=float, nargs=2, default=(1e-2, 1e-4), metavar=("START", "END"))
-    ap.add_argument("--seed", type=int, default=2016)
-    ap.add_argument("--quiet", action="store_true")
-    args = ap.parse_args()
-
-    def load(name):
-        return np.load(os.path.join(HERE, name + ".npy"))
-
-    q_train, y_train = load("train_inputs"), load("train_labels")
-    q_test, y_test = load("test_inputs"), load("test_labels")
+    args = binarynet.parser(__doc__, epochs=100, lr=(1e-2, 1e-4)).parse_args()
+    (q_train, y_train), (q_test, y_test) = binarynet.load_digits()  # the .npy beside this file
     x_train, x_test = q_train * INPUT_SCALE, q_test * INPUT_SCALE
 
     start = time.perf_counter()
-    net = train(x_train, y_train, x_test, y_test, args.epochs, args.batch, *args.lr,
-                args.seed, not args.quiet)
+    net = binarynet.train(Net, x_train, y_train, x_test, y_test, args.epochs, args.batch,
+                          *args.lr, args.seed, not args.quiet)
     seconds = time.perf_counter() - start
-
-    paths = {}
-    for name, mode, file in [("digits_mlp", "logits", "model.json"),
-                             ("digits_mlp_argmax", "argmax", "model_argmax.json")]:
-        paths[mode] = model_json.write_model(export(net, name, mode), os.path.join(HERE, file))
-
-    # The documented numbers: the exported file, evaluated by the spec's reference semantics.
-    model = reference.load_model(paths["logits"])
-    tr_ok, tr_n = reference.accuracy(model, q_train, y_train)
-    te_ok, te_n = reference.accuracy(model, q_test, y_test)
-    am_ok, _ = reference.accuracy(reference.load_model(paths["argmax"]), q_test, y_test)
-    assert am_ok == te_ok
-    with open(os.path.join(HERE, "expected_accuracy.json"), "w") as f:
-        f.write(reference.expected_accuracy_json(te_ok, te_n))
-    print(f"training time {seconds:.1f} s")
-    print(f"exported model (reference.py): train {tr_ok}/{tr_n} = {tr_ok / tr_n:.4f}, "
-          f"test {te_ok}/{te_n} = {te_ok / te_n:.4f}")
-    print(f"wrote model.json ({os.path.getsize(paths['logits'])} bytes), model_argmax.json, "
-          f"expected_accuracy.json")
+    binarynet.save_models(net, export, "digits_mlp", HERE, reference, (q_train, y_train),
+                          (q_test, y_test), seconds)
 
 
 if __name__ == "__main__":
