@@ -1,10 +1,13 @@
 """Training pieces shared by the digits examples (BinaryNet-style, numpy only).
 
 save_models() also needs bnn_frontends.model_json: the training scripts put ../../tools on
-sys.path before they import this module.
+sys.path before they import this module. The framework examples (../torch_digits,
+../qonnx_digits, ../larq_digits) use load_digits(), frontend_args() and check_export().
 """
 import argparse
+import json
 import os
+import sys
 
 import numpy as np
 
@@ -31,6 +34,39 @@ def load_digits():
 
     return ((load("train_inputs"), load("train_labels")),
             (load("test_inputs"), load("test_labels")))
+
+
+def frontend_args(doc):
+    """The framework examples' command line (--epochs, --seed), parsed; doc is the script's
+    docstring."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    ap.add_argument("--epochs", type=int, default=60)
+    ap.add_argument("--seed", type=int, default=2016)
+    return ap.parse_args()
+
+
+def check_export(path, q_test, y_test, pred, framework, seconds, check=None):
+    """The end of the framework examples: evaluates the exported model at `path` with the
+    spec's float64 reference semantics (bnn_frontends.spec_eval) on the uint8 test inputs,
+    compares its predictions with `pred`, the `framework` model's, prints both accuracies
+    (and the exporter's own `check`, if given), writes expected_accuracy.json beside `path`,
+    and exits with an error unless the two agree on every test image."""
+    from bnn_frontends import spec_eval  # ../../tools, on sys.path
+
+    file_pred = spec_eval.predict(path, q_test)
+    n = len(y_test)
+    agree = int(np.sum(file_pred == pred))
+    correct = int(np.sum(file_pred == y_test))
+    print(f"trained in {seconds:.1f} s")
+    print(f"{framework} model: {int(np.sum(pred == y_test))}/{n} correct")
+    print(f"model.json (float64 reference): {correct}/{n} correct, "
+          f"{agree}/{n} predictions equal to the {framework} model's"
+          + ("" if check is None else f" (export check: {check})"))
+    with open(os.path.join(os.path.dirname(path), "expected_accuracy.json"), "w") as f:
+        f.write(json.dumps({"test_accuracy": correct / n, "test_correct": correct,
+                            "test_count": n}, indent=2) + "\n")
+    if agree != n:
+        sys.exit(f"model.json does not agree with the {framework} model on every test image")
 
 
 def sign(x):

@@ -12,8 +12,6 @@ each layer binarizes its own input (input_quantizer) and weights (kernel_quantiz
 kernel_constraint weight_clip (latent weights in [-1, 1]), Adam with learning rate 1e-2 ->
 1e-4 over 60 epochs, batch 64. Writes model.json and expected_accuracy.json beside this file.
 """
-import argparse
-import json
 import os
 import sys
 import time
@@ -29,10 +27,10 @@ import larq as lq  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
-from bnn_frontends import spec_eval  # noqa: E402
+sys.path.append(os.path.join(ROOT, "Examples", "digits_mlp"))
+import binarynet  # noqa: E402  (load_digits, frontend_args, check_export)
 from bnn_frontends.larq_export import export_larq  # noqa: E402
 
-DATA = os.path.join(ROOT, "Examples", "digits_mlp")
 SCALE = 1 / 16
 
 
@@ -52,18 +50,12 @@ def build():
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--epochs", type=int, default=60)
-    ap.add_argument("--seed", type=int, default=2016)
-    args = ap.parse_args()
+    args = binarynet.frontend_args(__doc__)
     tf.keras.utils.set_random_seed(args.seed)
     tf.config.threading.set_inter_op_parallelism_threads(1)
     tf.config.threading.set_intra_op_parallelism_threads(1)
 
-    def load(name):
-        return np.load(os.path.join(DATA, name + ".npy"))
-    q_train, y_train = load("train_inputs"), load("train_labels")
-    q_test, y_test = load("test_inputs"), load("test_labels")
+    (q_train, y_train), (q_test, y_test) = binarynet.load_digits()  # ../digits_mlp/*.npy
     x_train = (q_train.reshape(-1, 8, 8, 1) * SCALE).astype(np.float32)
     x_test = (q_test.reshape(-1, 8, 8, 1) * SCALE).astype(np.float32)
 
@@ -86,18 +78,8 @@ def main():
     doc = export_larq(model, path, name="larq_digits", input_encoding="uint8",
                       input_scale=SCALE, input_zero_point=0,
                       labels=[str(c) for c in range(10)], check_inputs=q_test.reshape(-1, 8, 8, 1))
-    file_pred = spec_eval.predict(path, q_test)
-    agree = int(np.sum(file_pred == keras_pred))
-    correct = int(np.sum(file_pred == y_test))
-    print(f"trained in {seconds:.1f} s")
-    print(f"Keras/Larq model: {int(np.sum(keras_pred == y_test))}/{len(y_test)} correct")
-    print(f"model.json (float64 reference): {correct}/{len(y_test)} correct, "
-          f"{agree}/{len(y_test)} predictions equal to Keras' (export check: {doc['_check']})")
-    with open(os.path.join(HERE, "expected_accuracy.json"), "w") as f:
-        f.write(json.dumps({"test_accuracy": correct / len(y_test), "test_correct": correct,
-                            "test_count": len(y_test)}, indent=2) + "\n")
-    if agree != len(y_test):
-        sys.exit("the exported model does not agree with Keras on every test image")
+    binarynet.check_export(path, q_test, y_test, keras_pred, "Keras/Larq", seconds,
+                           doc["_check"])
 
 
 if __name__ == "__main__":
