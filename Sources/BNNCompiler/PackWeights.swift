@@ -8,7 +8,7 @@ public enum PackWeights {
         let layers = zip(network.layers, foldings).map { layer, folding in stage(layer, folding) }
         let binarizer = network.binarizer.map { b in
             BinarizerStage(layerIndex: b.layerIndex, label: b.label,
-                           simd: gcd(network.input.channels, foldings.first?.simd ?? 1),
+                           simd: (foldings.first ?? Folding(pe: 1, simd: 1)).binarizerLanes(channels: network.input.channels),
                            thresholds: b.thresholds, thresholdType: b.thresholdType)
         }
         return Design(name: network.name, input: network.input, binarizer: binarizer, layers: layers,
@@ -23,8 +23,8 @@ public enum PackWeights {
         let synapseFold = folding.synapseFold(inputs: weights.columns)
         let neuronFold = folding.neuronFold(outputs: weights.rows)
         var rom = WeightROM(simd: folding.simd, pe: folding.pe, depth: neuronFold * synapseFold)
-        for r in 0..<(neuronFold * folding.pe) {
-            for c in 0..<(synapseFold * folding.simd) where r >= weights.rows || c >= weights.columns || weights[r, c] {
+        for r in 0..<folding.paddedOutputs(weights.rows) {
+            for c in 0..<folding.paddedInputs(weights.columns) where r >= weights.rows || c >= weights.columns || weights[r, c] {
                 rom.setBit(bank: r % folding.pe, address: (r / folding.pe) * synapseFold + c / folding.simd, lane: c % folding.simd)
             }
         }
@@ -46,6 +46,4 @@ public enum PackWeights {
                          activation: activation, accumulatorType: layer.accumulatorType,
                          window: layer.window, pool: layer.pool)
     }
-
-    private static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
 }

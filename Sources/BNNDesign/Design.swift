@@ -66,6 +66,18 @@ public struct Folding: Sendable, Equatable, Hashable, CustomStringConvertible {
     /// Synapse folds, ceil(MW / SIMD): the last word of a vector is partly padding columns when
     /// SIMD does not divide MW.
     public func synapseFold(inputs: Int) -> Int { (inputs + simd - 1) / max(simd, 1) }
+
+    /// MH and MW rounded up to whole folds: rows past MH and columns past MW are padding.
+    public func paddedOutputs(_ outputs: Int) -> Int { neuronFold(outputs: outputs) * pe }
+    public func paddedInputs(_ inputs: Int) -> Int { synapseFold(inputs: inputs) * simd }
+
+    /// Lanes of the input binarizer in front of a first layer with this folding: a divisor of
+    /// both the input channels (thresholds per channel) and SIMD.
+    public func binarizerLanes(channels: Int) -> Int {
+        var (a, b) = (channels, simd)
+        while b != 0 { (a, b) = (b, a % b) }
+        return max(a, 1)
+    }
 }
 
 /// An integer type of the generated C++ (`ap_uint<bits>` or `ap_int<bits>`).

@@ -36,7 +36,8 @@ public enum ProjectEmitter {
 
     public static func emit(_ design: Design, vectors: TestVectors, options: EmitOptions) throws -> [GeneratedFile] {
         let estimate = DesignEstimate(design: design, clockNs: options.clockNs)
-        let top = TopEmitter(design: design, depths: estimate.streamDepths)
+        let stages = estimate.stages.map(\.stage)
+        let top = TopEmitter(design: design, stages: stages, depths: estimate.streamDepths)
         if let widest = top.widths.max(), widest > TopEmitter.maxWidth {
             throw EmitError(message: "a stream word or converter buffer would be \(widest) bits wide, over Vitis's limit of \(TopEmitter.maxWidth); lower PE or SIMD with --fold")
         }
@@ -67,7 +68,7 @@ public enum ProjectEmitter {
             "output_words": "\(top.outputWords)", "class_maps": ParamsEmitter.logitMapDefinitions(design),
         ]) { $1 })))
         files.append(GeneratedFile(path: "src/\(name).cpp", text: try render("top.cpp.tmpl", common.merging([
-            "stage_summary": stageSummary(estimate.stages.map(\.stage)),
+            "stage_summary": stageSummary(stages),
             "partitions": top.partitions.joined(separator: "\n"),
             "streams": top.streams.joined(separator: "\n"),
             "calls": top.calls.joined(separator: "\n"),
@@ -81,7 +82,7 @@ public enum ProjectEmitter {
         files.append(GeneratedFile(path: "hls_config.cfg", text: try render("hls_config.cfg.tmpl", flow)))
         files.append(GeneratedFile(path: "Makefile", text: try render("Makefile.tmpl", ["name": name])))
         files.append(GeneratedFile(path: "README.md", text: try render("README.md.tmpl", flow.merging([
-            "model_file": modelFile, "stage_table": ReadmeTables.stages(design, estimate.stages.map(\.stage)),
+            "model_file": modelFile, "stage_table": ReadmeTables.stages(design, stages),
             "input_description": ReadmeTables.input(design), "output_description": outputDescription,
             "bottleneck_cycles": "\(estimate.bottleneckCycles)",
         ]) { $1 })))

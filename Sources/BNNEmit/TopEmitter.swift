@@ -28,15 +28,15 @@ struct TopEmitter {
     private(set) var streamKeys: [StageID] = []
     private var streamCount = 0
 
-    init(design: Design, depths: [StageID: Int] = [:]) {
+    /// The pipeline the calls instantiate, as the cost model priced it.
+    let stages: [HardwareStage]
+
+    init(design: Design, stages: [HardwareStage], depths: [StageID: Int] = [:]) {
         self.design = design
+        self.stages = stages
         self.depths = depths
-        stages = DataflowPipeline.stages(NetworkGeometry(design: design), foldings: design.layers.map(\.folding))
         build()
     }
-
-    /// The pipeline the calls instantiate, as the cost model sees it.
-    private(set) var stages: [HardwareStage] = []
 
     /// Elements per word of the top function's input stream.
     var inputLanes: Int { (stages.first?.inputWidth ?? design.input.bits) / design.input.bits }

@@ -11,8 +11,7 @@ public enum DataflowPipeline {
         let input = geometry.input
         var stream: StreamFormat
         if let thresholdType = geometry.binarizerThresholdType {
-            // Lanes that divide both the channels and SIMD (as PackWeights gives the binarizer).
-            let simd = Divisors.gcd(input.channels, first.simd)
+            let simd = first.binarizerLanes(channels: input.channels)
             let raw = StreamFormat(lanes: simd, laneBits: input.bits, vector: input.count, frame: input.count)
             stream = StreamFormat(lanes: simd, laneBits: 1, vector: input.count, frame: input.count)
             stages.append(HardwareStage(id: .binarize, kind: .binarize(simd: simd, channels: input.channels, input: input.encoding, thresholdType: thresholdType, words: raw.words),
@@ -55,7 +54,7 @@ public enum DataflowPipeline {
         stream = outputs
         if let pool = layer.pool {
             let pooled = StreamFormat(lanes: folding.pe, laneBits: 1, vector: layer.outputs, frame: pool.output.count)
-            stages.append(HardwareStage(id: .pool(layer: l), kind: .maxPool(pool.padded(channels: folding.neuronFold(outputs: layer.outputs) * folding.pe), simd: folding.pe), layer: l,
+            stages.append(HardwareStage(id: .pool(layer: l), kind: .maxPool(pool.padded(channels: folding.paddedOutputs(layer.outputs)), simd: folding.pe), layer: l,
                                         label: "\(layer.key) max-pool", from: stream, to: pooled))
             stream = pooled
         }

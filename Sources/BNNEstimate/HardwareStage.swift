@@ -1,8 +1,10 @@
 /// One process of the top function's dataflow region, in stream order: what it reads and writes
 /// per frame.
 public struct HardwareStage: Sendable {
-    public var id: StageID
-    public var kind: StageKind
+    public let id: StageID
+    public let kind: StageKind
+    /// Cycles per frame of its II=1 loop, worked out once (a repack's replays its schedule).
+    public let cycles: Int
     /// The layer whose row of the report this stage counts towards (the binarizer counts
     /// towards the first layer, the argmax towards the last).
     public var layer: Int
@@ -17,6 +19,7 @@ public struct HardwareStage: Sendable {
     public init(id: StageID, kind: StageKind, layer: Int, label: String, inputWidth: Int, inputWords: Int, outputWidth: Int, outputWords: Int) {
         self.id = id
         self.kind = kind
+        self.cycles = CycleModel.cycles(kind)
         self.layer = layer
         self.label = label
         self.inputWidth = inputWidth
@@ -24,7 +27,4 @@ public struct HardwareStage: Sendable {
         self.outputWidth = outputWidth
         self.outputWords = outputWords
     }
-
-    /// Cycles per frame of its II=1 loop.
-    public var cycles: Int { CycleModel.cycles(kind) }
 }

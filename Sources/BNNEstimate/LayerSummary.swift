@@ -41,6 +41,6 @@ public struct LayerSummary: Sendable {
     }
 
     /// MW and MH rounded up to whole folds (the padded matrix the MVAU runs).
-    public var paddedInputs: Int { folding.synapseFold(inputs: geometry.inputs) * folding.simd }
-    public var paddedOutputs: Int { folding.neuronFold(outputs: geometry.outputs) * folding.pe }
+    public var paddedInputs: Int { folding.paddedInputs(geometry.inputs) }
+    public var paddedOutputs: Int { folding.paddedOutputs(geometry.outputs) }
 }

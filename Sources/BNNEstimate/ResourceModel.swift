@@ -55,8 +55,8 @@ public enum ResourceModel {
         let accumulator = layer.accumulatorBits
         let comparator = layer.hasThresholds ? layer.accumulatorBits : 0
         let logic = Int(300 + 1.1 * Double(p * (multiply + adderTree + accumulator + comparator)))
-        let sf = Divisors.ceilDiv(layer.inputs, q)
-        let nf = Divisors.ceilDiv(layer.outputs, p)
+        let sf = f.synapseFold(inputs: layer.inputs)
+        let nf = f.neuronFold(outputs: layer.outputs)
         var memories = [MemoryShape(role: "weights", banks: p, depth: nf * sf, width: q)]
         if layer.hasThresholds { memories.append(MemoryShape(role: "thresholds", banks: p, depth: nf, width: layer.accumulatorBits)) }
         memories.append(MemoryShape(role: "input buffer", banks: 1, depth: sf, width: q * a))
