@@ -10,29 +10,11 @@ public enum CommandLineTool {
         bnn-hls: compile a binarized neural network (model.json) into a FINN-style Vitis HLS design
 
         usage:
-          bnn-hls compile  MODEL [-o DIR] [--fold F] [--inputs X.npy | --vectors N --seed S]
-                                 [--part PART] [--clock-ns NS] [--target-fps FPS | --budget B] [--force]
-          bnn-hls estimate MODEL [--fold F] [--clock-ns NS] [--target-fps FPS | --budget B] [-o DIR]
-          bnn-hls simulate MODEL --inputs X.npy [--labels Y.npy] [--output OUT.npy] [--fold F]
-          bnn-hls verify   MODEL [--inputs X.npy] [--random N] [--seed S] [--fold F]
-          bnn-hls help
+        \(Help.synopses.map { $0.text(prefix: "  ") }.joined(separator: "\n"))
+          bnn-hls help [COMMAND]       (or bnn-hls COMMAND --help)
 
         options:
-          -o DIR             output directory (default hw); replaced atomically, only if it is
-                             bnn-hls output or empty (else --force)
-          --fold F           PE and SIMD per dense layer: LAYER=PExSIMD[,...] (e.g. fc1=16x32), or a
-                             JSON file like the folding.json every compile writes
-          --inputs X.npy     inputs [N, H, W, C] or [N, H*W*C], uint8/int8 as the model's encoding
-          --vectors N        random test vectors for the generated testbench (default 16)
-          --random N         verify on N seeded random inputs (default 100 without --inputs)
-          --part, --clock-ns Vitis part (default \(EmitOptions.defaultPart)) and clock (default 10 ns)
-          --target-fps FPS   choose PE/SIMD automatically: the fewest LUTs reaching FPS frames/s
-          --budget B         choose PE/SIMD automatically: the most frames/s within B, a device
-                             (xc7z020, pynq-z2, ultra96, zcu104, ...) and/or lut=N,bram=N,macs=N
-                             (bram in RAMB18s, macs = sum of PE*SIMD); layers named in --fold stay
-          --threads N        simulator threads (default: all cores)
-          --max-tensor-elements N   refuse tensors larger than this (default 134217728)
-          --max-weight-bits N       refuse designs whose weight ROMs hold more bits (default 134217728)
+        \(Help.optionLines(Help.allOptions))
         """
 
     public static func main(_ argv: [String]) -> Int32 {
@@ -44,8 +26,21 @@ public enum CommandLineTool {
     /// The testable core: the same as `main`, with output captured by the caller.
     public static func run(_ argv: [String], print: (String) -> Void, printError: (String) -> Void) -> Int32 {
         if argv.isEmpty || ["help", "-h", "--help"].contains(argv[0]) {
-            print(usage)
-            return argv.isEmpty ? 2 : 0
+            guard argv.count > 1 else {
+                print(usage)
+                return argv.isEmpty ? 2 : 0
+            }
+            guard let text = Help.command(argv[1]) else {
+                printError(UsageError(message: "no command \"\(argv[1])\"; expected compile, estimate, simulate or verify").description)
+                return 2
+            }
+            print(text)
+            return 0
+        }
+        // `bnn-hls COMMAND --help` answers whatever else is on the line.
+        if argv.count > 1, argv.dropFirst().contains(where: { $0 == "--help" || $0 == "-h" }), let text = Help.command(argv[0]) {
+            print(text)
+            return 0
         }
         do {
             let args = try Arguments.parse(argv)

@@ -29,6 +29,26 @@ final class CommandLineTests: XCTestCase {
 
     var digits: String { TestPaths.inRepo("Examples/digits_mlp/model.json") }
 
+    /// Every command answers `--help`/`-h` (also after other arguments) and `help COMMAND` with its
+    /// own synopsis and only the options it accepts, exit 0, nothing on stderr.
+    func testEveryCommandAnswersHelp() {
+        let accepts = ["compile": "--vectors", "estimate": "--target-fps", "simulate": "--labels", "verify": "--random"]
+        let refuses = ["compile": "--random", "estimate": "--inputs", "simulate": "--vectors", "verify": "--budget"]
+        for command in ["compile", "estimate", "simulate", "verify"] {
+            for args in [[command, "--help"], [command, "-h"], [command, digits, "--fold", "x", "--help"], ["help", command]] {
+                let outcome = bnnHLS(args)
+                XCTAssertEqual(outcome.status, 0, "\(args)")
+                XCTAssertEqual(outcome.stderr, "", "\(args)")
+                XCTAssertTrue(outcome.stdout.hasPrefix("usage: bnn-hls \(command)"), "\(args): \(outcome.stdout)")
+                XCTAssertTrue(outcome.stdout.contains("  \(accepts[command]!) "), "\(args)")
+                XCTAssertFalse(outcome.stdout.contains("  \(refuses[command]!) "), "\(args)")
+            }
+        }
+        let unknown = bnnHLS(["help", "frobnicate"])
+        XCTAssertEqual(unknown.status, 2)
+        XCTAssertTrue(unknown.stderr.contains("no command \"frobnicate\""))
+    }
+
     func path(_ name: String) -> String { scratch.appendingPathComponent(name).path }
 
     func write(_ name: String, _ text: String) -> String {
