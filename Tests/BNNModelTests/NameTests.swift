@@ -66,7 +66,7 @@ final class NameTests: XCTestCase {
                        "model.json: error: name: \"bnn-mvau\" starts with \"bnn\", reserved for the bnn-hls layer library (src/bnn_*.hpp, namespace bnn)" + tail)
     }
 
-    /// Near misses load (GeneratedProjectTests builds `io` and `int8` with g++).
+    /// Near misses load (HostileNameTests builds `io` and `int8` with g++).
     func testNearMissesAreAccepted() throws {
         for name in ["int8", "Main", "io", "io_net", "uint8", "File", "printf", "read_int", "class_maps", "bnnx", "hlsnet",
                      "apple", "mnist-lfc", "CNV", "x"] {

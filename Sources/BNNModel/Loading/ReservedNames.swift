@@ -139,27 +139,27 @@ enum ReservedNames {
     /// namespace of the same name (or with `_in_t`, `_out_t`, `_io` appended) cannot coexist with.
     /// Functions such as `printf` are not here: the top function overloads them.
     static let headerDeclarations = words("""
-        CHAR_IS_SIGNED FILE PTHREAD_MUTEX_ADAPTIVE_NP PTHREAD_MUTEX_DEFAULT PTHREAD_MUTEX_ERRORCHECK
-        PTHREAD_MUTEX_ERRORCHECK_NP PTHREAD_MUTEX_FAST_NP PTHREAD_MUTEX_NORMAL PTHREAD_MUTEX_RECURSIVE
-        PTHREAD_MUTEX_RECURSIVE_NP PTHREAD_MUTEX_ROBUST PTHREAD_MUTEX_ROBUST_NP PTHREAD_MUTEX_STALLED
-        PTHREAD_MUTEX_STALLED_NP PTHREAD_MUTEX_TIMED_NP PTHREAD_PRIO_INHERIT PTHREAD_PRIO_NONE
-        PTHREAD_PRIO_PROTECT PTHREAD_RWLOCK_DEFAULT_NP PTHREAD_RWLOCK_PREFER_READER_NP
+        CHAR_IS_SIGNED FILE MAX_INT_BITS MIN_INT_BITS PTHREAD_MUTEX_ADAPTIVE_NP PTHREAD_MUTEX_DEFAULT
+        PTHREAD_MUTEX_ERRORCHECK PTHREAD_MUTEX_ERRORCHECK_NP PTHREAD_MUTEX_FAST_NP PTHREAD_MUTEX_NORMAL
+        PTHREAD_MUTEX_RECURSIVE PTHREAD_MUTEX_RECURSIVE_NP PTHREAD_MUTEX_ROBUST PTHREAD_MUTEX_ROBUST_NP
+        PTHREAD_MUTEX_STALLED PTHREAD_MUTEX_STALLED_NP PTHREAD_MUTEX_TIMED_NP PTHREAD_PRIO_INHERIT
+        PTHREAD_PRIO_NONE PTHREAD_PRIO_PROTECT PTHREAD_RWLOCK_DEFAULT_NP PTHREAD_RWLOCK_PREFER_READER_NP
         PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP PTHREAD_RWLOCK_PREFER_WRITER_NP abi af_bit_ref
         af_range_ref blkcnt64_t blkcnt_t blksize_t caddr_t clock_t clockid_t comparison_fn_t
         cookie_close_function_t cookie_io_functions_t cookie_read_function_t cookie_seek_function_t
         cookie_write_function_t cpu_set_t daddr_t daylight dev_t div_t double_t error_t fd_mask fd_set
-        float_t fpos64_t fpos_t fsblkcnt64_t fsblkcnt_t fsfilcnt64_t fsfilcnt_t fsid_t getdate_err gid_t
-        id_t ino64_t ino_t int16_t int32_t int64_t int8_t int_fast16_t int_fast32_t int_fast64_t int_fast8_t
-        int_least16_t int_least32_t int_least64_t int_least8_t intmax_t intptr_t key_t ldiv_t lldiv_t
-        locale_t loff_t max_align_t mbstate_t mode_t nlink_t nullptr_t off64_t off_t pid_t
-        program_invocation_name program_invocation_short_name pthread_attr_t pthread_barrier_t
+        femode_t fenv_t fexcept_t float_t fpos64_t fpos_t fsblkcnt64_t fsblkcnt_t fsfilcnt64_t fsfilcnt_t
+        fsid_t getdate_err gid_t id_t ino64_t ino_t int16_t int32_t int64_t int8_t int_fast16_t int_fast32_t
+        int_fast64_t int_fast8_t int_least16_t int_least32_t int_least64_t int_least8_t intmax_t intptr_t
+        key_t ldiv_t lldiv_t locale_t loff_t max_align_t mbstate_t mode_t nlink_t nullptr_t off64_t off_t
+        pid_t program_invocation_name program_invocation_short_name pthread_attr_t pthread_barrier_t
         pthread_barrierattr_t pthread_cond_t pthread_condattr_t pthread_key_t pthread_mutex_t
         pthread_mutexattr_t pthread_once_t pthread_rwlock_t pthread_rwlockattr_t pthread_spinlock_t
-        pthread_t ptrdiff_t quad_t register_t signgam sigset_t size_t ssize_t std suseconds_t time_t timer_t
-        timezone tzname u_char u_int u_int16_t u_int32_t u_int64_t u_int8_t u_long u_quad_t u_short uid_t
-        uint uint16_t uint32_t uint64_t uint8_t uint_fast16_t uint_fast32_t uint_fast64_t uint_fast8_t
+        pthread_t ptrdiff_t quad_t register_t retval signgam sigset_t size_t ssize_t std suseconds_t time_t
+        timer_t timezone tzname u_char u_int u_int16_t u_int32_t u_int64_t u_int8_t u_long u_quad_t u_short
+        uid_t uint uint16_t uint32_t uint64_t uint8_t uint_fast16_t uint_fast32_t uint_fast64_t uint_fast8_t
         uint_least16_t uint_least32_t uint_least64_t uint_least8_t uintmax_t uintptr_t ulong useconds_t
-        ushort va_list wctrans_t wctype_t wint_t
+        ushort va_list valtype wctrans_t wctype_t wint_t
         """)
 
     private static func words(_ text: String) -> Set<String> {
