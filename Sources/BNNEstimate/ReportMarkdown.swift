@@ -1,4 +1,5 @@
 import BNNModel
+
 /// report.md: the estimate as a person reads it.
 public enum ReportMarkdown {
     public static func render(_ e: DesignEstimate, optimization: OptimizationSummary? = nil) -> String {

@@ -1,4 +1,5 @@
 import BNNModel
+
 /// report.svg: cycles per frame of every layer as horizontal bars, the bottleneck in red with a
 /// line at its length, for a person to look at.
 public enum ReportSVG {
