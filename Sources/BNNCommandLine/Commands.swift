@@ -45,7 +45,12 @@ enum CompileCommand {
         }
         let verifier = Verifier(network: model.network, design: model.design)
         let vectors = try verifier.testVectors(batch)
-        let options = EmitOptions(modelFile: args.modelFile, part: try args.value("--part") ?? EmitOptions.defaultPart,
+        let part = try args.value("--part") ?? EmitOptions.defaultPart
+        // The part reaches run_hls.tcl and hls_config.cfg, which must hold no user text but names.
+        guard !part.isEmpty, part.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0)) }) else {
+            throw UsageError(message: "--part expects a part name of letters, digits, '-', '_' and '.' (e.g. xc7z020clg400-1), got \(JSONText.quoted(part))")
+        }
+        let options = EmitOptions(modelFile: args.modelFile, part: part,
                                   clockNs: try args.double("--clock-ns", default: EmitOptions.defaultClockNs),
                                   optimization: model.optimization?.summary)
         let files = try ProjectEmitter.emit(model.design, vectors: vectors, options: options)

@@ -24,7 +24,7 @@ enum EstimateCommand {
             GeneratedFile(path: "report.md", text: ReportMarkdown.render(estimate, optimization: summary)),
             GeneratedFile(path: "report.svg", text: ReportSVG.render(estimate)),
         ]
-        files.append(GeneratedFile(path: ProjectEmitter.markerFile, text: "Estimated by bnn-hls from \(name). `bnn-hls estimate -o` replaces this directory as a whole.\n\n"
+        files.append(GeneratedFile(path: ProjectEmitter.markerFile, text: "Estimated by bnn-hls from \(SafeText.line(name)). `bnn-hls estimate -o` replaces this directory as a whole.\n\n"
                                    + files.map(\.path).sorted().joined(separator: "\n") + "\n"))
         try OutputWriter.write(files, to: directory, force: args.flags.contains("--force"))
         print("wrote \(files.count) files to \(directory)/")

@@ -31,9 +31,4 @@ enum CppLiterals {
     static func integer(_ value: Int, _ type: IntegerType) -> String {
         "\(type.cName)(\(value))"
     }
-
-    /// Text safe inside a `//` comment (model names are user data).
-    static func comment(_ text: String) -> String {
-        String(text.map { $0.isNewline || !($0.isASCII) ? "?" : $0 })
-    }
 }

@@ -1,4 +1,5 @@
 import BNNDesign
+import BNNModel
 
 /// The design's constants as C++ aggregates: weight ROMs, thresholds and the input binarizer's
 /// thresholds (the params header), and the per-class logit maps (the top header, which the
@@ -7,20 +8,20 @@ enum ParamsEmitter {
     static func definitions(_ design: Design) -> String {
         var out = ""
         if let b = design.binarizer {
-            out += "// \(CppLiterals.comment(b.label)): input element of channel c -> bit (value >= threshold[c]).\n"
+            out += "// \(SafeText.cppComment(b.label)): input element of channel c -> bit (value >= threshold[c]).\n"
             out += binarizerThresholds(b, channels: design.input.channels)
         }
         for (l, stage) in design.layers.enumerated() {
             let f = stage.folding
             let padding = stage.paddedInputs > stage.inputs || stage.paddedOutputs > stage.outputs
                 ? " (padded to \(stage.paddedInputs)x\(stage.paddedOutputs): padding columns hold weight +1, padding rows are ignored)" : ""
-            out += "// \(CppLiterals.comment(stage.label)): MW=\(stage.inputs) MH=\(stage.outputs) PE=\(f.pe) SIMD=\(f.simd)\(padding)\n"
+            out += "// \(SafeText.cppComment(stage.label)): MW=\(stage.inputs) MH=\(stage.outputs) PE=\(f.pe) SIMD=\(f.simd)\(padding)\n"
             out += weights(stage, name: TopEmitter.weightsName(l))
             if case .thresholds(let rom) = stage.activation {
                 out += thresholds(rom, type: stage.accumulatorType, name: TopEmitter.thresholdsName(l))
             }
             if let pool = stage.pool {
-                out += "// \(CppLiterals.comment(pool.label)): channels whose pooled maximum becomes a minimum after a negative batchnorm scale (AND instead of OR).\n"
+                out += "// \(SafeText.cppComment(pool.label)): channels whose pooled maximum becomes a minimum after a negative batchnorm scale (AND instead of OR).\n"
                 out += poolFlags(pool.padded(channels: stage.paddedOutputs).andChannels, simd: f.pe, name: TopEmitter.poolFlagsName(l))
             }
         }

@@ -1,14 +1,16 @@
 import BNNDesign
 import BNNEstimate
+import BNNModel
 
 /// The top function's body: one stream per edge, one library call per stage, in data-flow
 /// order (C simulation runs DATAFLOW processes in call order).
 struct TopEmitter {
-    static let inputThresholdsName = "input_thresholds"
-    static let classMapsName = "class_maps"
-    static func weightsName(_ l: Int) -> String { "layer\(l)_weights" }
-    static func thresholdsName(_ l: Int) -> String { "layer\(l)_thresholds" }
-    static func poolFlagsName(_ l: Int) -> String { "layer\(l)_pool_and" }
+    // Global names start with `bnn_`, which no model name may: they cannot clash with the top function.
+    static let inputThresholdsName = "bnn_input_thresholds"
+    static let classMapsName = "bnn_class_maps"
+    static func weightsName(_ l: Int) -> String { "bnn_layer\(l)_weights" }
+    static func thresholdsName(_ l: Int) -> String { "bnn_layer\(l)_thresholds" }
+    static func poolFlagsName(_ l: Int) -> String { "bnn_layer\(l)_pool_and" }
 
     /// Widest `ap_uint` the open headers take without `AP_INT_MAX_W`.
     static let defaultMaxWidth = 1024
@@ -101,7 +103,7 @@ struct TopEmitter {
         case .binarize(let simd, let channels, let encoding, let thresholdType, let words):
             let value = encoding == .bipolar ? "bnn::BipolarValue" : "bnn::IntegerValue<8, \(encoding == .int8)>"
             partitions.append("#pragma HLS ARRAY_PARTITION variable=\(Self.inputThresholdsName).values complete dim=1")
-            let label = design.binarizer.map { CppLiterals.comment($0.label) } ?? "input sign"
+            let label = design.binarizer.map { SafeText.cppComment($0.label) } ?? "input sign"
             return "    // \(label)\n    bnn::Binarize<\(simd), \(channels), \(value), \(thresholdType.cName)>(\(current), \(target), \(Self.inputThresholdsName), \(words));"
         case .widthConverter(let inWidth, let outWidth, let inWords):
             return "    bnn::StreamWidthConverter<\(inWidth), \(outWidth), \(inWords)>(\(current), \(target), 1);"
@@ -143,10 +145,10 @@ struct TopEmitter {
             if layer.paddedOutputs > layer.outputs { notes.append("rows \(layer.outputs)..\(layer.paddedOutputs - 1) are padding") }
             if layer.paddedInputs > layer.inputs { notes.append("columns \(layer.inputs)..\(layer.paddedInputs - 1) are padding") }
             let note = notes.isEmpty ? "" : ", " + notes.joined(separator: ", ")
-            return "    // \(CppLiterals.comment(layer.label)): \(f)\(note)\n    bnn::Mvau<\(layer.inputs), \(layer.outputs), \(f.simd), \(f.pe), \(lane), \(acc), \(activationType)>(\(current), \(target), \(Self.weightsName(l)), \(activationArgument), \(reps));"
+            return "    // \(SafeText.cppComment(layer.label)): \(f)\(note)\n    bnn::Mvau<\(layer.inputs), \(layer.outputs), \(f.simd), \(f.pe), \(lane), \(acc), \(activationType)>(\(current), \(target), \(Self.weightsName(l)), \(activationArgument), \(reps));"
         case .maxPool(let pool, let simd):
             let i = pool.input
-            let label = design.layers[l].pool.map { CppLiterals.comment($0.label) } ?? "max-pool"
+            let label = design.layers[l].pool.map { SafeText.cppComment($0.label) } ?? "max-pool"
             return "    // \(label)\n    bnn::MaxPoolBinary<\(i.height), \(i.width), \(i.channels), \(pool.pool.height), \(pool.pool.width), \(pool.stride.height), \(pool.stride.width), \(simd)>(\(current), \(target), \(Self.poolFlagsName(l)), 1);"
         case .argMax(let classes, let pe, let accumulatorType, let logits):
             if logits {

@@ -1,3 +1,5 @@
+import BNNModel
+
 /// report.md: the estimate as a person reads it.
 public enum ReportMarkdown {
     public static func render(_ e: DesignEstimate, optimization: OptimizationSummary? = nil) -> String {
@@ -9,7 +11,7 @@ public enum ReportMarkdown {
             "# \(e.geometry.name): performance and resource estimate", "",
             "Estimated by bnn-hls from the compiled design, without synthesis (formulas and their sources:",
             "bnn-hls docs/estimates.md). Clock \(Formatting.number(e.clockNs)) ns.", "",
-            "- Throughput: \(Formatting.fixed(e.framesPerSecond, 1)) frames/s; the bottleneck takes \(p) cycles/frame (\(Formatting.cell(names))).",
+            "- Throughput: \(Formatting.fixed(e.framesPerSecond, 1)) frames/s; the bottleneck takes \(p) cycles/frame (\(SafeText.markdown(names))).",
             "- Latency: \(e.latencyCycles) cycles (\(Formatting.fixed(e.latencyMicroseconds, 2)) us) from the first input word to the first frame's last output word.",
             "- Pipeline efficiency: \(Formatting.fixed(e.efficiency, 3)) = ideal \(Formatting.fixed(e.idealCycles, 1)) cycles (\(e.macs) MACs / \(e.lanes) MACs per cycle) / \(p).",
             "- Resources: \(e.totals.luts) LUTs, \(e.totals.bram18) BRAM18, \(e.totals.uram) URAM, \(e.totals.dsps) DSP (stages and FIFOs).",
@@ -20,7 +22,7 @@ public enum ReportMarkdown {
                   "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
         for l in e.layers {
             let mark = l.cycles == p ? " **(bottleneck)**" : ""
-            lines.append("| \(Formatting.cell(l.geometry.key))\(mark) | \(Formatting.cell(l.shape)) | \(l.folding.pe) | \(l.folding.simd) | \(l.cycles) | \(percent(l.cycles)) | \(l.resources.luts) | \(l.resources.bram18) | \(l.inputFIFODepth.map(String.init) ?? "in") | \(depth(l.outputFIFODepth)) |")
+            lines.append("| \(SafeText.markdown(l.geometry.key))\(mark) | \(SafeText.markdown(l.shape)) | \(l.folding.pe) | \(l.folding.simd) | \(l.cycles) | \(percent(l.cycles)) | \(l.resources.luts) | \(l.resources.bram18) | \(l.inputFIFODepth.map(String.init) ?? "in") | \(depth(l.outputFIFODepth)) |")
         }
         lines.append("| **total** | | | | | | \(e.totals.luts) | \(e.totals.bram18) | | |")
         lines += ["", "## Stages and FIFOs", "",
@@ -30,7 +32,7 @@ public enum ReportMarkdown {
                   "| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |"]
         for s in e.stages {
             let memories = s.cost.memories.map { "\($0.role) \($0.banks)x\($0.depth)x\($0.width) \($0.mapping.rawValue)" }.joined(separator: "; ")
-            lines.append("| \(Formatting.cell(s.stage.label)) | \(s.stage.kind.name) | \(s.cycles) | \(s.cost.total.luts) | \(s.cost.total.bram18) | \(Formatting.cell(memories)) | \(s.stage.outputWidth) bits | \(depth(s.fifoDepth)) | \(s.fifoCost.luts)/\(s.fifoCost.bram18) |")
+            lines.append("| \(SafeText.markdown(s.stage.label)) | \(s.stage.kind.name) | \(s.cycles) | \(s.cost.total.luts) | \(s.cost.total.bram18) | \(SafeText.markdown(memories)) | \(s.stage.outputWidth) bits | \(depth(s.fifoDepth)) | \(s.fifoCost.luts)/\(s.fifoCost.bram18) |")
         }
         lines += ["", e.fifo.isModelled ? "FIFO model: one frame every \(e.fifo.interval) cycles once full."
                   : "FIFO model not run (the design is too large to replay cycle by cycle, or its stages do not chain): depths are the minimum, latency unknown.", ""]

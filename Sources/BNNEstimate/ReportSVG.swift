@@ -1,3 +1,5 @@
+import BNNModel
+
 /// report.svg: cycles per frame of every layer as horizontal bars, the bottleneck in red with a
 /// line at its length, for a person to look at.
 public enum ReportSVG {
@@ -16,21 +18,21 @@ public enum ReportSVG {
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         out += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" font-family=\"sans-serif\" font-size=\"12\">\n"
         let title = "\(e.geometry.name): cycles per frame by layer"
-        out += "  <title>\(Formatting.xml(title))</title>\n"
+        out += "  <title>\(SafeText.xml(title))</title>\n"
         out += "  <rect x=\"0\" y=\"0\" width=\"\(width)\" height=\"\(height)\" fill=\"#ffffff\"/>\n"
-        out += "  <text x=\"\(left)\" y=\"22\" font-size=\"15\" font-weight=\"bold\">\(Formatting.xml(title))</text>\n"
+        out += "  <text x=\"\(left)\" y=\"22\" font-size=\"15\" font-weight=\"bold\">\(SafeText.xml(title))</text>\n"
         let subtitle = "bottleneck \(e.bottleneckCycles) cycles/frame = \(Formatting.fixed(e.framesPerSecond, 1)) frames/s at \(Formatting.number(e.clockNs)) ns; efficiency \(Formatting.fixed(e.efficiency, 3))"
-        out += "  <text x=\"\(left)\" y=\"40\" fill=\"#555555\">\(Formatting.xml(subtitle))</text>\n"
+        out += "  <text x=\"\(left)\" y=\"40\" fill=\"#555555\">\(SafeText.xml(subtitle))</text>\n"
         for (i, l) in e.layers.enumerated() {
             let y = top + i * rowHeight
             let isBottleneck = l.cycles == e.bottleneckCycles
             let share = Formatting.fixed(100 * Double(l.cycles) / Double(p), 1)
-            out += "  <text x=\"\(left + labelWidth - 8)\" y=\"\(y + 16)\" text-anchor=\"end\">\(Formatting.xml(label(l)))</text>\n"
-            out += "  <rect class=\"\(isBottleneck ? "bar bottleneck" : "bar")\" data-layer=\"\(Formatting.xml(l.geometry.key))\" x=\"\(left + labelWidth)\" y=\"\(y + 4)\" "
+            out += "  <text x=\"\(left + labelWidth - 8)\" y=\"\(y + 16)\" text-anchor=\"end\">\(SafeText.xml(label(l)))</text>\n"
+            out += "  <rect class=\"\(isBottleneck ? "bar bottleneck" : "bar")\" data-layer=\"\(SafeText.xml(l.geometry.key))\" x=\"\(left + labelWidth)\" y=\"\(y + 4)\" "
                 + "width=\"\(max(x(l.cycles) - left - labelWidth, 1))\" height=\"\(rowHeight - 8)\" fill=\"\(isBottleneck ? bottleneckColor : barColor)\">"
-                + "<title>\(Formatting.xml("\(l.geometry.key): \(l.cycles) cycles/frame, \(share)% of the bottleneck"))</title></rect>\n"
+                + "<title>\(SafeText.xml("\(l.geometry.key): \(l.cycles) cycles/frame, \(share)% of the bottleneck"))</title></rect>\n"
             let value = "\(l.cycles)" + (isBottleneck ? "  bottleneck" : "")
-            out += "  <text x=\"\(x(l.cycles) + 6)\" y=\"\(y + 16)\"\(isBottleneck ? " fill=\"\(bottleneckColor)\" font-weight=\"bold\"" : "")>\(Formatting.xml(value))</text>\n"
+            out += "  <text x=\"\(x(l.cycles) + 6)\" y=\"\(y + 16)\"\(isBottleneck ? " fill=\"\(bottleneckColor)\" font-weight=\"bold\"" : "")>\(SafeText.xml(value))</text>\n"
         }
         let bottom = top + rowHeight * e.layers.count
         out += "  <line x1=\"\(x(p))\" y1=\"\(top - 4)\" x2=\"\(x(p))\" y2=\"\(bottom + 4)\" stroke=\"\(bottleneckColor)\" stroke-dasharray=\"4 3\"/>\n"

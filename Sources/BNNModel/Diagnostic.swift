@@ -28,12 +28,10 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// `text` with line breaks and other control characters written as escapes (`\n`, `\u2028`), so a
-/// message that quotes user text still prints as exactly one line.
+/// `text` with line breaks, control and bidi characters written as escapes (`\n`, `\u2028`), so a
+/// message that quotes user text still prints as exactly one line, as it reads.
 func singleLine(_ text: String) -> String {
-    func breaks(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029
-    }
+    let breaks = SafeText.isUnsafe
     guard text.unicodeScalars.contains(where: breaks) else { return text }
     var result = ""
     for scalar in text.unicodeScalars {

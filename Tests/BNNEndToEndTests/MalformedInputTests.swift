@@ -111,7 +111,7 @@ final class MalformedInputTests: XCTestCase {
             model("missing_layers.json", #": error: missing required key "layers""#),
             model("unknown_top_key.json", #": error: lables: unknown key "lables" in the model (did you mean "labels"?); allowed keys: format, version, name, input, layers, output, labels"#),
             model("name_not_identifier.json", #": error: name: "tiny mlp" is not a C identifier after mapping '-' to '_' (letters, digits, '_', not starting with a digit, at most 64 characters)"#),
-            model("name_reserved.json", #": error: name: "class" is a reserved word in C++"#),
+            model("name_reserved.json", #": error: name: "class" is a C++ keyword; the model name becomes the top function's name in the generated C++, so choose another"#),
             model("labels_count.json", ": error: labels: expected 2 labels (one per output), got 3"),
             model("output_mode.json", #": error: output.mode: unknown mode "softmax"; expected logits or argmax"#),
             model("empty_layers.json", ": error: layers: the network has no layers"),
@@ -134,10 +134,8 @@ final class MalformedInputTests: XCTestCase {
         return [
             model("unknown_layer_type.json", #": error: layers[2].type: unknown layer type "dropout"; expected one of dense, conv2d, maxpool2d, batchnorm, sign, flatten"#),
             model("misspelt_key.json", #": error: layers[1] (batchnorm).gama: unknown key "gama" in a batchnorm layer (did you mean "gamma"?); allowed keys: type, name, gamma, beta, mean, var, eps"#),
-            // User text is escaped, so the message stays one line: a key holding a newline, a layer
-            // name holding U+2028 (LINE SEPARATOR).
+            // User text is escaped, so the message stays one line: a key holding a newline.
             model("key_with_newline.json", #": error: layers[1] (batchnorm)["ga\nma"]: unknown key "ga\nma" in a batchnorm layer (did you mean "gamma"?); allowed keys: type, name, gamma, beta, mean, var, eps"#),
-            model("name_with_line_separator.json", #": error: layers[3] (fc\u20282).weight: expected shape [2, 4] (units x inputs, inputs = 4 from input shape [1, 1, 4]), got [2, 5]"#),
             model("missing_type.json", #": error: layers[2]: missing required key "type""#),
             model("missing_weight.json", #": error: layers[3] (fc2): missing required key "weight""#),
             model("duplicate_layer_name.json", #": error: layers[3] (fc1).name: duplicate layer name "fc1" (also used by layers[0])"#),
@@ -155,6 +153,32 @@ final class MalformedInputTests: XCTestCase {
             model("units_string.json", #": error: layers[0] (fc1).units: expected an integer, got the string "4""#),
             model("flatten_order.json", #": error: layers[4] (flatten).order: unknown order "NCHW"; expected "CHW" (PyTorch) or "HWC" (Keras)"#),
             model("flatten_no_order.json", #": error: layers[4] (flatten): missing required key "order""#),
+        ]
+    }
+
+    // MARK: Names that would not compile or could break out of a generated file
+
+    func testNames() { check(nameCases) }
+
+    var nameCases: [Case] {
+        let tail = "; the model name becomes the top function's name in the generated C++, so choose another"
+        let rule = "names and labels may not hold control, format, separator or noncharacter code points"
+        return [
+            model("name_keyword_alt_token.json", #": error: name: "xor_eq" is a C++ keyword"# + tail),
+            model("name_header_type.json", #": error: name: "uint8_t" is declared by the headers the generated C++ includes"# + tail),
+            model("name_header_macro.json", #": error: name: "EOF" is a macro of the headers the generated C++ includes"# + tail),
+            model("name_library_prefix.json", #": error: name: "bnn_mvau" starts with "bnn", reserved for the bnn-hls layer library (src/bnn_*.hpp, namespace bnn)"# + tail),
+            // The issue's injection: a newline would end the `//` comment and start live C++.
+            model("layer_name_newline.json", ": error: layers[0].name: contains U+000A, a control character; " + rule),
+            model("layer_name_nul.json", ": error: layers[0].name: contains U+0000, a control character; " + rule),
+            model("name_with_line_separator.json", ": error: layers[3].name: contains U+2028, a line or paragraph separator; " + rule),
+            model("layer_name_bidi.json", ": error: layers[3].name: contains U+202E, a format character (bidi or zero-width); " + rule),
+            model("layer_name_too_long.json", ": error: layers[3].name: is 10000 bytes long; names and labels may have at most 256 bytes of UTF-8"),
+            model("label_control.json", ": error: labels[1]: contains U+000D, a control character; " + rule),
+            model("label_bidi.json", ": error: labels[0]: contains U+2066, a format character (bidi or zero-width); " + rule),
+            // The part reaches run_hls.tcl.
+            usage(["compile", mlp, "--part", "xc7z020clg400-1; exec touch pwned", "-o", out],
+                  #"--part expects a part name of letters, digits, '-', '_' and '.' (e.g. xc7z020clg400-1), got "xc7z020clg400-1; exec touch pwned""#),
         ]
     }
 
@@ -326,7 +350,7 @@ final class MalformedInputTests: XCTestCase {
     }
 
     var allCases: [Case] {
-        syntaxCases + topLevelCases + layerCases + geometryCases + base64Cases + arrangementCases + npyCases + optionCases
+        syntaxCases + topLevelCases + layerCases + nameCases + geometryCases + base64Cases + arrangementCases + npyCases + optionCases
     }
 
     /// Every file `make_corpus.py` writes exists and is exercised by a case.
@@ -340,7 +364,8 @@ final class MalformedInputTests: XCTestCase {
         let prefix = Self.corpusDirectory + "/"
         let used = Set(allCases.flatMap(\.args).filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) })
         XCTAssertEqual(used.subtracting(listed).filter { !$0.hasPrefix("no_such") }.sorted(), [], "cases use files make_corpus.py does not write")
-        let unused = listed.subtracting(used).filter { !$0.hasPrefix("valid_") }
+        // hostile_names_*.json load and are built by GeneratedProjectTests.testHostileNamesStayInside.
+        let unused = listed.subtracting(used).filter { !$0.hasPrefix("valid_") && !$0.hasPrefix("hostile_") }
         XCTAssertEqual(unused.sorted(), [], "corpus files no case uses")
     }
 }

@@ -299,6 +299,38 @@ def main():
     write_model("conv_last.json", cnn_with(lambda m: m.update(layers=C[:4] + [
         {"type": "conv2d", "name": "conv2", "filters": 2, "kernel": 3, "weight": signs(2, 4, 3, 3)}])))
 
+    # -- names: refused model names and layer names or labels that could break out of a generated file
+    write_model("name_keyword_alt_token.json", mlp_with(lambda m: m.update(name="xor_eq")))
+    write_model("name_header_type.json", mlp_with(lambda m: m.update(name="uint8_t")))
+    write_model("name_header_macro.json", mlp_with(lambda m: m.update(name="EOF")))
+    write_model("name_library_prefix.json", mlp_with(lambda m: m.update(name="bnn_mvau")))
+    write_model("layer_name_newline.json", mlp_layer(0, name='fc1\nstatic int x = system("touch pwned");//'))
+    write_model("layer_name_nul.json", mlp_layer(0, name="fc\x001"))
+    write_model("layer_name_bidi.json", mlp_layer(3, name="fc\u202e2"))
+    write_model("layer_name_too_long.json", mlp_layer(3, name="x" * 10000))
+    write_model("label_control.json", mlp_with(lambda m: m.update(labels=["no", "yes\r"])))
+    write_model("label_bidi.json", mlp_with(lambda m: m.update(labels=["\u2066no", "yes"])))
+    # Accepted: visible text that would end a C++ comment, a Markdown cell, an SVG element or run a
+    # command in make or Tcl if copied raw (GeneratedProjectTests builds both with g++). Only the
+    # layers named here and in the CNN's conv1, pool1 and fc reach the generated files.
+    long_name = "bn2 " + "\u00e9" * 126  # 256 bytes of UTF-8, the limit
+    write_model("hostile_names_mlp.json", mlp_with(lambda m: (
+        m.update(name="io", labels=["no */ \\", "yes <b>|`$(shell touch pwned_label)`"]),
+        m["layers"][0].update(name="fc1 */ /* $(shell touch ../pwned_make) [exec touch pwned_tcl] <script>alert(1)</script> \\"),
+        m["layers"][1].update(name="bn1 ??/"),
+        m["layers"][2].update(name="sign1 ??= %s %n \\n"),
+        m["layers"][3].update(name="fc2 | &amp; [x](http://e) \"q\" 'q' `touch pwned_sh` #include <cstdlib> \u00e9\U0001f600 ??/"),
+        m["layers"][4].update(name=long_name))))
+    write_model("hostile_names_cnn.json", cnn_with(lambda m: (
+        m.update(name="int8"),
+        m["layers"][0].update(name="conv1 ??/"),
+        m["layers"][1].update(name="pool1 */ \\"),
+        m["layers"][2].update(name="<svg onload=alert(1)>"),
+        m["layers"][3].update(name="[exec touch pwned_tcl2]"),
+        m["layers"][4].update(name="$(shell touch pwned_make2)"),
+        m["layers"][5].update(name="fc <svg onload=alert(1)> $(shell touch pwned_make3) [exec touch pwned_tcl3] | ` \\"),
+        m["layers"][6].update(name="bn2 \"'"))))
+
     # -- .npy inputs
     write_bytes("npy_bad_magic.npy", npy_bytes(mlp_inputs, magic=b"\x93NUMPZ"))
     write_bytes("npy_wrong_dtype.npy", npy_bytes(mlp_inputs.astype(np.int8)))

@@ -7,11 +7,11 @@ void digits_mlp(hls::stream<digits_mlp_in_t> &in, hls::stream<digits_mlp_out_t> 
 #pragma HLS INTERFACE axis port=in
 #pragma HLS INTERFACE axis port=out
 #pragma HLS DATAFLOW
-#pragma HLS ARRAY_PARTITION variable=layer0_thresholds.values complete dim=1
-#pragma HLS ARRAY_PARTITION variable=layer0_weights.words complete dim=1
-#pragma HLS ARRAY_PARTITION variable=layer1_thresholds.values complete dim=1
-#pragma HLS ARRAY_PARTITION variable=layer1_weights.words complete dim=1
-#pragma HLS ARRAY_PARTITION variable=layer2_weights.words complete dim=1
+#pragma HLS ARRAY_PARTITION variable=bnn_layer0_thresholds.values complete dim=1
+#pragma HLS ARRAY_PARTITION variable=bnn_layer0_weights.words complete dim=1
+#pragma HLS ARRAY_PARTITION variable=bnn_layer1_thresholds.values complete dim=1
+#pragma HLS ARRAY_PARTITION variable=bnn_layer1_weights.words complete dim=1
+#pragma HLS ARRAY_PARTITION variable=bnn_layer2_weights.words complete dim=1
     hls::stream<ap_uint<16> > s0("s0");  // layer 0 output bits
 #pragma HLS STREAM variable=s0 depth=2
     hls::stream<ap_uint<64> > s1("s1");  // layer 1 input
@@ -21,11 +21,11 @@ void digits_mlp(hls::stream<digits_mlp_in_t> &in, hls::stream<digits_mlp_out_t> 
     hls::stream<ap_uint<64> > s3("s3");  // layer 2 input
 #pragma HLS STREAM variable=s3 depth=2
     // layers[0] (fc1): PE=16, SIMD=16
-    bnn::Mvau<64, 256, 16, 16, bnn::IntegerLane<8, false, 0>, ap_int<15>, bnn::ThresholdActivation<16, 16, ap_int<15>>>(in, s0, layer0_weights, layer0_thresholds, 1);
+    bnn::Mvau<64, 256, 16, 16, bnn::IntegerLane<8, false, 0>, ap_int<15>, bnn::ThresholdActivation<16, 16, ap_int<15>>>(in, s0, bnn_layer0_weights, bnn_layer0_thresholds, 1);
     bnn::StreamWidthConverter<16, 64, 16>(s0, s1, 1);
     // layers[3] (fc2): PE=16, SIMD=64
-    bnn::Mvau<256, 256, 64, 16, bnn::XnorLane, ap_uint<9>, bnn::ThresholdActivation<16, 16, ap_uint<9>>>(s1, s2, layer1_weights, layer1_thresholds, 1);
+    bnn::Mvau<256, 256, 64, 16, bnn::XnorLane, ap_uint<9>, bnn::ThresholdActivation<16, 16, ap_uint<9>>>(s1, s2, bnn_layer1_weights, bnn_layer1_thresholds, 1);
     bnn::StreamWidthConverter<16, 64, 16>(s2, s3, 1);
     // layers[6] (fc3): PE=10, SIMD=64
-    bnn::Mvau<256, 10, 64, 10, bnn::XnorLane, ap_uint<9>, bnn::PassThroughActivation<ap_uint<9>>>(s3, out, layer2_weights, bnn::PassThroughActivation<ap_uint<9>>(), 1);
+    bnn::Mvau<256, 10, 64, 10, bnn::XnorLane, ap_uint<9>, bnn::PassThroughActivation<ap_uint<9>>>(s3, out, bnn_layer2_weights, bnn::PassThroughActivation<ap_uint<9>>(), 1);
 }

@@ -2,13 +2,13 @@
 // ROM layout (FINN's): neuron r lives in PE r % PE; its input column c is at address
 // (r / PE) * SF + c / SIMD, bit c % SIMD, SF = ceil(MW / SIMD); bit 1 = +1. Thresholds: neuron r
 // at values[r % PE][r / PE]; output bit = accumulator >= threshold.
-#ifndef DIGITS_MLP_PARAMS_HPP
-#define DIGITS_MLP_PARAMS_HPP
+#ifndef BNN_GENERATED_DIGITS_MLP_PARAMS_HPP
+#define BNN_GENERATED_DIGITS_MLP_PARAMS_HPP
 
 #include "digits_mlp.hpp"
 
 // layers[0] (fc1): MW=64 MH=256 PE=16 SIMD=16
-static const bnn::BinaryWeights<16, 16, 64> layer0_weights = {{
+static const bnn::BinaryWeights<16, 16, 64> bnn_layer0_weights = {{
     {0xddf9, 0x83c5, 0xf3e3, 0x5937, 0x3e4f, 0x6532, 0x6168, 0xcf68, 0xbfe3, 0x3082, 0xe3fb, 0x794c,
      0xfea8, 0x3973, 0x998, 0xc4cc, 0x1e1d, 0x6c3e, 0xfc1, 0xcfc7, 0xe304, 0x3afe, 0x2318, 0xfcf3,
      0xefe7, 0x2007, 0xcc85, 0xfffd, 0x8734, 0xf112, 0x7b9e, 0xdc46, 0x4fdf, 0x5ee2, 0x612c, 0xf92,
@@ -107,7 +107,7 @@ static const bnn::BinaryWeights<16, 16, 64> layer0_weights = {{
      0xb17c, 0x72d1, 0x1db2, 0xc3f1},
 }};
 
-static const bnn::ThresholdActivation<16, 16, ap_int<15>> layer0_thresholds = {{
+static const bnn::ThresholdActivation<16, 16, ap_int<15>> bnn_layer0_thresholds = {{
     {ap_int<15>(29), ap_int<15>(12), ap_int<15>(39), ap_int<15>(-5), ap_int<15>(38), ap_int<15>(34),
      ap_int<15>(37), ap_int<15>(7), ap_int<15>(21), ap_int<15>(-6), ap_int<15>(36), ap_int<15>(-59),
      ap_int<15>(23), ap_int<15>(-24), ap_int<15>(70), ap_int<15>(60)},
@@ -168,7 +168,7 @@ static const bnn::ThresholdActivation<16, 16, ap_int<15>> layer0_thresholds = {{
 }};
 
 // layers[3] (fc2): MW=256 MH=256 PE=16 SIMD=64
-static const bnn::BinaryWeights<64, 16, 64> layer1_weights = {{
+static const bnn::BinaryWeights<64, 16, 64> bnn_layer1_weights = {{
     {0xd6cb91ca9692e2faULL, 0x3856cc7678d52f67ULL, 0x6501e2246c7dfcb8ULL, 0x680406385fdcd745ULL,
      0xc320fa2aae55c52eULL, 0x4b6c2735b751a07aULL, 0xb8b563e230c94edeULL, 0x5eb6033de3ee339bULL,
      0xade5013f092d0bc7ULL, 0x6720b7cc802e8b40ULL, 0x5e6c19935a9e8089ULL, 0x1335b994b13fb0aaULL,
@@ -427,7 +427,7 @@ static const bnn::BinaryWeights<64, 16, 64> layer1_weights = {{
      0xa00c6ee560c0d509ULL, 0xc4fc33e1f274d598ULL, 0xc6f985cbad416f0bULL, 0xac3af34680706e7cULL},
 }};
 
-static const bnn::ThresholdActivation<16, 16, ap_uint<9>> layer1_thresholds = {{
+static const bnn::ThresholdActivation<16, 16, ap_uint<9>> bnn_layer1_thresholds = {{
     {ap_uint<9>(128), ap_uint<9>(131), ap_uint<9>(131), ap_uint<9>(128), ap_uint<9>(132),
      ap_uint<9>(125), ap_uint<9>(129), ap_uint<9>(127), ap_uint<9>(131), ap_uint<9>(129),
      ap_uint<9>(127), ap_uint<9>(132), ap_uint<9>(128), ap_uint<9>(131), ap_uint<9>(127),
@@ -495,7 +495,7 @@ static const bnn::ThresholdActivation<16, 16, ap_uint<9>> layer1_thresholds = {{
 }};
 
 // layers[6] (fc3): MW=256 MH=10 PE=10 SIMD=64
-static const bnn::BinaryWeights<64, 10, 4> layer2_weights = {{
+static const bnn::BinaryWeights<64, 10, 4> bnn_layer2_weights = {{
     {0x54398a4e66e3acb5ULL, 0xce4152afe5bf84afULL, 0x4b1a11989f59d7c4ULL, 0x2c17acb22e07dadULL},
     {0x1d3d0bfebb50d4d1ULL, 0x4ab86c74aaab46c5ULL, 0x1502ed99ef887caULL, 0x3ea714ac157e89bbULL},
     {0xfc8d4918f135670fULL, 0xdae63314371d9df4ULL, 0xbc07b7c84143f64fULL, 0x658b4141e849a791ULL},

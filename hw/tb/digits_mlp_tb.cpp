@@ -8,11 +8,11 @@
 
 #include "digits_mlp.hpp"
 
-namespace io = digits_mlp_io;
-
 static bool read_int(FILE *f, long long &v) { return std::fscanf(f, "%lld", &v) == 1; }
 
 int main(int argc, char **argv) {
+    // A local alias, and the top function called as ::digits_mlp: no model name clashes with the testbench's names.
+    namespace io = digits_mlp_io;
     const std::string dir = argc > 1 ? argv[1] : "vectors";
     FILE *inputs = std::fopen((dir + "/inputs.txt").c_str(), "r");
     FILE *expected = std::fopen((dir + "/expected.txt").c_str(), "r");
@@ -48,7 +48,7 @@ int main(int argc, char **argv) {
             }
             in.write(word);
         }
-        digits_mlp(in, out);
+        ::digits_mlp(in, out);
         bool ok = in.empty();
         if (io::OUTPUT_ARGMAX) {
             long long want = 0;
@@ -72,8 +72,8 @@ int main(int argc, char **argv) {
                     if (c >= io::CLASSES) break;  // padding lanes of the last word
                     // Same-width conversion keeps the bits (two's complement for ap_int).
                     const io::acc_t acc = ap_uint<io::acc_t::width>(word >> (lane * io::acc_t::width));
-                    sums[c] = (long long)class_maps[c].accScale * acc.to_int64() + class_maps[c].accOffset;
-                    logits[c] = bnn::Logit(acc, class_maps[c]);
+                    sums[c] = (long long)bnn_class_maps[c].accScale * acc.to_int64() + bnn_class_maps[c].accOffset;
+                    logits[c] = bnn::Logit(acc, bnn_class_maps[c]);
                 }
             }
             for (unsigned c = 0; c < io::CLASSES; c++) {

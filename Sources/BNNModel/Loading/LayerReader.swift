@@ -9,7 +9,7 @@ struct LayerReader {
         let raw = try rawNode.object()
         var name: String?
         if let nameNode = raw.optional("name") {
-            name = try nameNode.string()
+            name = try readText(nameNode)
             guard !(name ?? "").isEmpty else { throw nameNode.error("must not be empty") }
         }
         let typeNode = try raw.required("type")

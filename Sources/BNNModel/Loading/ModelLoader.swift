@@ -54,16 +54,6 @@ public func readFile(_ path: String) throws(Diagnostic) -> [UInt8] {
     return [UInt8](data)
 }
 
-private let cKeywords: Set<String> = [
-    "alignas", "alignof", "and", "asm", "auto", "bool", "break", "case", "catch", "char", "class", "const",
-    "constexpr", "continue", "default", "delete", "do", "double", "else", "enum", "explicit", "export",
-    "extern", "false", "float", "for", "friend", "goto", "if", "inline", "int", "long", "main", "mutable",
-    "namespace", "new", "noexcept", "not", "nullptr", "operator", "or", "private", "protected", "public",
-    "register", "return", "short", "signed", "sizeof", "static", "struct", "switch", "template", "this",
-    "throw", "true", "try", "typedef", "typename", "union", "unsigned", "using", "virtual", "void",
-    "volatile", "while", "bnn", "hls",
-]
-
 /// The top-level structure of a model file.
 struct NetworkReader {
     let file: String
@@ -88,7 +78,7 @@ struct NetworkReader {
         if let labelsNode = root.optional("labels") {
             let items = try labelsNode.array()
             var names: [String] = []
-            for item in items { names.append(try item.string()) }
+            for item in items { names.append(try readText(item)) }
             guard names.count == classes else {
                 throw labelsNode.error("expected \(classes) labels (one per output), got \(names.count)")
             }
@@ -105,7 +95,9 @@ struct NetworkReader {
         guard isIdentifier, cName.utf8.count <= 64 else {
             throw node.error("\(JSONText.quoted(name)) is not a C identifier after mapping '-' to '_' (letters, digits, '_', not starting with a digit, at most 64 characters)")
         }
-        guard !cKeywords.contains(cName) else { throw node.error("\(JSONText.quoted(name)) is a reserved word in C++") }
+        if let reason = ReservedNames.reason(cName) {
+            throw node.error("\(JSONText.quoted(name)) \(reason); the model name becomes the top function's name in the generated C++, so choose another")
+        }
         return name
     }
 
@@ -195,4 +187,27 @@ struct NetworkReader {
         }
         return layers
     }
+}
+
+/// Most bytes of UTF-8 in a layer name or a label.
+let maxTextBytes = 256
+
+/// A layer name or a label: user text that reaches generated files and messages, so it may hold
+/// no character that is invisible or breaks a line, and its length is bounded.
+func readText(_ node: Node) throws(Diagnostic) -> String {
+    let text = try node.string()
+    if let bad = SafeText.firstUnsafe(in: text) {
+        let kind: String
+        switch bad.properties.generalCategory {
+        case .control: kind = "a control character"
+        case .format: kind = "a format character (bidi or zero-width)"
+        case .lineSeparator, .paragraphSeparator: kind = "a line or paragraph separator"
+        default: kind = "a noncharacter"
+        }
+        throw node.error("contains \(SafeText.codePoint(bad)), \(kind); names and labels may not hold control, format, separator or noncharacter code points")
+    }
+    guard text.utf8.count <= maxTextBytes else {
+        throw node.error("is \(text.utf8.count) bytes long; names and labels may have at most \(maxTextBytes) bytes of UTF-8")
+    }
+    return text
 }
