@@ -1,6 +1,7 @@
 import BNNCommandLine
 import BNNCompiler
 import BNNDesign
+import BNNEstimate
 import BNNModel
 import BNNReference
 import BNNTestSupport
@@ -202,6 +203,28 @@ final class EightBitPaddingTests: XCTestCase {
             let report = try Verifier(network: network, design: design).run(batch)
             XCTAssertEqual(report.failedInputs, 0, "\(report.mismatches)")
         }
+    }
+
+    /// The estimate counts a threshold per neuron and border class, and the class tables: the
+    /// lattice layer (1 neuron, 3 x 3 classes, 3 output rows and columns) against the same
+    /// network zero-padded (one class, no tables).
+    func testEstimateCountsThresholdsPerBorderClass() throws {
+        func memories(_ network: Network) throws -> [MemoryShape] {
+            let design = try Pipeline(file: "lattice.json").compile(network)
+            let estimate = DesignEstimate(design: design, clockNs: 10)
+            return estimate.stages.first { $0.stage.id == .mvau(layer: 0) }?.cost.memories ?? []
+        }
+        let padded = try memories(Self.latticeNetwork(gamma: 1))
+        XCTAssertEqual(padded.first { $0.role == "thresholds" }?.depth, 9)
+        XCTAssertEqual(padded.first { $0.role == "border classes" }?.depth, 6)
+        var zero = Self.latticeNetwork(gamma: 1)
+        if case .conv2d(var conv) = zero.layers[0].kind {
+            conv.padValue = 0
+            zero.layers[0].kind = .conv2d(conv)
+        }
+        let plain = try memories(zero)
+        XCTAssertEqual(plain.first { $0.role == "thresholds" }?.depth, 1)
+        XCTAssertNil(plain.first { $0.role == "border classes" })
     }
 
     static func latticeNetwork(gamma: Double) -> Network {
