@@ -60,7 +60,8 @@ enum ParamsEmitter {
         }
         let rows = border.rowClasses.map(String.init)
         let columns = border.columnClasses.map(String.init)
-        return "// Border classes: thresholds[k * \(rom.depth) + address], k = row class * \(border.columnOverlaps.count) + column class.\n"
+        return "// Thresholds by border class (pad_value +-1 on 8-bit input): neuron r of class k at values[r % PE][k * \(rom.depth) + r / PE];\n"
+            + "// output pixel (y, x) is in class rowClass[y] * \(border.columnOverlaps.count) + colClass[x].\n"
             + "static const \(activationType(rom, type: type)) \(name) = {\n  {\n" + banks + "  },\n"
             + "  {" + wrapped(rows) + "},\n  {" + wrapped(columns) + "},\n};\n\n"
     }

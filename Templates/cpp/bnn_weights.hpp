@@ -99,6 +99,7 @@ struct ThresholdActivation {
 // tables are small ROMs read once per output word (shared by the PE lanes).
 template <unsigned PE, unsigned NF, typename T, unsigned OH, unsigned OW, unsigned RC, unsigned CC>
 struct BorderThresholdActivation {
+    static_assert(RC >= 1 && CC >= 1 && RC <= 65536 && CC <= 65536, "class indices must fit the unsigned short tables");
     T values[PE][RC * CC * NF];
     unsigned short rowClass[OH];
     unsigned short colClass[OW];
