@@ -16,19 +16,22 @@ public enum FoldThresholds {
         var layers: [IntegerLayer] = []
         var output = OutputStage.logits(maps: [])
         for (g, group) in fused.groups.enumerated() {
-            let (kind, range, domain, window) = try inputDomain(group, spec, file: file)
+            let (kind, range, domain, window) = inputDomain(group, spec)
             if g == fused.groups.count - 1 {
                 let maps = (0..<group.weights.rows).map { logitMap(group, unit: $0, domain: domain) }
                 let accRange = overallRange(group.weights, range)
                 layers.append(IntegerLayer(
                     layerIndices: group.layerIndices, label: group.compute.label, computeIndex: group.compute.index,
-                    foldKey: group.foldKey, weights: group.weights, inputKind: kind, thresholds: nil,
+                    foldKey: group.foldKey, weights: group.weights, inputKind: kind, classThresholds: nil, border: nil,
                     flipped: Array(repeating: false, count: group.weights.rows),
                     accumulatorType: IntegerType(holding: accRange), window: window, pool: nil))
                 output = outputStage(network.outputMode, maps: maps, accRange: accRange)
             } else {
-                try checkFinite(group, range: range, domain: domain, file: file)
-                var layer = thresholdLayer(group, kind: kind, range: range, domain: domain)
+                let border = borderClasses(group, spec, window)
+                let sums = neuronSums(group, spec, range: range, domain: domain, border: border)
+                try checkFinite(group, classes: border?.count ?? 1, sums: sums, file: file)
+                var layer = try thresholdLayer(group, kind: kind, range: range, classes: border?.count ?? 1, sums: sums, file: file)
+                layer.border = border
                 layer.window = window
                 layer.pool = group.pool.map { poolStage($0, group) }
                 layers.append(layer)
@@ -39,7 +42,7 @@ public enum FoldThresholds {
     }
 
     /// Lane kind, value range of one lane, accumulator domain and window of a group.
-    private static func inputDomain(_ group: FusedGroup, _ spec: InputSpec, file: String) throws(Diagnostic)
+    private static func inputDomain(_ group: FusedGroup, _ spec: InputSpec)
         -> (MvauInput, MvauInputRange, AccumulatorDomain, SlidingWindowStage?) {
         let conv = group.convolution
         let padded = conv.map { !$0.padding.isNone } ?? false
@@ -47,12 +50,9 @@ public enum FoldThresholds {
             conv.map { SlidingWindowStage(input: group.compute.inputShape, kernel: $0.kernel, stride: $0.stride, padding: $0.padding, pad: pad) }
         }
         if group.readsRawInput, spec.encoding != .bipolar {
-            if padded, let conv, conv.padValue != 0 {
-                throw Diagnostic(file: file, location: group.compute.label + ".pad_value",
-                                 message: "pad_value \(conv.padValue) on the 8-bit input layer is not supported (the padded real value is not a whole number of input steps); use pad_value 0")
-            }
             let values = spec.encoding.valueRange
-            // Zero padding of the raw input is the zero point itself: `q - zero_point` adds nothing.
+            // Padding of the raw input is the zero point itself: `q - zero_point` adds nothing.
+            // +-1 padding adds its constant through the thresholds instead (`borderClasses`).
             return (.integer(bits: 8, isSigned: spec.encoding.isSigned, zeroPoint: spec.zeroPoint),
                     .integer(low: values.lowerBound - spec.zeroPoint, high: values.upperBound - spec.zeroPoint),
                     .integer(scale: spec.scale), window(.constant(spec.zeroPoint & 0xff)))
@@ -64,39 +64,67 @@ public enum FoldThresholds {
         return (.binary, .binary, .binary(inputs: group.weights.columns), window(.constant(padBit)))
     }
 
-    private static func thresholdLayer(_ group: FusedGroup, kind: MvauInput, range: MvauInputRange, domain: AccumulatorDomain) -> IntegerLayer {
+    /// The border classes of a +-1-padded convolution on the 8-bit input (nil elsewhere: one class).
+    private static func borderClasses(_ group: FusedGroup, _ spec: InputSpec, _ window: SlidingWindowStage?) -> BorderClasses? {
+        guard group.readsRawInput, spec.encoding != .bipolar, let conv = group.convolution, conv.padValue != 0,
+              !conv.padding.isNone, let window else { return nil }
+        return BorderClasses(window: window)
+    }
+
+    /// The sums of neuron `j` at border class `k`, on the group's original weights.
+    private static func neuronSums(_ group: FusedGroup, _ spec: InputSpec, range: MvauInputRange, domain: AccumulatorDomain,
+                                   border: BorderClasses?) -> (Int, Int) -> NeuronSums {
+        guard let border, let conv = group.convolution, case .integer(let low, let high) = range else {
+            return { j, _ in NeuronSums.uniform(row: j, weights: group.weights, range: range, domain: domain) }
+        }
+        return { j, k in
+            NeuronSums.border(row: j, borderClass: k, classes: border, conv: conv, weights: group.weights,
+                              low: low, high: high, scale: spec.scale)
+        }
+    }
+
+    /// One threshold per neuron and border class. A neuron whose decision falls with the sum
+    /// (in any class) has its row negated and every class searched again on the negated
+    /// accumulator. Every step after the sum is monotone in the same direction whatever the
+    /// class's constant P (the direction is sign(alpha * gamma)), so a falling decision in one
+    /// class never rises in another; a class where it is constant saturates either way.
+    private static func thresholdLayer(_ group: FusedGroup, kind: MvauInput, range: MvauInputRange, classes: Int,
+                                       sums: (Int, Int) -> NeuronSums, file: String) throws(Diagnostic) -> IntegerLayer {
         var weights = group.weights
-        var thresholds: [Int] = []
+        var thresholds = Array(repeating: [Int](), count: classes)
         var flipped: [Bool] = []
         let columns = weights.columns
         for j in 0..<weights.rows {
-            let reach = AccumulatorDomain.reachable(row: j, weights: weights, input: range)
-            let decide = { (acc: Int) in decision(group, unit: j, real: domain.realSum(acc)) }
-            switch ThresholdSearch.find(in: reach, decide: decide) {
-            case .rising(let t):
-                thresholds.append(t)
+            let perClass = (0..<classes).map { sums(j, $0) }
+            let results = perClass.map { s in ThresholdSearch.find(in: s.reach) { decision(group, unit: j, real: s.real($0)) } }
+            guard results.contains(.falling) else {
+                for (k, result) in results.enumerated() {
+                    if case .rising(let t) = result { thresholds[k].append(t) }
+                }
                 flipped.append(false)
-            case .falling:
-                weights.negateRow(j)
-                let flippedReach = AccumulatorDomain.reachable(row: j, weights: weights, input: range)
-                let decideFlipped = { (acc: Int) in decide(AccumulatorDomain.flipped(acc, inputs: columns, range: range)) }
-                let result = ThresholdSearch.find(in: flippedReach, decide: decideFlipped)
+                continue
+            }
+            weights.negateRow(j)
+            flipped.append(true)
+            for (k, s) in perClass.enumerated() {
+                let flip = { (acc: Int) in AccumulatorDomain.flipped(acc, inputs: columns, range: range) }
+                let (a, b) = (flip(s.reach.lowerBound), flip(s.reach.upperBound))
+                let result = ThresholdSearch.find(in: min(a, b)...max(a, b)) { decision(group, unit: j, real: s.real(flip($0))) }
                 // A monotone decision that fell before rises after the flip.
                 guard case .rising(let t) = result else {
-                    thresholds.append(flippedReach.upperBound + 1)
-                    flipped.append(true)
-                    continue
+                    throw Diagnostic(file: file, location: "\(group.compute.label) output \(j)",
+                                     message: "the float64 decision rises with the sum at some border positions and falls at others, so no threshold reproduces it")
                 }
-                thresholds.append(t)
-                flipped.append(true)
+                thresholds[k].append(t)
             }
         }
         let accRange = overallRange(weights, range)
-        let lowest = min(accRange.lowerBound, thresholds.min() ?? 0)
-        let highest = max(accRange.upperBound, thresholds.max() ?? 0)
+        let all = thresholds.joined()
+        let lowest = min(accRange.lowerBound, all.min() ?? 0)
+        let highest = max(accRange.upperBound, all.max() ?? 0)
         return IntegerLayer(
             layerIndices: group.layerIndices, label: group.compute.label, computeIndex: group.compute.index,
-            foldKey: group.foldKey, weights: weights, inputKind: kind, thresholds: thresholds, flipped: flipped,
+            foldKey: group.foldKey, weights: weights, inputKind: kind, classThresholds: thresholds, border: nil, flipped: flipped,
             accumulatorType: IntegerType(holding: lowest...highest), window: nil, pool: nil)
     }
 
@@ -105,17 +133,19 @@ public enum FoldThresholds {
     /// `0 * inf` or `inf - inf` gives NaN and a decision that is not one step. Every step is
     /// monotone in the sum, so its magnitude is largest at an end of the reachable range:
     /// checking both ends covers every value in between.
-    private static func checkFinite(_ group: FusedGroup, range: MvauInputRange, domain: AccumulatorDomain, file: String) throws(Diagnostic) {
+    private static func checkFinite(_ group: FusedGroup, classes: Int, sums: (Int, Int) -> NeuronSums, file: String) throws(Diagnostic) {
         for j in 0..<group.weights.rows {
-            let reach = AccumulatorDomain.reachable(row: j, weights: group.weights, input: range)
-            for acc in [reach.lowerBound, reach.upperBound] {
-                let s = domain.realSum(acc)
-                var steps = [s, group.affine(s, unit: j)]
-                if let bn = group.batchnorm { steps.append(bn.apply(steps[1], channel: j)) }
-                steps.append(steps.last.map { $0 - (group.sign?.offset[j] ?? 0) } ?? 0)
-                if let bad = steps.first(where: { !$0.isFinite }) {
-                    throw Diagnostic(file: file, location: "\(group.compute.label) output \(j)",
-                                     message: "float64 overflow: an intermediate value becomes \(bad) for the sum \(domain.sum(acc)), so its decision cannot be compiled exactly; rescale alpha, bias or the batchnorm")
+            for k in 0..<classes {
+                let neuron = sums(j, k)
+                for acc in [neuron.reach.lowerBound, neuron.reach.upperBound] {
+                    let s = neuron.real(acc)
+                    var steps = [s, group.affine(s, unit: j)]
+                    if let bn = group.batchnorm { steps.append(bn.apply(steps[1], channel: j)) }
+                    steps.append(steps.last.map { $0 - (group.sign?.offset[j] ?? 0) } ?? 0)
+                    if let bad = steps.first(where: { !$0.isFinite }) {
+                        throw Diagnostic(file: file, location: "\(group.compute.label) output \(j)",
+                                         message: "float64 overflow: an intermediate value becomes \(bad) for the sum \(neuron.sum(acc)), so its decision cannot be compiled exactly; rescale alpha, bias or the batchnorm")
+                    }
                 }
             }
         }

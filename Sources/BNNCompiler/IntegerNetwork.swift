@@ -30,13 +30,18 @@ public struct IntegerLayer: Sendable {
     /// Row j = output neuron j, columns in stream order; a flipped row is negated.
     public var weights: SignMatrix
     public var inputKind: MvauInput
-    /// `nil` for the last layer, which outputs accumulators.
-    public var thresholds: [Int]?
+    /// `[border class][neuron]`; `nil` for the last layer, which outputs accumulators. One class
+    /// unless `border` is set (+-1 padding on the 8-bit input).
+    public var classThresholds: [[Int]]?
+    public var border: BorderClasses?
     /// Rows whose weights were negated so the decision rises with the accumulator.
     public var flipped: [Bool]
     public var accumulatorType: IntegerType
     public var window: SlidingWindowStage?
     public var pool: PoolStage?
+
+    /// The thresholds of the first (usually only) border class.
+    public var thresholds: [Int]? { classThresholds?.first }
 
     public var inputs: Int { weights.columns }
     public var outputs: Int { weights.rows }

@@ -31,16 +31,22 @@ public enum PackWeights {
         return rom
     }
 
-    /// Padding rows get threshold 0 (their outputs are dropped).
-    public static func packThresholds(_ thresholds: [Int], pe: Int) -> ThresholdROM {
-        let depth = (thresholds.count + pe - 1) / pe
-        var values = Array(repeating: 0, count: depth * pe)
-        for (n, t) in thresholds.enumerated() { values[(n % pe) * depth + n / pe] = t }
-        return ThresholdROM(pe: pe, depth: depth, values: values)
+    /// Padding rows get threshold 0 (their outputs are dropped). `classThresholds[k][n]`:
+    /// neuron n in border class k, at bank n % PE, address k * depth + n / PE.
+    public static func packThresholds(_ classThresholds: [[Int]], pe: Int, border: BorderClasses? = nil) -> ThresholdROM {
+        let depth = ((classThresholds.first?.count ?? 0) + pe - 1) / pe
+        let classes = classThresholds.count
+        var values = Array(repeating: 0, count: depth * pe * classes)
+        for (k, thresholds) in classThresholds.enumerated() {
+            for (n, t) in thresholds.enumerated() { values[((n % pe) * classes + k) * depth + n / pe] = t }
+        }
+        return ThresholdROM(pe: pe, depth: depth, values: values, border: border)
     }
 
     private static func stage(_ layer: IntegerLayer, _ folding: Folding) -> MvauStage {
-        let activation: MvauActivation = layer.thresholds.map { .thresholds(packThresholds($0, pe: folding.pe)) } ?? .accumulator
+        let activation: MvauActivation = layer.classThresholds.map {
+            .thresholds(packThresholds($0, pe: folding.pe, border: layer.border))
+        } ?? .accumulator
         return MvauStage(layerIndices: layer.layerIndices, label: layer.label, key: layer.foldKey, inputs: layer.inputs, outputs: layer.outputs,
                          folding: folding, inputKind: layer.inputKind, weights: packWeights(layer.weights, folding),
                          activation: activation, accumulatorType: layer.accumulatorType,

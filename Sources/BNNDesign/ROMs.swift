@@ -37,19 +37,28 @@ public struct WeightROM: Sendable, Equatable {
     }
 }
 
-/// One threshold per neuron: neuron n at bank n % PE, address n / PE.
+/// One threshold per neuron and border class: neuron n of class k at bank n % PE, address
+/// k * depth + n / PE. Only a +-1-padded convolution on 8-bit input has more than one class
+/// (`border`); everything else has one, laid out as before.
 public struct ThresholdROM: Sendable, Equatable {
     public var pe: Int
-    /// ceil(MH / PE); padding neurons have threshold 0.
+    /// ceil(MH / PE) per class; padding neurons have threshold 0.
     public var depth: Int
-    /// `[bank][address]`, flattened.
+    /// `[bank][class][address]`, flattened.
     public var values: [Int]
+    /// Which class each output pixel is in, when the thresholds differ by border class.
+    public var border: BorderClasses?
 
-    public init(pe: Int, depth: Int, values: [Int]) {
+    public init(pe: Int, depth: Int, values: [Int], border: BorderClasses? = nil) {
         self.pe = pe
         self.depth = depth
         self.values = values
+        self.border = border
     }
 
-    public func threshold(bank: Int, address: Int) -> Int { values[bank * depth + address] }
+    public var classes: Int { border?.count ?? 1 }
+
+    public func threshold(bank: Int, address: Int, borderClass: Int = 0) -> Int {
+        values[(bank * classes + borderClass) * depth + address]
+    }
 }

@@ -42,13 +42,29 @@ enum ParamsEmitter {
         return out + "}};\n\n"
     }
 
+    /// The C++ activation type of a threshold ROM (with border classes: per-pixel thresholds).
+    static func activationType(_ rom: ThresholdROM, type: IntegerType) -> String {
+        guard let border = rom.border else { return "bnn::ThresholdActivation<\(rom.pe), \(rom.depth), \(type.cName)>" }
+        return "bnn::BorderThresholdActivation<\(rom.pe), \(rom.depth), \(type.cName), \(border.rowClasses.count), "
+            + "\(border.columnClasses.count), \(border.rowOverlaps.count), \(border.columnOverlaps.count)>"
+    }
+
     private static func thresholds(_ rom: ThresholdROM, type: IntegerType, name: String) -> String {
-        var out = "static const bnn::ThresholdActivation<\(rom.pe), \(rom.depth), \(type.cName)> \(name) = {{\n"
+        let depth = rom.classes * rom.depth
+        var banks = ""
         for bank in 0..<rom.pe {
-            let values = (0..<rom.depth).map { CppLiterals.integer(rom.threshold(bank: bank, address: $0), type) }
-            out += "    {" + wrapped(values) + "},\n"
+            let values = (0..<depth).map { CppLiterals.integer(rom.threshold(bank: bank, address: $0 % rom.depth, borderClass: $0 / rom.depth), type) }
+            banks += "    {" + wrapped(values) + "},\n"
         }
-        return out + "}};\n\n"
+        guard let border = rom.border else {
+            return "static const \(activationType(rom, type: type)) \(name) = {{\n" + banks + "}};\n\n"
+        }
+        let rows = border.rowClasses.map(String.init)
+        let columns = border.columnClasses.map(String.init)
+        return "// Thresholds by border class (pad_value +-1 on 8-bit input): neuron r of class k at values[r % PE][k * \(rom.depth) + r / PE];\n"
+            + "// output pixel (y, x) is in class rowClass[y] * \(border.columnOverlaps.count) + colClass[x].\n"
+            + "static const \(activationType(rom, type: type)) \(name) = {\n  {\n" + banks + "  },\n"
+            + "  {" + wrapped(rows) + "},\n  {" + wrapped(columns) + "},\n};\n\n"
     }
 
     private static func binarizerThresholds(_ b: BinarizerStage, channels: Int) -> String {

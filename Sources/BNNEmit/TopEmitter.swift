@@ -131,7 +131,7 @@ struct TopEmitter {
             let activationType: String
             let activationArgument: String
             if case .thresholds(let rom) = layer.activation {
-                activationType = "bnn::ThresholdActivation<\(f.pe), \(rom.depth), \(acc)>"
+                activationType = ParamsEmitter.activationType(rom, type: layer.accumulatorType)
                 activationArgument = Self.thresholdsName(l)
                 partitions.append("#pragma HLS ARRAY_PARTITION variable=\(Self.thresholdsName(l)).values complete dim=1")
             } else {

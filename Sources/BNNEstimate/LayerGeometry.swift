@@ -15,6 +15,11 @@ public struct LayerGeometry: Sendable, Equatable {
     public var accumulatorType: IntegerType
     /// False for the last layer, which outputs its accumulators.
     public var hasThresholds: Bool
+    /// Border classes of a +-1-padded convolution on 8-bit input: a threshold per neuron and
+    /// class, and class tables of one entry per output row and column (1: one threshold per neuron).
+    public var thresholdClasses: Int = 1
+    /// Entries of the row and column class tables (0 without border classes).
+    public var classTableEntries: Int = 0
     public var window: SlidingWindowStage?
     public var pool: PoolStage?
 
@@ -33,9 +38,17 @@ public struct LayerGeometry: Sendable, Equatable {
 
     public init(stage: MvauStage) {
         var thresholds = false
-        if case .thresholds = stage.activation { thresholds = true }
+        var border: BorderClasses?
+        if case .thresholds(let rom) = stage.activation {
+            thresholds = true
+            border = rom.border
+        }
         self.init(key: stage.key, label: stage.label, inputs: stage.inputs, outputs: stage.outputs, inputKind: stage.inputKind,
                   accumulatorBits: stage.accumulatorType.bits, accumulatorSigned: stage.accumulatorType.isSigned, hasThresholds: thresholds, window: stage.window, pool: stage.pool)
+        if let border {
+            thresholdClasses = border.count
+            classTableEntries = border.rowClasses.count + border.columnClasses.count
+        }
     }
 
     /// Matrix-vector products per frame: one per output pixel of a convolution.

@@ -47,7 +47,7 @@ public enum ResourceModel {
     /// FINN-R's MVAU model as FINN's `MVAU_hls.lut_estimation` computes it (c0 = 300, c1 = 1.1,
     /// binary weights W = 1, A the input element bits), with the threshold comparators always
     /// counted, plus the layer's memories: PE weight banks of WMEM x SIMD bits, PE threshold
-    /// banks of TMEM x accumulator bits, and the SF-word input buffer.
+    /// banks of TMEM (x border classes) x accumulator bits, the class tables, and the SF-word input buffer.
     static func mvau(_ layer: LayerGeometry, _ f: Folding) -> StageCost {
         let (p, q, w, a) = (f.pe, f.simd, 1, layer.inputKind.bits)
         let multiply = q * (2 * Divisors.ceilDiv(w + a, 6) - 1) * (w + a)
@@ -58,7 +58,13 @@ public enum ResourceModel {
         let sf = f.synapseFold(inputs: layer.inputs)
         let nf = f.neuronFold(outputs: layer.outputs)
         var memories = [MemoryShape(role: "weights", banks: p, depth: nf * sf, width: q)]
-        if layer.hasThresholds { memories.append(MemoryShape(role: "thresholds", banks: p, depth: nf, width: layer.accumulatorBits)) }
+        if layer.hasThresholds {
+            // One threshold per neuron and border class (more than one class only for +-1 padding on 8-bit input).
+            memories.append(MemoryShape(role: "thresholds", banks: p, depth: nf * layer.thresholdClasses, width: layer.accumulatorBits))
+        }
+        if layer.classTableEntries > 0 {
+            memories.append(MemoryShape(role: "border classes", banks: 1, depth: layer.classTableEntries, width: 16))
+        }
         memories.append(MemoryShape(role: "input buffer", banks: 1, depth: sf, width: q * a))
         return with(memories, logic: Resources(luts: logic))
     }

@@ -35,6 +35,13 @@ public enum ReferenceMath {
         // Double(a) is exact for |a| < 2^53 (always true here), so the product rounds once.
         scale * Double(a)
     }
+
+    /// The real value of the exact sum `scale * A + P` (A and P integers: P the sum of +-1
+    /// padding), rounded to float64 once: a fused multiply-add rounds exactly once.
+    @inline(__always)
+    public static func paddedSum(_ a: Int, scale: Double, padding p: Int) -> Double {
+        Double(p).addingProduct(scale, Double(a))
+    }
 }
 
 extension BatchNorm {

@@ -88,7 +88,7 @@ public struct ReferenceNetwork: Sendable {
 
     /// The exact sums of a convolution, HWC: `A` over real positions and `P` over padded ones
     /// (each `+-pad_value`), the real sum `scale * A + P` rounded to float64 once (a fused
-    /// multiply-add rounds exactly once).
+    /// multiply-add rounds exactly once, `ReferenceMath.paddedSum`).
     private func convSums(_ conv: Conv2D, _ state: Activation, _ layer: Layer) throws(ReferenceError) -> (real: [Double], exact: [Int]) {
         let (terms, scale) = try integerTerms(state, layer)
         let input = layer.inputShape
@@ -118,7 +118,7 @@ public struct ReferenceNetwork: Sendable {
                         }
                     }
                     exact.append(scale == 1 ? a + p : a)
-                    real.append(Double(p).addingProduct(scale, Double(a)))
+                    real.append(ReferenceMath.paddedSum(a, scale: scale, padding: p))
                 }
             }
         }

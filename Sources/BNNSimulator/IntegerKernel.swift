@@ -85,27 +85,34 @@ struct IntegerKernel<Lanes: AccumulatorLanes>: Sendable {
     /// `[pair][column][block in pair]`: lane k of block h is the weight (+1 or -1) of row
     /// `2 * lanes * pair + 2k + h` at that column. Padding rows compute unread sums.
     let weights: [Lanes]
-    /// Per block, likewise: a neuron fires iff `acc >= limit` (thresholds clamped to
-    /// `±(sumBound + 1)`, which changes no comparison; padding rows never fire).
+    /// `[border class][pair][block in pair]`, likewise: a neuron fires iff `acc >= limit`
+    /// (thresholds clamped to `±(sumBound + 1)`, which changes no comparison; padding rows never fire).
     let limits: [Lanes]
+    /// Border class of each output pixel (all 0 but for a +-1-padded convolution).
+    let pixelClasses: [Int]
 
-    init(rows: Int, columns: Int, weight: (Int, Int) -> Bool, thresholds: [Int]?) {
+    /// `thresholds[k][r]`: row r in border class k.
+    init(rows: Int, columns: Int, weight: (Int, Int) -> Bool, thresholds: [[Int]]?, pixelClasses: [Int]) {
         let pairRows = 2 * Lanes.scalarCount
         let bound = Lanes.sumBound + 1
         self.rows = rows
         self.columns = columns
         pairs = (rows + pairRows - 1) / pairRows
         var weights = [Lanes](repeating: Lanes(), count: pairs * columns * 2)
-        var limits = [Lanes](repeating: Lanes(repeating: Lanes.Scalar(bound)), count: pairs * 2)
+        let classes = thresholds?.count ?? 1
+        var limits = [Lanes](repeating: Lanes(repeating: Lanes.Scalar(bound)), count: classes * pairs * 2)
         for r in 0..<rows {
             let (pair, h, k) = (r / pairRows, r % 2, (r % pairRows) / 2)
             for c in 0..<columns {
                 weights[(pair * columns + c) * 2 + h][k] = weight(r, c) ? 1 : -1
             }
-            limits[pair * 2 + h][k] = Lanes.Scalar(min(max(thresholds?[r] ?? -bound, -bound), bound))
+            for c in 0..<classes {
+                limits[(c * pairs + pair) * 2 + h][k] = Lanes.Scalar(min(max(thresholds?[c][r] ?? -bound, -bound), bound))
+            }
         }
         self.weights = weights
         self.limits = limits
+        self.pixelClasses = pixelClasses
     }
 
     /// Accumulators, `rows` per output pixel, for `count` images of `imageValues` values each.
@@ -124,10 +131,12 @@ struct IntegerKernel<Lanes: AccumulatorLanes>: Sendable {
                    into output: UnsafeMutableBufferPointer<UInt64>) {
         let pairRows = 2 * Lanes.scalarCount
         let outputLimbs = (rows + 63) / 64
+        let pixels = runs.pixels
         limits.withUnsafeBufferPointer { limits in
             forEachPair(values, imageValues: imageValues, count: count, runs: runs) { vector, pair, a, b in
                 let bit = pair &* pairRows
-                let fires = Lanes.fires(a, limits[2 &* pair], b, limits[2 &* pair &+ 1])
+                let block = 2 &* (pixelClasses[vector % pixels] &* pairs &+ pair)
+                let fires = Lanes.fires(a, limits[block], b, limits[block &+ 1])
                 output[vector &* outputLimbs &+ bit / 64] |= fires << UInt64(bit % 64)
             }
         }

@@ -22,14 +22,15 @@ public struct Simulator: Sendable {
             switch stage.inputKind {
             case .binary, .maskedBinary:
                 return .binary(BinaryKernel(rows: stage.outputs, columns: stage.inputs,
-                                            rowBits: { Self.rowBits(stage, row: $0) }, thresholds: thresholds))
+                                            rowBits: { Self.rowBits(stage, row: $0) }, thresholds: thresholds?.first))
             case .integer:
                 let weight = { Self.weightBit(stage, row: $0, column: $1) }
+                let classes = Self.pixelClasses(stage)
                 let narrow = stage.inputs * largestValue <= SIMD32<Int16>.sumBound
-                    ? IntegerKernel<SIMD32<Int16>>(rows: stage.outputs, columns: stage.inputs, weight: weight, thresholds: thresholds)
+                    ? IntegerKernel<SIMD32<Int16>>(rows: stage.outputs, columns: stage.inputs, weight: weight, thresholds: thresholds, pixelClasses: classes)
                     : nil
                 return .integer(narrow: narrow,
-                                wide: IntegerKernel(rows: stage.outputs, columns: stage.inputs, weight: weight, thresholds: thresholds),
+                                wide: IntegerKernel(rows: stage.outputs, columns: stage.inputs, weight: weight, thresholds: thresholds, pixelClasses: classes),
                                 runs: stage.window.map(PixelRuns.init(window:)) ?? PixelRuns(columns: stage.inputs))
             }
         }
@@ -232,9 +233,21 @@ public struct Simulator: Sendable {
         return limbs
     }
 
-    static func neuronThresholds(_ stage: MvauStage) -> [Int]? {
+    /// `[border class][neuron]`, read back from the threshold ROM.
+    static func neuronThresholds(_ stage: MvauStage) -> [[Int]]? {
         guard case .thresholds(let rom) = stage.activation else { return nil }
-        return (0..<stage.outputs).map { rom.threshold(bank: $0 % rom.pe, address: $0 / rom.pe) }
+        return (0..<rom.classes).map { k in
+            (0..<stage.outputs).map { rom.threshold(bank: $0 % rom.pe, address: $0 / rom.pe, borderClass: k) }
+        }
+    }
+
+    /// The border class of each output pixel, from the row and column class tables the C++
+    /// activation reads (all 0 without border classes).
+    static func pixelClasses(_ stage: MvauStage) -> [Int] {
+        guard case .thresholds(let rom) = stage.activation, let border = rom.border else {
+            return Array(repeating: 0, count: stage.pixels)
+        }
+        return (0..<stage.pixels).map { border.classOf(pixel: $0) }
     }
 }
 

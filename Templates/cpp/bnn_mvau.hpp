@@ -27,6 +27,8 @@ namespace bnn {
 //   IntegerLane<B,S,ZP>   pad ZP: q - ZP = 0, adds +-0 (ZP must be representable in B bits).
 // Neurons >= MH (padding rows, in the last word of each vector) are computed from whatever the
 // ROMs hold there and go out anyway; consumers drop them. Activation ROMs have NF columns too.
+// Each repetition is one output vector (a pixel of a convolution); activations whose thresholds
+// depend on the pixel (BorderThresholdActivation) follow it through their Position.
 template <unsigned MW, unsigned MH, unsigned SIMD, unsigned PE, class Lane, typename TAcc,
           class Activation>
 void Mvau(hls::stream<ap_uint<SIMD * Lane::WIDTH> > &in,
@@ -51,6 +53,7 @@ void Mvau(hls::stream<ap_uint<SIMD * Lane::WIDTH> > &in,
         acc[p] = TAcc(0);  // ap types are not zero by default
     }
 
+    typename Activation::Position position;
     unsigned sf = 0;
     unsigned nf = 0;
     const unsigned total = reps * NF * SF;
@@ -80,9 +83,10 @@ void Mvau(hls::stream<ap_uint<SIMD * Lane::WIDTH> > &in,
             ap_uint<PE * OW> result = 0;
             for (unsigned p = 0; p < PE; p++) {
 #pragma HLS UNROLL
-                OrElement<OW>(result, p, activation.activate(nf, p, acc[p]));
+                OrElement<OW>(result, p, activation.activate(nf, p, acc[p], position));
             }
             out.write(result);
+            if (nf == NF - 1) position.next();
             sf = 0;
             nf = (nf == NF - 1) ? 0 : nf + 1;
         } else {

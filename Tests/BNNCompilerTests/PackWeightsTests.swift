@@ -32,7 +32,7 @@ final class PackWeightsTests: XCTestCase {
     }
 
     func testThresholdsDistributedOverPEs() {
-        let rom = PackWeights.packThresholds([10, 11, 12, 13, 14, 15], pe: 2)
+        let rom = PackWeights.packThresholds([[10, 11, 12, 13, 14, 15]], pe: 2)
         XCTAssertEqual(rom.depth, 3)
         XCTAssertEqual((0..<3).map { rom.threshold(bank: 0, address: $0) }, [10, 12, 14])
         XCTAssertEqual((0..<3).map { rom.threshold(bank: 1, address: $0) }, [11, 13, 15])

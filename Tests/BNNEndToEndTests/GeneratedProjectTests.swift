@@ -67,29 +67,7 @@ final class GeneratedProjectTests: XCTestCase {
         let root = try TestPaths.temporaryDirectory("projects")
         defer { try? FileManager.default.removeItem(at: root) }
         let projects = try Self.projects()
-        for project in projects {
-            let design = try Pipeline(file: "\(project.name).json", folding: project.folding).compile(project.network)
-            let batch = InputBatch.random(count: project.vectors, for: project.network, seed: 9)
-            let vectors = try Verifier(network: project.network, design: design).testVectors(batch)
-            let files = try ProjectEmitter.emit(design, vectors: vectors, options: EmitOptions(modelFile: "\(project.name).json"))
-            for file in files {
-                let url = root.appendingPathComponent(project.name).appendingPathComponent(file.path)
-                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try Data(file.contents).write(to: url)
-            }
-        }
-        let results = ResultList(count: projects.count)
-        DispatchQueue.concurrentPerform(iterations: 2) { worker in
-            for p in stride(from: worker, to: projects.count, by: 2) {
-                let dir = root.appendingPathComponent(projects[p].name).path
-                results.set(p, (try? runProcess("make", ["-s", "HLS_INCLUDE=\(include)"], in: dir)) ?? (-1, "could not run make"))
-            }
-        }
-        for (p, project) in projects.enumerated() {
-            let (status, output) = results.get(p)
-            XCTAssertEqual(status, 0, "\(project.name): \(output.suffix(3000))")
-            XCTAssertTrue(output.contains("\(project.vectors) passed, 0 failed"), "\(project.name): \(output.suffix(2000))")
-        }
+        try Self.buildAndRun(projects, in: root, include: include)
         // The testbench really checks: a wrong expected value must fail it.
         let dir = root.appendingPathComponent(projects[0].name)
         let expectedURL = dir.appendingPathComponent("vectors/expected.txt")
@@ -101,6 +79,54 @@ final class GeneratedProjectTests: XCTestCase {
         let tampered = try runProcess("./build/\(projects[0].network.cName)_tb", ["vectors"], in: dir.path)
         XCTAssertEqual(tampered.status, 1, tampered.output)
         XCTAssertTrue(tampered.output.contains("\(projects[0].vectors - 1) passed, 1 failed"), tampered.output)
+    }
+
+    /// Emits every project under `root`, builds and runs each testbench with make (two at a
+    /// time) and checks that every vector passed.
+    static func buildAndRun(_ projects: [Project], in root: URL, include: String,
+                            file: StaticString = #filePath, line: UInt = #line) throws {
+        for project in projects {
+            let design = try Pipeline(file: "\(project.name).json", folding: project.folding).compile(project.network)
+            let batch = InputBatch.random(count: project.vectors, for: project.network, seed: 9)
+            let vectors = try Verifier(network: project.network, design: design).testVectors(batch)
+            let files = try ProjectEmitter.emit(design, vectors: vectors, options: EmitOptions(modelFile: "\(project.name).json"))
+            for generated in files {
+                let url = root.appendingPathComponent(project.name).appendingPathComponent(generated.path)
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Data(generated.contents).write(to: url)
+            }
+        }
+        let results = ResultList(count: projects.count)
+        DispatchQueue.concurrentPerform(iterations: 2) { worker in
+            for p in stride(from: worker, to: projects.count, by: 2) {
+                let dir = root.appendingPathComponent(projects[p].name).path
+                results.set(p, (try? runProcess("make", ["-s", "HLS_INCLUDE=\(include)"], in: dir)) ?? (-1, "could not run make"))
+            }
+        }
+        for (p, project) in projects.enumerated() {
+            let (status, output) = results.get(p)
+            XCTAssertEqual(status, 0, "\(project.name): \(output.suffix(3000))", file: file, line: line)
+            XCTAssertTrue(output.contains("\(project.vectors) passed, 0 failed"), "\(project.name): \(output.suffix(2000))", file: file, line: line)
+        }
+    }
+
+    /// pad_value +-1 on the 8-bit input layer (thresholds by border class): two small CNNs, one
+    /// padded asymmetrically with -1 at stride 2 on int8 (with a padded folding), one +1-padded
+    /// 5x5 on uint8 with a pool before the batchnorm; expected outputs from the reference.
+    func testEightBitPaddedProjects() throws {
+        let include = try Self.hlsInclude()
+        let root = try TestPaths.temporaryDirectory("padded8")
+        defer { try? FileManager.default.removeItem(at: root) }
+        var projects: [Project] = []
+        for i in [1, 2] {
+            let (_, options) = EightBitPaddingTests.cases()[i]
+            var random = RandomNetworks(seed: UInt64(700 + i))
+            let network = random.network(options, name: "pad8_\(i)")
+            let integer = try Pipeline(file: "r.json").run(network).integer
+            let folding = i == 1 ? FoldingRequest(entries: SimulatorEquivalenceTests.padded(integer)) : FoldingRequest()
+            projects.append(Project(name: "pad8_\(i)", network: network, folding: folding, vectors: 40))
+        }
+        try Self.buildAndRun(projects, in: root, include: include)
     }
 
     /// The generated testbench of an MLP and of a CNN under AddressSanitizer and UBSan

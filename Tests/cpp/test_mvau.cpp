@@ -190,6 +190,39 @@ void testThreshold(Reporter &rep, const char *name, uint64_t seed, unsigned reps
     rep.end();
 }
 
+// Border-class thresholds: repetition k is output pixel k % (OH * OW), row-major; each pixel's
+// class comes from random row and column class tables, and each (class, neuron) threshold is
+// drawn near the accumulators so equality is hit. Two frames check the position wraps.
+template <unsigned MW, unsigned MH, unsigned SIMD, unsigned PE, class Model, typename TAcc,
+          typename TThr, unsigned OH, unsigned OW, unsigned RC, unsigned CC>
+void testBorderThreshold(Reporter &rep, const char *name, uint64_t seed) {
+    rep.begin(name);
+    Lcg rng(seed);
+    const unsigned reps = 2 * OH * OW;
+    LayerCase<MW, MH, Model> layer(rng, reps);
+    const unsigned NF = (MH + PE - 1) / PE;
+    typedef bnn::BorderThresholdActivation<PE, NF, TThr, OH, OW, RC, CC> Act;
+    std::unique_ptr<Act> act(new Act);
+    for (unsigned r = 0; r < OH; r++) act->rowClass[r] = static_cast<unsigned short>(rng.below(RC));
+    for (unsigned c = 0; c < OW; c++) act->colClass[c] = static_cast<unsigned short>(rng.below(CC));
+    std::vector<std::vector<long long> > thr(RC * CC, std::vector<long long>(MH));
+    for (unsigned p = 0; p < PE; p++)
+        for (unsigned a = 0; a < RC * CC * NF; a++) act->values[p][a] = TThr(0);
+    for (unsigned k = 0; k < RC * CC; k++)
+        for (unsigned n = 0; n < MH; n++) {
+            const long long t = layer.acc[rng.below(reps)][n] + rng.range(-1, 1);
+            thr[k][n] = t;
+            act->values[n % PE][k * NF + n / PE] = TThr(t);
+            rep.check(static_cast<long long>(act->values[n % PE][k * NF + n / PE]) == t, "threshold type too narrow");
+        }
+    runMvau<MW, MH, SIMD, PE, Model, TAcc>(rep, layer, *act, [&](unsigned k, unsigned n) -> uint64_t {
+        const unsigned pixel = k % (OH * OW);
+        const unsigned cls = act->rowClass[pixel / OW] * CC + act->colClass[pixel % OW];
+        return layer.acc[k][n] >= thr[cls][n] ? 1 : 0;
+    });
+    rep.end();
+}
+
 // Pass-through: the output is the accumulator's two's complement bits.
 template <unsigned MW, unsigned MH, unsigned SIMD, unsigned PE, class Model, typename TAcc>
 void testPassThrough(Reporter &rep, const char *name, uint64_t seed, unsigned reps) {
@@ -320,6 +353,11 @@ int main() {
         rep, "Mvau padded int4s zp=5 +passthrough MW=27 SIMD=4 MH=10 PE=3", 52, 3);
     testPassThrough<64, 64, 17, 22, U8Zp128, ap_int<15> >(
         rep, "Mvau padded int8u zp=128 +passthrough MW=64 SIMD=17 MH=64 PE=22", 53, 2);
+
+    testBorderThreshold<27, 10, 4, 3, U8Zp128, ap_int<14>, ap_int<16>, 4, 5, 3, 2>(
+        rep, "Mvau int8u border-class thresholds 4x5 pixels, 3x2 classes, MW=27 SIMD=4 MH=10 PE=3", 60);
+    testBorderThreshold<18, 4, 18, 4, S8Zm3, ap_int<14>, ap_int<15>, 3, 3, 3, 3>(
+        rep, "Mvau int8s border-class thresholds 3x3 pixels, 3x3 classes, MW=SIMD=18 MH=PE=4", 61);
 
     return rep.finish();
 }

@@ -46,6 +46,32 @@ struct BinaryWeights {
     typename RomWord<SIMD>::type words[PE][TILES];
 };
 
+// Where an Mvau's output vector stands in its stream, for activations that depend on it. The
+// Mvau holds one Activation::Position, passes it to every activate() and calls next() after the
+// last neuron fold of each vector. NoPosition: the activation is the same for every vector.
+struct NoPosition {
+    void next() {}
+};
+
+// Output pixel of a convolution's Mvau: row and column counters, row-major, wrapping per frame.
+template <unsigned OH, unsigned OW>
+struct PixelPosition {
+    unsigned row;
+    unsigned col;
+
+    PixelPosition() : row(0), col(0) {}
+
+    void next() {
+#pragma HLS INLINE
+        if (col == OW - 1) {
+            col = 0;
+            row = (row == OH - 1) ? 0 : row + 1;
+        } else {
+            col++;
+        }
+    }
+};
+
 // One threshold per neuron; neuron n at values[n % PE][n / PE]. NF = ceil(MH / PE): a padded
 // Mvau also has thresholds for its padding neurons, whose values do not matter. Output is a
 // single bit: 1 when the accumulator reaches the threshold.
@@ -54,12 +80,38 @@ struct ThresholdActivation {
     T values[PE][NF];
 
     static const unsigned OUT_WIDTH = 1;
+    typedef NoPosition Position;
 
     template <typename TAcc>
-    ap_uint<OUT_WIDTH> activate(unsigned nf, unsigned pe, const TAcc &acc) const {
+    ap_uint<OUT_WIDTH> activate(unsigned nf, unsigned pe, const TAcc &acc, const Position &) const {
 #pragma HLS INLINE
         // ap types compare true values even when sign and width differ.
         return (acc >= values[pe][nf]) ? ap_uint<1>(1) : ap_uint<1>(0);
+    }
+};
+
+// Thresholds by border class, for a convolution on 8-bit input padded with +-1: the padded taps
+// hold the zero point (adding 0 to the accumulator) and their constant contribution P, which
+// depends only on which kernel taps are padding and on the neuron, is folded into the threshold
+// of the pixel's class. Output row r is in row class rowClass[r] (RC of them), column c in
+// colClass[c] (CC); the pixel's class is rowClass * CC + colClass. Neuron n of class k is at
+// values[n % PE][k * NF + n / PE], so partitioning dim 1 still gives one bank per PE. The class
+// tables are small ROMs read once per output word (shared by the PE lanes).
+template <unsigned PE, unsigned NF, typename T, unsigned OH, unsigned OW, unsigned RC, unsigned CC>
+struct BorderThresholdActivation {
+    static_assert(RC >= 1 && CC >= 1 && RC <= 65536 && CC <= 65536, "class indices must fit the unsigned short tables");
+    T values[PE][RC * CC * NF];
+    unsigned short rowClass[OH];
+    unsigned short colClass[OW];
+
+    static const unsigned OUT_WIDTH = 1;
+    typedef PixelPosition<OH, OW> Position;
+
+    template <typename TAcc>
+    ap_uint<OUT_WIDTH> activate(unsigned nf, unsigned pe, const TAcc &acc, const Position &at) const {
+#pragma HLS INLINE
+        const unsigned k = rowClass[at.row] * CC + colClass[at.col];
+        return (acc >= values[pe][k * NF + nf]) ? ap_uint<1>(1) : ap_uint<1>(0);
     }
 };
 
@@ -67,9 +119,10 @@ struct ThresholdActivation {
 template <typename TAcc>
 struct PassThroughActivation {
     static const unsigned OUT_WIDTH = TAcc::width;
+    typedef NoPosition Position;
 
     template <typename TIn>
-    ap_uint<OUT_WIDTH> activate(unsigned, unsigned, const TIn &acc) const {
+    ap_uint<OUT_WIDTH> activate(unsigned, unsigned, const TIn &acc, const Position &) const {
 #pragma HLS INLINE
         const TAcc v = acc;
         return ap_uint<OUT_WIDTH>(v);  // same width: the bits are kept
