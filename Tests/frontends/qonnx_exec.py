@@ -65,7 +65,10 @@ def execute(path, q, layout="NCHW"):
     from qonnx.core.modelwrapper import ModelWrapper
     from qonnx.core.onnx_exec import execute_onnx
     from qonnx.transformation.infer_shapes import InferShapes
-    mw = ModelWrapper(path).transform(InferShapes())
+    mw = ModelWrapper(path)
+    name = mw.graph.input[0].name
+    mw.set_tensor_shape(name, [1] + list(mw.get_tensor_shape(name)[1:]))  # symbolic batch
+    mw = mw.transform(InferShapes())
     out_name = mw.graph.output[0].name
     last = next((n for n in mw.graph.node if out_name in n.output), None)
     logits_name = last.input[0] if last is not None and last.op_type in ("TopK", "ArgMax") \

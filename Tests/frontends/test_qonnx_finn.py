@@ -210,5 +210,26 @@ def test_pattern_reshape_of_rgb_raw_input_into_dense():
     assert doc["layers"][0]["order"] == "CHW"
 
 
+def test_unit_test_graphs_against_qonnx():
+    """test_qonnx.py's MLP and CNN graphs (checked there against our own float64 evaluator)
+    against qonnx's execution too: Gemm, BipolarQuant, 1-bit Quant weights, Conv with pads,
+    MaxPool, Sign, Flatten, TopK."""
+    need_qonnx()
+    import onnx
+    from qonnx_graphs import calibrate_batchnorms
+    from test_qonnx import cnn_graph, mlp_graph
+    rng = np.random.default_rng(16)
+    cases = [(mlp_graph(rng)[0], rng.integers(0, 256, (80, 64)).astype(np.uint8), "NC"),
+             (cnn_graph(rng)[0], rng.integers(0, 17, (80, 8, 8, 1)).astype(np.uint8), "NCHW")]
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, (model, q, layout) in enumerate(cases):
+            x = q.transpose(0, 3, 1, 2) if q.ndim == 4 else q
+            calibrate_batchnorms(model, x.astype(np.float64), rng)
+            path = os.path.join(tmp, f"graph{i}.onnx")
+            onnx.save(model, path)
+            status, doc = check_model(path, q, layout=layout)
+            assert status == "converted", doc
+
+
 if __name__ == "__main__":
     sys.exit(harness.main(globals()))

@@ -719,7 +719,9 @@ class Converter:
         h, w, c = act.spec_shape
         out = act.copy_with(layout="NC", shape=(h * w * c,))
         order = "CHW" if act.layout == "NCHW" else "HWC"
-        if h * w > 1 and c > 1:     # for one channel (or one pixel) CHW and HWC agree
+        # The raw input of one channel needs no flatten layer (CHW and HWC agree) and keeps
+        # its [H, W, 1] shape: the first dense layer reads it in that order.
+        if h * w > 1 and (c > 1 or act.kind != "input"):
             self.layers.append({"type": "flatten", "name": self._name(node, "flatten"),
                                 "order": order})
             self.pre_flatten_shape = [h, w, c]
@@ -784,9 +786,9 @@ class Converter:
         """[N, F] -> [N, F, 1, ...] (FINN wraps BatchNormalization of a vector this way)."""
         where = self.g.label(node)
         axes = self._squeeze_axes(node, tensor)
-        rank = len(act.onnx_shape()) + len(axes or [])
-        axes = sorted(a + rank if a < 0 else a for a in axes or [])
         n = len(act.onnx_shape())
+        rank = n + len(axes or [])
+        axes = sorted(a + rank if a < 0 else a for a in axes or [])
         if act.layout != "NC" or axes != list(range(n, rank)):
             raise ConversionError(where, f"axes {axes} on the {act.onnx_shape()} tensor: only "
                                   "appending axes to an [N, F] tensor is supported")
@@ -801,7 +803,7 @@ class Converter:
         if axes is None:
             axes = [i for i, d in enumerate(shape) if d == 1 and i > 0]
         axes = sorted(a + len(shape) if a < 0 else a for a in axes)
-        if any(shape[a] != 1 for a in axes) or 0 in axes:
+        if any(not 0 < a < len(shape) or shape[a] != 1 for a in axes):
             raise ConversionError(where, f"axes {axes} of the {shape} tensor are not 1")
         if act.trailing and axes == list(range(len(shape) - act.trailing, len(shape))):
             out = act.copy_with()
