@@ -20,6 +20,8 @@ from harness import ROOT, Skip
 CLI = os.path.join(ROOT, "tools", "qonnx2bnn.py")
 # qonnx renames FINN's old "finn.custom_op..." domains on load, and says so each time
 warnings.filterwarnings("ignore", message="Some old-style domain attributes")
+# ... and compares each node's output with the graph's (often absent) value_info shapes
+warnings.filterwarnings("ignore", message="Output shapes disagree")
 # What a refusal names: the node, or for whole-graph problems the graph or its input.
 NAMED = ("node ", "graph: ", "input '", "tensor '")
 
@@ -50,17 +52,17 @@ def convert(path, tmp, *args):
     return 0, text, out
 
 
-def graph_inputs(model_wrapper, q, layout):
-    """The raw inputs q [N, H, W, C] (or [N, F]) as the graph's input tensors, one per sample
-    (FINN graphs have a static batch of 1)."""
+def graph_inputs(model_wrapper, q, layout, scale):
+    """The raw inputs q [N, H, W, C] (or [N, F]) as the graph's input tensors, scale * q, one
+    per sample (FINN graphs have a static batch of 1)."""
     name = model_wrapper.graph.input[0].name
     shape = model_wrapper.get_tensor_shape(name)
-    for sample in np.asarray(q, dtype=np.float32):
+    for sample in (np.asarray(q, dtype=np.float64) * scale).astype(np.float32):
         x = sample.transpose(2, 0, 1) if layout == "NCHW" and sample.ndim == 3 else sample
         yield {name: x.reshape([1] + list(shape[1:]))}
 
 
-def execute(path, q, layout="NCHW"):
+def execute(path, q, layout="NCHW", scale=1.0):
     """The graph's output and, for a graph ending in TopK/ArgMax, the logits feeding it."""
     from qonnx.core.modelwrapper import ModelWrapper
     from qonnx.core.onnx_exec import execute_onnx
@@ -74,7 +76,7 @@ def execute(path, q, layout="NCHW"):
     logits_name = last.input[0] if last is not None and last.op_type in ("TopK", "ArgMax") \
         else None
     outs, logits = [], []
-    for feed in graph_inputs(mw, q, layout):
+    for feed in graph_inputs(mw, q, layout, scale):
         ctx = execute_onnx(mw, feed, return_full_exec_context=logits_name is not None)
         outs.append(np.asarray(ctx[out_name]).reshape(-1))
         if logits_name:
@@ -82,11 +84,12 @@ def execute(path, q, layout="NCHW"):
     return np.stack(outs), (np.stack(logits) if logits else None)
 
 
-def check_model(path, q, *args, layout="NCHW"):
-    """Convert; on success compare bnn-hls with execute_onnx on q. Returns (status, detail):
-    ("refused", the error line) or ("converted", the model dict)."""
+def check_model(path, q, layout="NCHW", scale=None):
+    """Convert (with --scale when given: the graph takes scale * q); on success compare bnn-hls
+    with execute_onnx on q. Returns ("refused", the error line) or ("converted", the model
+    dict)."""
     with tempfile.TemporaryDirectory() as tmp:
-        rc, text, out = convert(path, tmp, *args)
+        rc, text, out = convert(path, tmp, *([] if scale is None else ["--scale", repr(scale)]))
         if rc:
             return "refused", text
         with open(out) as f:
@@ -94,7 +97,7 @@ def check_model(path, q, *args, layout="NCHW"):
         sim = harness.simulate(out, q)
         harness.verify(out, q)
     from bnn_frontends import spec_eval
-    graph_out, graph_logits = execute(path, q, layout)
+    graph_out, graph_logits = execute(path, q, layout, 1.0 if scale is None else scale)
     spec_logits = spec_eval.forward(doc, q)
     if doc["output"]["mode"] == "argmax":
         classes = graph_out.reshape(-1).astype(np.int64)

@@ -210,6 +210,44 @@ def test_pattern_reshape_of_rgb_raw_input_into_dense():
     assert doc["layers"][0]["order"] == "CHW"
 
 
+def test_pattern_brevitas_tfc_export():
+    """As the Brevitas export of FINN's TFC (QONNX model zoo TFC_1W1A, opset 9): the raw input
+    reshaped by Shape/Gather/Unsqueeze/Concat, Mul 2, Sub 1, BipolarQuant; weights through
+    BipolarQuant and Transpose; the last BatchNorm1d spelled out with Pow(var, 0.5); the graph
+    takes q / 255 (--scale)."""
+    need_qonnx()
+    from qonnx_graphs import GraphBuilder
+    rng = np.random.default_rng(17)
+    b = GraphBuilder()
+    n = b.op("Gather", [b.op("Shape", ["x"]), b.const(np.array(0, dtype=np.int64))], axis=0)
+    n = b.op("Unsqueeze", [n], axes=[0])
+    target = b.op("Concat", [n, b.const(np.array([-1], dtype=np.int64))], axis=0)
+    h = b.op("Reshape", ["x", target])
+    h = b.op("Sub", [b.op("Mul", [h, b.const(np.array(2.0))]), b.const(np.array([1.0]))])
+    h = b.bipolar_quant(h, 1.0)
+    for k, m in ((100, 32), (32, 10)):
+        w = b.op("Transpose", [b.bipolar_quant(b.const(rng.normal(0, 1, (m, k))), 1.0)],
+                 perm=[1, 0])
+        h = b.op("MatMul", [h, w])
+        if m == 32:
+            h = b.batchnorm(h, rng.uniform(0.5, 2, 32), rng.normal(0, 1, 32),
+                            rng.normal(0, 3, 32), rng.uniform(50, 150, 32))
+            h = b.bipolar_quant(h, 1.0)
+    h = b.op("Sub", [h, b.const(np.array([0.45]))])
+    h = b.op("Div", [h, b.op("Pow", [b.const(np.array([31.8])), b.const(np.array(0.5))])])
+    h = b.op("Add", [b.op("Mul", [h, b.const(np.array([0.73]))]), b.const(np.array([-1.1]))])
+    model = b.model("x", [1, 1, 10, 10], [h])
+    model.opset_import[0].version = 11
+    import onnx
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "tfc_like.onnx")
+        onnx.save(model, path)
+        status, doc = check_model(path, random_images(rng, 30, [10, 10, 1]), scale=1 / 255)
+    assert status == "converted", doc
+    assert [l["type"] for l in doc["layers"]] == ["sign", "dense", "batchnorm", "sign",
+                                                  "dense"]
+
+
 def test_unit_test_graphs_against_qonnx():
     """test_qonnx.py's MLP and CNN graphs (checked there against our own float64 evaluator)
     against qonnx's execution too: Gemm, BipolarQuant, 1-bit Quant weights, Conv with pads,
