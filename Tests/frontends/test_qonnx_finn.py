@@ -16,6 +16,7 @@ Needs `qonnx` (sh tools/setup_qonnx_venv.sh makes a venv with it; run.sh uses it
     python Tests/frontends/test_qonnx_finn.py [NAME-FILTER ...]
 """
 import glob
+import json
 import os
 import sys
 import tempfile
@@ -72,7 +73,6 @@ def test_finn_build_dataflow_model():
     assert doc["input"]["shape"] == [28, 28, 1] and doc["output"]["mode"] == "argmax"
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "m.json")
-        import json
         with open(path, "w") as f:
             json.dump(doc, f)
         sim = harness.simulate(path, shipped)
