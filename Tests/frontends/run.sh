@@ -11,7 +11,10 @@
 # Framework tests run where the framework imports: PyTorch/Brevitas from python3
 # (pip install torch brevitas onnxoptimizer), Larq from $BNN_LARQ_PYTHON or, if present, the
 # venv that tools/setup_larq_venv.sh makes (larq needs Keras 2 and numpy < 2). Neither is
-# installed by this script: they are large downloads.
+# installed by this script: they are large downloads. The QONNX comparison with the real
+# `qonnx` package (test_qonnx_finn.py) runs with $BNN_QONNX_PYTHON or, if present, the venv
+# that tools/setup_qonnx_venv.sh makes (.ci/run makes it); FINN's own models also need
+# BNN_FINN_QNN_DATA (see that test).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 here=Tests/frontends
@@ -42,6 +45,11 @@ if [ ! -x "$larq_python" ]; then
     larq_python=$python
 fi
 
+qonnx_python=${BNN_QONNX_PYTHON:-${XDG_CACHE_HOME:-$HOME/.cache}/bnn-hls/venv-qonnx/bin/python}
+if [ ! -x "$qonnx_python" ]; then
+    qonnx_python=$python
+fi
+
 passed=0 failed=0 skipped=0
 skips=()
 run() {  # run PYTHON MODULE
@@ -67,6 +75,7 @@ run() {  # run PYTHON MODULE
 }
 
 run "$python" test_qonnx.py
+run "$qonnx_python" test_qonnx_finn.py
 run "$python" test_examples.py
 run "$python" test_torch_export.py
 run "$larq_python" test_larq_export.py

@@ -438,5 +438,16 @@ def test_refuses_real_input_to_hidden_layer():
     expect_refused(model, ["fc2", "real-valued"])
 
 
+def test_refuses_unsqueeze_inside_the_features():
+    """Unsqueeze/Squeeze: only appending size-1 axes to an [N, F] tensor (FINN's wrapping of a
+    BatchNormalization) and removing them again."""
+    need_onnx()
+    rng = np.random.default_rng(9)
+
+    def middle(b, h):
+        return b.op("Unsqueeze", [h, b.const(np.array([1], dtype=np.int64))], name="unsq_mid")
+    expect_refused(small_mlp(rng, middle), ["unsq_mid", "axes [1]", "appending"])
+
+
 if __name__ == "__main__":
     sys.exit(harness.main(globals()))

@@ -27,6 +27,8 @@ class Act:
         self.v_neg = -np.ones(c)   # bipolar kind: ONNX values of -1 / +1 per channel
         self.v_pos = np.ones(c)
         self.pending_pad = None    # ([top, bottom, left, right], ONNX value) of a Pad node
+        self.trailing = 0          # size-1 axes an Unsqueeze appended to an [N, F] tensor
+        self.flattened_input = None  # input kind, flattened by the graph: "CHW" or "HWC"
 
     @property
     def channels(self):
@@ -52,7 +54,7 @@ class Act:
         return 3 if self.layout == "NHWC" else 1
 
     def onnx_shape(self):
-        return [self.batch] + list(self.shape)
+        return [self.batch] + list(self.shape) + [1] * self.trailing
 
     # -- the affine map from spec values to ONNX values ------------------------------------
     def chain_affine(self):
@@ -77,5 +79,18 @@ class Act:
         out = Act(self.kind, layout or self.layout, shape if shape is not None else self.shape,
                   self.batch)
         out.chain, out.v_neg, out.v_pos = list(self.chain), self.v_neg.copy(), self.v_pos.copy()
-        out.pending_pad = self.pending_pad
+        out.pending_pad, out.trailing = self.pending_pad, self.trailing
+        out.flattened_input = self.flattened_input
         return out
+
+
+def per_feature(f, order, pixels, channels):
+    """An input-chain step f on per-channel columns [V, C], as one on the flattened [V, F]
+    (feature = c * pixels + p for order CHW, p * channels + c for HWC): the same float64 ops."""
+    def g(x):
+        v = x.shape[0]
+        if order == "CHW":
+            y = f(x.reshape(v, channels, pixels).transpose(0, 2, 1))
+            return y.transpose(0, 2, 1).reshape(v, -1)
+        return f(x.reshape(v, pixels, channels)).reshape(v, -1)
+    return g

@@ -62,6 +62,8 @@ class Constants:
         op = node.op_type
         a = self.g.attrs(node)
         where = self.g.label(node)
+        if op == "Shape" and node.input[0] in self.data_shapes:   # a data tensor's shape
+            return [np.array(self.data_shapes[node.input[0]], dtype=np.int64)]
         ins = [self.value(i) if i else None for i in node.input]
         try:
             if op == "Constant":
@@ -71,11 +73,7 @@ class Constants:
             if op == "Cast":
                 return [ins[0]]  # values are kept as float64 / int
             if op == "Shape":
-                src = node.input[0]
-                shape = self.data_shapes.get(src)
-                if shape is None:
-                    shape = list(self.value(src).shape)
-                return [np.array(shape, dtype=np.int64)]
+                return [np.array(ins[0].shape, dtype=np.int64)]
             if op == "Transpose":
                 perm = a.get("perm")
                 return [np.transpose(ins[0], perm)]
@@ -107,6 +105,10 @@ class Constants:
                          "Div": np.divide}[op](x, y)]
             if op == "Neg":
                 return [-ins[0]]
+            if op == "Pow":     # old PyTorch exports of BatchNorm1d: sqrt(var + eps) as Pow 0.5
+                return [np.power(ins[0], ins[1])]
+            if op == "Sqrt":
+                return [np.sqrt(ins[0])]
             if op == "Sign":
                 return [np.sign(ins[0])]
             if op == "BipolarQuant":

@@ -12,7 +12,7 @@ import numpy as np
 from ..chain import hoist_over_flatten
 from ..errors import ConversionError
 from ..model_json import binary_weight, input_spec
-from .activation import Act
+from .activation import Act, per_feature
 from .constants import Constants, reshape_target
 from .graph import Graph
 from .quant_ops import (bipolar_binarizer, multithreshold_binarizer, quant1_binarizer,
@@ -141,12 +141,16 @@ class Converter:
             return act, out
         if op in ELEMENTWISE:
             return self._elementwise(node, tensor, act), out
+        if handler is None and "fpgadataflow" in node.domain:
+            raise ConversionError(where, f"op {op} is a FINN hardware layer ({node.domain}): "
+                                  "convert the network as exported (QONNX/FINN-ONNX), before "
+                                  "FINN's hardware conversion")
         if handler is None:
             raise ConversionError(where, f"op {op} is not supported (supported: MatMul, Gemm, "
                                   "Conv, Add, Sub, Mul, Div, Neg, BatchNormalization, "
                                   "MultiThreshold, BipolarQuant, Quant (1 bit), Sign, MaxPool, "
-                                  "Pad, Flatten, Reshape, Transpose, ArgMax, TopK, Softmax, "
-                                  "Identity, Dropout, Cast)")
+                                  "Pad, Flatten, Reshape, Squeeze, Unsqueeze, Transpose, ArgMax, "
+                                  "TopK, Softmax, Identity, Dropout, Cast)")
         return handler(node, tensor, act)
 
     # -- helpers -------------------------------------------------------------------------
@@ -229,7 +233,7 @@ class Converter:
     def _affine(self, act, m, a, f, where):
         """Apply ONNX value -> m * value + a (computed as f) per channel."""
         if act.kind == "input":
-            if self.layers:
+            if any(layer["type"] != "flatten" for layer in self.layers):
                 raise AssertionError("input kind after layers")
             act.chain.append((f, (m, a)))
         elif act.kind == "bipolar":
@@ -433,9 +437,12 @@ class Converter:
             raise ConversionError(where, "binarizes the whole input range to a constant")
         self.input = input_spec(self.input_shape, self.encoding, s, z)
         layer = {"type": "sign", "name": "sign_input"}
+        if act.flattened_input:
+            # the graph flattened the raw input first: the sign goes before it, per channel
+            offsets = hoist_over_flatten(offsets, self.input_shape, act.flattened_input, where)
         if np.any(offsets != 0):
             layer["offset"] = offsets
-        self.layers.append(layer)
+        self.layers.insert(0, layer)
         out = act.copy_with()
         out.kind, out.chain = "bipolar", []
         out.v_neg = np.where(negated, hi, lo)
@@ -538,6 +545,9 @@ class Converter:
 
     def _dense(self, node, act, w, bias, where):
         """w [M, K] in ONNX units; bias [M] or None."""
+        if act.trailing:
+            raise ConversionError(where, f"a matrix product on the {act.onnx_shape()} tensor "
+                                  "an Unsqueeze made: squeeze it first")
         if act.pending_pad is not None:
             raise ConversionError(where, "a Pad node before a dense layer")
         mul, add = self._consume(act, where)
@@ -709,10 +719,9 @@ class Converter:
         h, w, c = act.spec_shape
         out = act.copy_with(layout="NC", shape=(h * w * c,))
         order = "CHW" if act.layout == "NCHW" else "HWC"
-        if h * w > 1:
-            if act.kind == "input":
-                raise ConversionError(self.g.label(node), "flattening the raw input: give the "
-                                      "graph a flat input instead")
+        # The raw input of one channel needs no flatten layer (CHW and HWC agree) and keeps
+        # its [H, W, 1] shape: the first dense layer reads it in that order.
+        if h * w > 1 and (c > 1 or act.kind != "input"):
             self.layers.append({"type": "flatten", "name": self._name(node, "flatten"),
                                 "order": order})
             self.pre_flatten_shape = [h, w, c]
@@ -720,6 +729,11 @@ class Converter:
         ch = np.broadcast_to(np.arange(c), (h, w, c))
         idx = (ch.transpose(2, 0, 1) if order == "CHW" else ch).reshape(-1)
         out.v_neg, out.v_pos = act.v_neg[idx], act.v_pos[idx]
+        if act.kind == "input":
+            # the raw input, flattened: the model's input keeps its [H, W, C] shape
+            out.flattened_input = order
+            out.chain = [(per_feature(f, order, h * w, c), (m[idx], a[idx]))
+                         for f, (m, a) in act.chain]
         return out
 
     def _op_Flatten(self, node, tensor, act):
@@ -759,6 +773,47 @@ class Converter:
             return new, node.output[0]
         raise ConversionError(where, f"reshape {act.onnx_shape()} -> {target} is not a "
                               "flatten")
+
+    def _squeeze_axes(self, node, tensor):
+        at = self.g.attrs(node)
+        if "axes" in at:
+            return [int(a) for a in at["axes"]]
+        consts = self._const_inputs(node, tensor)
+        return None if not consts or consts[0] is None else \
+            [int(a) for a in np.asarray(consts[0]).reshape(-1)]
+
+    def _op_Unsqueeze(self, node, tensor, act):
+        """[N, F] -> [N, F, 1, ...] (FINN wraps BatchNormalization of a vector this way)."""
+        where = self.g.label(node)
+        axes = self._squeeze_axes(node, tensor)
+        n = len(act.onnx_shape())
+        rank = n + len(axes or [])
+        axes = sorted(a + rank if a < 0 else a for a in axes or [])
+        if act.layout != "NC" or axes != list(range(n, rank)):
+            raise ConversionError(where, f"axes {axes} on the {act.onnx_shape()} tensor: only "
+                                  "appending axes to an [N, F] tensor is supported")
+        out = act.copy_with()
+        out.trailing += len(axes)
+        return out, node.output[0]
+
+    def _op_Squeeze(self, node, tensor, act):
+        where = self.g.label(node)
+        shape = act.onnx_shape()
+        axes = self._squeeze_axes(node, tensor)
+        if axes is None:
+            axes = [i for i, d in enumerate(shape) if d == 1 and i > 0]
+        axes = sorted(a + len(shape) if a < 0 else a for a in axes)
+        if any(not 0 < a < len(shape) or shape[a] != 1 for a in axes):
+            raise ConversionError(where, f"axes {axes} of the {shape} tensor are not 1")
+        if act.trailing and axes == list(range(len(shape) - act.trailing, len(shape))):
+            out = act.copy_with()
+            out.trailing = 0
+            return out, node.output[0]
+        if not act.trailing and act.layout in ("NCHW", "NHWC") and len(shape) - len(axes) == 2 \
+                and act.channel_axis not in axes:
+            return self._flatten(act, node), node.output[0]     # [N, C, 1, 1] -> [N, C]
+        raise ConversionError(where, f"axes {axes} on the {shape} tensor: only removing the "
+                              "axes an Unsqueeze appended, or [N, C, 1, 1] -> [N, C]")
 
     def _op_Transpose(self, node, tensor, act):
         where = self.g.label(node)
