@@ -106,7 +106,7 @@ final class MalformedInputTests: XCTestCase {
     var topLevelCases: [Case] {
         return [
             model("wrong_format.json", #": error: format: expected "bnn-hls-model", got "bnn-model""#),
-            model("wrong_version.json", ": error: version: unsupported format version 2; this bnn-hls reads version 1"),
+            model("wrong_version.json", ": error: version: unsupported format version 3; this bnn-hls reads versions 1 and 2"),
             model("version_as_string.json", #": error: version: expected an integer, got the string "1""#),
             model("missing_layers.json", #": error: missing required key "layers""#),
             model("unknown_top_key.json", #": error: lables: unknown key "lables" in the model (did you mean "labels"?); allowed keys: format, version, name, input, layers, output, labels"#),

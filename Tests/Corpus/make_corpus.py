@@ -195,7 +195,7 @@ def main():
 
     # -- top level
     write_model("wrong_format.json", mlp_with(lambda m: m.update(format="bnn-model")))
-    write_model("wrong_version.json", mlp_with(lambda m: m.update(version=2)))
+    write_model("wrong_version.json", mlp_with(lambda m: m.update(version=3)))
     write_model("version_as_string.json", mlp_with(lambda m: m.update(version="1")))
     write_model("missing_layers.json", mlp_with(lambda m: m.pop("layers")))
     write_model("unknown_top_key.json", mlp_with(lambda m: m.update(lables=["no", "yes"]) or m.pop("labels")))

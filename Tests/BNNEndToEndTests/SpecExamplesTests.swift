@@ -1,0 +1,31 @@
+import BNNCommandLine
+import BNNModel
+import BNNReference
+import Foundation
+import XCTest
+
+/// The spec's five worked examples (two version 1, three version 2, `../shared/spec/examples`):
+/// the reference reproduces their independently computed logits bit for bit.
+final class SpecExamplesTests: XCTestCase {
+    static let examples = ["tiny_mlp", "tiny_cnn", "tiny_w1a2", "tiny_w2a2_cnn", "tiny_residual"]
+
+    func path(_ name: String) -> String { TestPaths.sharedExamples + "/" + name }
+
+    func testReferenceReproducesExpectedLogits() throws {
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: path("tiny_residual.json")), "shared/spec/examples not beside the checkout")
+        for example in Self.examples {
+            let network = try ModelLoader().load(path: path(example + ".json"))
+            let inputs = try InputBatch.load(path: path(example + ".inputs.npy"), for: network)
+            let expected = try NpyReader.read(Array(FileManager.default.contents(atPath: path(example + ".expected_logits.npy")) ?? Data())).doubles()
+            let classes = network.classCount
+            XCTAssertEqual(expected.count, inputs.count * classes, example)
+            XCTAssertGreaterThan(inputs.count, 0, example)
+            let reference = ReferenceNetwork(network)
+            for i in 0..<inputs.count {
+                let logits = try reference.evaluate(inputs.frame(i)).logits
+                XCTAssertEqual(logits.map(\.bitPattern), expected[(i * classes)..<((i + 1) * classes)].map(\.bitPattern),
+                               "\(example) input \(i): \(logits) vs \(Array(expected[(i * classes)..<((i + 1) * classes)]))")
+            }
+        }
+    }
+}
