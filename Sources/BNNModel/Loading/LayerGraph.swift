@@ -8,6 +8,8 @@ struct LayerGraph {
     let namesInFile: [String?]
     private(set) var indexByName: [String: Int] = [:]
     private(set) var outputShapes: [Shape3] = []
+    /// `layers[2] (q1)`, by index.
+    private(set) var labels: [String] = []
 
     init(version: Int, modelInput: Shape3, items: [Node]) {
         self.version = version
@@ -37,5 +39,6 @@ struct LayerGraph {
     mutating func append(_ layer: Layer) {
         if let name = layer.name, indexByName[name] == nil { indexByName[name] = layer.index }
         outputShapes.append(layer.outputShape)
+        labels.append(layer.label)
     }
 }

@@ -103,7 +103,7 @@ extension LayerReader {
             let fromNode = try object.required("from")
             let (from, shape) = try graph.resolve(fromNode, key: "from", at: index)
             guard shape == input else {
-                throw fromNode.error("layers[\(from)] has shape \(shape), but the tensor it is added to has shape \(input); shapes must match")
+                throw fromNode.error("\(graph.labels[from]) has shape \(shape), but the tensor it is added to has shape \(input); shapes must match")
             }
             return .add(Add(from: from))
         }
