@@ -41,7 +41,11 @@ public struct ReferenceNetwork: Sendable {
         var outputs: [[Double]] = []
         var sums: [Int: [Int]] = [:]
         for layer in network.layers {
-            let x = layer.inputLayer.flatMap { kept[$0] } ?? previous
+            var x = previous
+            if let source = layer.inputLayer {
+                guard let earlier = kept[source] else { throw ReferenceError(message: "\(layer.label): the output of layers[\(source)] was not kept") }
+                x = earlier
+            }
             let y = try apply(layer, x, kept: kept, sums: &sums)
             if lastReader[layer.index] != nil { kept[layer.index] = y }
             for (source, reader) in lastReader where reader == layer.index { kept[source] = nil }
@@ -114,17 +118,17 @@ public struct ReferenceNetwork: Sendable {
         var real: [Double] = []
         var exact: [Int] = []
         real.reserveCapacity(m.rows)
+        let (codes, values) = x.parts
         for j in 0..<m.rows {
             var t = ExactSums.Terms()
             let row = j * m.columns
-            switch x {
-            case .coded(let coded):
+            if values.isEmpty {
                 for i in 0..<m.columns {
                     let w = Int(m.weights[row + i])
-                    t.a += w * coded.codes[i]
+                    t.a += w * codes[i]
                     t.w += w
                 }
-            case .real(let values):
+            } else {
                 for i in 0..<m.columns { t.reals.append((values[i], Int(m.weights[row + i]))) }
             }
             real.append(ExactSums.value(t, input: x))
@@ -143,12 +147,7 @@ public struct ReferenceNetwork: Sendable {
         var real: [Double] = []
         var exact: [Int] = []
         real.reserveCapacity(output.count)
-        let codes: [Int]
-        let values: [Double]
-        switch x {
-        case .coded(let coded): (codes, values) = (coded.codes, [])
-        case .real(let v): (codes, values) = ([], v)
-        }
+        let (codes, values) = x.parts
         for oy in 0..<output.height {
             for ox in 0..<output.width {
                 for o in 0..<conv.filters {
@@ -160,15 +159,16 @@ public struct ReferenceNetwork: Sendable {
                             let xx = ox * conv.stride.width + kx - conv.padding.left
                             let inside = y >= 0 && y < shape.height && xx >= 0 && xx < shape.width
                             let pad = inside ? 0 : conv.padValue.value(row: y, column: xx)
+                            let base = (y * shape.width + xx) * shape.channels
                             for c in 0..<conv.inputChannels {
                                 let w = Int(m.weights[row + conv.column(ky: ky, kx: kx, c: c)])
                                 if !inside {
                                     t.p += w * pad
                                 } else if values.isEmpty {
-                                    t.a += w * codes[(y * shape.width + xx) * shape.channels + c]
+                                    t.a += w * codes[base + c]
                                     t.w += w
                                 } else {
-                                    t.reals.append((values[(y * shape.width + xx) * shape.channels + c], w))
+                                    t.reals.append((values[base + c], w))
                                 }
                             }
                         }

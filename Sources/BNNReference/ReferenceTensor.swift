@@ -17,6 +17,14 @@ enum ReferenceTensor {
         }
     }
 
+    /// The codes of an exact tensor, or the values of a float64 one (the other is empty).
+    var parts: (codes: [Int], values: [Double]) {
+        switch self {
+        case .coded(let coded): return (coded.codes, [])
+        case .real(let values): return ([], values)
+        }
+    }
+
     func permuted(_ order: FlattenOrder, shape: Shape3) -> ReferenceTensor {
         switch self {
         case .coded(var coded):
@@ -49,9 +57,12 @@ struct CodedTensor {
         stepDouble = step.exactDouble
     }
 
-    /// Codes of a float64 step (which is always exact).
+    /// Codes on a float64 step and offset (finite: the loader admits no other).
     init(codes: [Int], step: Double, offset: Double = 0) {
-        self.init(codes: codes, step: ExactNumber(step) ?? .zero, offset: ExactNumber(offset) ?? .zero)
+        self.codes = codes
+        self.step = ExactNumber(step) ?? .zero
+        self.offset = ExactNumber(offset) ?? .zero
+        stepDouble = step
     }
 
     /// True when `value = stepDouble * code` rounds once in float64, for every code here.
