@@ -2,22 +2,22 @@
 /// quantizers, elementwise layers, `avgpool2d`, `add`), and the gate that keeps them out of
 /// version-1 files, where they would change what a file means.
 extension LayerReader {
-    /// `v1` keys, plus `input` and `v2` in a version-2 file.
-    func keys(_ v1: [String], v2: [String] = []) -> [String] {
-        graph.version >= 2 ? v1 + ["input"] + v2 : v1
-    }
-
-    /// A version-1 file may not use version 2's layer types or keys.
-    func checkVersion(_ object: ObjectNode, type: String, typeNode: Node, name: String?) throws(Diagnostic) {
-        guard graph.version < 2 else { return }
-        if Self.version2Types.contains(type) {
-            let place = name == nil ? typeNode : object.node.child("type", typeNode.value)
-            throw place.error("layer type \(JSONText.quoted(type)) needs \"version\": 2 (this file says version 1)")
-        }
-        let added = ["dense", "conv2d"].contains(type) ? ["input", "weight_bits"] : ["input"]
-        for key in object.object.keys where added.contains(key) {
+    /// Unknown keys are errors; in a version-1 file, the first key version 1 does not know is
+    /// reported as needing version 2 when version 2 has it (`input`, `v2`).
+    func checkKeys(_ object: ObjectNode, _ v1: [String], v2: [String] = [], what: String) throws(Diagnostic) {
+        let added = ["input"] + v2
+        guard graph.version < 2 else { return try object.checkKeys(allowed: v1 + added, what: what) }
+        if let key = object.object.keys.first(where: { !v1.contains($0) }), added.contains(key) {
             throw object.node.child(key, .null).error("key \(JSONText.quoted(key)) needs \"version\": 2 (this file says version 1)")
         }
+        try object.checkKeys(allowed: v1, what: what)
+    }
+
+    /// A version-1 file may not use version 2's layer types.
+    func checkVersion(type: String, typeNode: Node, name: String?, node: Node) throws(Diagnostic) {
+        guard graph.version < 2, Self.version2Types.contains(type) else { return }
+        let place = name == nil ? typeNode : node.child("type", typeNode.value)
+        throw place.error("layer type \(JSONText.quoted(type)) needs \"version\": 2 (this file says version 1)")
     }
 
     /// `weight_bits` (1...8): nil for 1-bit weights (the default).
@@ -44,14 +44,16 @@ extension LayerReader {
         return values
     }
 
-    /// 0, 1, -1, or (version 2) `"odd_even"`.
+    /// 0, 1, -1, or (version 2) `"odd_even"`; a version-1 file keeps version 1's messages.
     func readPadValue(_ node: Node) throws(Diagnostic) -> PadValue {
         if case .string(let text) = node.value {
-            guard text == "odd_even" else {
-                throw node.error("expected 0, 1, -1\(graph.version >= 2 ? " or \"odd_even\"" : ""), got \(node.typeDescription)")
+            if graph.version < 2, text == "odd_even" {
+                throw node.error("pad_value \"odd_even\" needs \"version\": 2 (this file says version 1)")
             }
-            guard graph.version >= 2 else { throw node.error("pad_value \"odd_even\" needs \"version\": 2 (this file says version 1)") }
-            return .oddEven
+            if graph.version >= 2 {
+                guard text == "odd_even" else { throw node.error("expected 0, 1, -1 or \"odd_even\", got \(node.typeDescription)") }
+                return .oddEven
+            }
         }
         return .constant(try node.integer(in: -1...1))
     }
@@ -61,7 +63,7 @@ extension LayerReader {
         let channels = input.channels
         switch type {
         case "quantize":
-            try object.checkKeys(allowed: keys(["type", "name", "bits", "signed", "narrow", "scale", "rounding"]), what: "a quantize layer")
+            try checkKeys(object, ["type", "name", "bits", "signed", "narrow", "scale", "rounding"], what: "a quantize layer")
             let bits = try object.required("bits").integer(in: 2...8)
             let signed = try object.optional("signed")?.bool() ?? false
             let narrow = try object.optional("narrow")?.bool() ?? false
@@ -76,30 +78,30 @@ extension LayerReader {
             }
             return .quantize(Quantize(bits: bits, signed: signed, narrow: narrow, scale: scale, rounding: rounding))
         case "multithreshold":
-            try object.checkKeys(allowed: keys(["type", "name", "thresholds", "out_scale", "out_bias"]), what: "a multithreshold layer")
+            try checkKeys(object, ["type", "name", "thresholds", "out_scale", "out_bias"], what: "a multithreshold layer")
             let thresholds = try readThresholds(try object.required("thresholds"), channels: channels)
             let outScale = try object.optional("out_scale").map { node throws(Diagnostic) in try positive(node) } ?? 1
             let outBias = try object.optional("out_bias")?.number() ?? 0
             return .multithreshold(MultiThreshold(thresholds: thresholds, outScale: outScale, outBias: outBias))
         case "shift":
-            try object.checkKeys(allowed: keys(["type", "name", "value"]), what: "a shift layer")
+            try checkKeys(object, ["type", "name", "value"], what: "a shift layer")
             return .shift(Shift(value: try decoder.decodeVector(try object.required("value"), count: channels)))
         case "prelu":
-            try object.checkKeys(allowed: keys(["type", "name", "slope"]), what: "a prelu layer")
+            try checkKeys(object, ["type", "name", "slope"], what: "a prelu layer")
             return .prelu(PReLU(slope: try decoder.decodeVector(try object.required("slope"), count: channels)))
         case "clamp":
-            try object.checkKeys(allowed: keys(["type", "name", "min", "max"]), what: "a clamp layer")
+            try checkKeys(object, ["type", "name", "min", "max"], what: "a clamp layer")
             let minNode = try object.required("min")
             let low = try minNode.number()
             let high = try object.required("max").number()
             guard low < high else { throw minNode.error("must be < max, got min = \(formatNumber(low)), max = \(formatNumber(high))") }
             return .clamp(Clamp(min: low, max: high))
         case "avgpool2d":
-            try object.checkKeys(allowed: keys(["type", "name", "pool", "stride"]), what: "an avgpool2d layer")
+            try checkKeys(object, ["type", "name", "pool", "stride"], what: "an avgpool2d layer")
             let pool = try readPool(object, input: input)
             return .avgpool2d(AvgPool2D(pool: pool.pool, stride: pool.stride))
         default:  // "add"
-            try object.checkKeys(allowed: keys(["type", "name", "from"]), what: "an add layer")
+            try checkKeys(object, ["type", "name", "from"], what: "an add layer")
             let fromNode = try object.required("from")
             let (from, shape) = try graph.resolve(fromNode, key: "from", at: index)
             guard shape == input else {

@@ -20,7 +20,7 @@ struct LayerReader {
         // From here on, paths carry the layer's label: `layers[3] (bn1).gamma`.
         let node = Node(value: rawNode.value, path: Layer.label(index: index, name: name, type: type), file: rawNode.file)
         let object = try node.object()
-        try checkVersion(object, type: type, typeNode: typeNode, name: name)
+        try checkVersion(type: type, typeNode: typeNode, name: name, node: node)
         var input = input
         var inputLayer: Int?
         if graph.version >= 2, let inputNode = object.optional("input") {
@@ -30,34 +30,34 @@ struct LayerReader {
         let output: Shape3
         switch type {
         case "dense":
-            try object.checkKeys(allowed: keys(["type", "name", "units", "weight", "bias", "alpha"], v2: ["weight_bits"]), what: "a dense layer")
+            try checkKeys(object, ["type", "name", "units", "weight", "bias", "alpha"], v2: ["weight_bits"], what: "a dense layer")
             let dense = try readDense(object, input: input)
             kind = .dense(dense)
             output = .vector(dense.units)
         case "conv2d":
-            try object.checkKeys(allowed: keys(["type", "name", "filters", "kernel", "stride", "padding", "pad_value", "weight", "bias", "alpha"],
-                                                v2: ["weight_bits"]), what: "a conv2d layer")
+            try checkKeys(object, ["type", "name", "filters", "kernel", "stride", "padding", "pad_value", "weight", "bias", "alpha"],
+                          v2: ["weight_bits"], what: "a conv2d layer")
             let conv = try readConv(object, input: input)
             kind = .conv2d(conv)
             output = conv.outputShape(input)
         case "maxpool2d":
-            try object.checkKeys(allowed: keys(["type", "name", "pool", "stride"]), what: "a maxpool2d layer")
+            try checkKeys(object, ["type", "name", "pool", "stride"], what: "a maxpool2d layer")
             let maxpool = try readPool(object, input: input)
             kind = .maxpool2d(maxpool)
             output = maxpool.outputShape(input)
         case "batchnorm":
-            try object.checkKeys(allowed: keys(["type", "name", "gamma", "beta", "mean", "var", "eps"]), what: "a batchnorm layer")
+            try checkKeys(object, ["type", "name", "gamma", "beta", "mean", "var", "eps"], what: "a batchnorm layer")
             kind = .batchnorm(try readBatchNorm(object, channels: input.channels))
             output = input
         case "sign":
-            try object.checkKeys(allowed: keys(["type", "name", "offset"]), what: "a sign layer")
+            try checkKeys(object, ["type", "name", "offset"], what: "a sign layer")
             let offset = try object.optional("offset").map { node throws(Diagnostic) in
                 try decoder.decodeVector(node, count: input.channels)
             } ?? Array(repeating: 0, count: input.channels)
             kind = .sign(Sign(offset: offset))
             output = input
         case "flatten":
-            try object.checkKeys(allowed: keys(["type", "name", "order"]), what: "a flatten layer")
+            try checkKeys(object, ["type", "name", "order"], what: "a flatten layer")
             let orderNode = try object.required("order")
             let orderName = try orderNode.string()
             guard let order = FlattenOrder(rawValue: orderName) else {
