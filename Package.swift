@@ -59,6 +59,7 @@ let package = Package(
             dependencies: ["BNNCommandLine", "CXnorBench"], swiftSettings: nativeCPU),
         .target(name: "BNNTestSupport", dependencies: ["BNNModel", "BNNCommandLine"], path: "Tests/Support"),
         .testTarget(name: "BNNModelTests", dependencies: ["BNNModel", "BNNTestSupport"]),
+        .testTarget(name: "BNNReferenceTests", dependencies: ["BNNModel", "BNNReference"]),
         .testTarget(name: "BNNEstimateTests", dependencies: ["BNNEstimate", "BNNCompiler", "BNNModel", "BNNDesign", "BNNCommandLine", "BNNTestSupport"]),
         .testTarget(
             name: "BNNCompilerTests",

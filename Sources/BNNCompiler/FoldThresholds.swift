@@ -60,7 +60,7 @@ public enum FoldThresholds {
         if padded, let conv, conv.padValue == 0 {
             return (.maskedBinary, .signed, .signedSum, window(.masked))
         }
-        let padBit = (conv?.padValue ?? 0) > 0 ? 1 : 0
+        let padBit = conv?.padValue == 1 ? 1 : 0
         return (.binary, .binary, .binary(inputs: group.weights.columns), window(.constant(padBit)))
     }
 

@@ -23,12 +23,14 @@ struct NeuronSums {
     /// rounded once. `weights` are the original (unflipped) rows.
     static func border(row j: Int, borderClass c: Int, classes: BorderClasses, conv: Conv2D, weights: SignMatrix,
                        low: Int, high: Int, scale: Double) -> NeuronSums {
+        // Constant padding only: `odd_even` is refused before folding (RefuseVersion2).
+        let padValue = conv.padValue.value(row: 0, column: 0)
         var (positives, negatives, pad) = (0, 0, 0)
         for column in 0..<weights.columns {
             let tap = column / conv.inputChannels
             let positive = weights[j, column]
             if classes.isPadded(ky: tap / conv.kernel.width, kx: tap % conv.kernel.width, borderClass: c) {
-                pad += positive ? conv.padValue : -conv.padValue
+                pad += positive ? padValue : -padValue
             } else if positive {
                 positives += 1
             } else {

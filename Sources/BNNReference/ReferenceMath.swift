@@ -64,3 +64,50 @@ extension Dense {
         ReferenceMath.affine(s, alpha: alpha[j], bias: bias[j])
     }
 }
+
+/// Version 2's steps: quantizers and elementwise layers.
+extension ReferenceMath {
+    /// `u` rounded to an integer by `mode`, exactly (the result is an integral float64).
+    public static func round(_ u: Double, _ mode: RoundingMode) -> Double {
+        switch mode {
+        case .halfEven: return u.rounded(.toNearestOrEven)
+        case .halfAway: return u.rounded(.toNearestOrAwayFromZero)
+        case .floor: return u.rounded(.down)
+        case .ceil: return u.rounded(.up)
+        case .toZero: return u.rounded(.towardZero)
+        case .halfUp:
+            // floor(u + 1/2) exactly: `u + 0.5` in float64 can round up (0.49999999999999994 -> 1).
+            // `u - floor(u)` is exact for every finite double.
+            let below = u.rounded(.down)
+            return u - below >= 0.5 ? below + 1 : below
+        }
+    }
+
+    /// quantize's code `k`: `u = x / scale` (one rounding), rounded by the mode, clamped to
+    /// `kmin...kmax`; an infinite `u` clamps, and NaN gives `kmin` (as no threshold passes).
+    public static func quantize(_ x: Double, _ q: Quantize) -> Int {
+        let u = x / q.scale
+        guard !u.isNaN else { return q.kmin }
+        let r = round(u, q.rounding)
+        return Int(min(max(r, Double(q.kmin)), Double(q.kmax)))
+    }
+
+    /// multithreshold's code: how many thresholds of the row are `<= x` (float64 compares).
+    public static func multithreshold(_ x: Double, row: [Double]) -> Int {
+        var k = 0
+        for t in row where x >= t { k += 1 }
+        return k
+    }
+
+    /// `x` if `x >= 0`, else `slope * x` (one rounding).
+    @inline(__always)
+    public static func prelu(_ x: Double, slope: Double) -> Double {
+        x >= 0 ? x : slope * x
+    }
+
+    /// `min(max(x, low), high)`: no rounding.
+    @inline(__always)
+    public static func clamp(_ x: Double, _ c: Clamp) -> Double {
+        min(max(x, c.min), c.max)
+    }
+}

@@ -3,161 +3,182 @@ import BNNModel
 /// The oracle: evaluates a network with the spec's semantics in float64.
 ///
 /// Every golden vector (tests, generated testbenches) comes from here, never from the code it
-/// checks. It is deliberately plain: one layer at a time, no packing, no thresholds.
+/// checks. It is deliberately plain: one layer at a time, no packing, no thresholds. Exact
+/// tensors stay exact (integer codes on an exact scale) until a float64 step reads them.
 public struct ReferenceNetwork: Sendable {
     public let network: Network
+    /// Each compute layer's weights as used (+-1 or the integers), by layer index.
+    private let weights: [Int: ExactSums]
+    /// For each layer read later through `input` or `from`: the last layer that reads it.
+    private let lastReader: [Int: Int]
 
-    public init(_ network: Network) { self.network = network }
+    public init(_ network: Network) {
+        self.network = network
+        var weights: [Int: ExactSums] = [:]
+        var lastReader: [Int: Int] = [:]
+        for layer in network.layers {
+            switch layer.kind {
+            case .dense(let d): weights[layer.index] = ExactSums(signs: d.weights, integers: d.integerWeights)
+            case .conv2d(let c): weights[layer.index] = ExactSums(signs: c.weights, integers: c.integerWeights)
+            case .add(let add): lastReader[add.from] = layer.index
+            default: break
+            }
+            if let source = layer.inputLayer { lastReader[source] = max(lastReader[source] ?? 0, layer.index) }
+        }
+        self.weights = weights
+        self.lastReader = lastReader
+    }
 
     /// Evaluates one input, given as the encoding's integers in HWC order.
     public func evaluate(_ input: [Int]) throws(ReferenceError) -> ReferenceResult {
         guard input.count == network.input.shape.count else {
             throw ReferenceError(message: "input has \(input.count) elements, the network expects \(network.input.shape.count)")
         }
-        var state = Activation.raw(input)
+        let zeroPoint = network.input.zeroPoint
+        let modelInput = ReferenceTensor.coded(CodedTensor(codes: input.map { $0 - zeroPoint }, step: network.input.scale))
+        var previous = modelInput
+        var kept: [Int: ReferenceTensor] = [:]
         var outputs: [[Double]] = []
         var sums: [Int: [Int]] = [:]
         for layer in network.layers {
-            switch layer.kind {
-            case .dense(let dense):
-                let (real, exact) = try denseSums(dense, state, layer)
-                sums[layer.index] = exact
-                state = .real((0..<dense.units).map { dense.apply(real[$0], unit: $0) })
-            case .conv2d(let conv):
-                let (real, exact) = try convSums(conv, state, layer)
-                sums[layer.index] = exact
-                state = .real((0..<real.count).map { conv.apply(real[$0], filter: $0 % conv.filters) })
-            case .maxpool2d(let pool):
-                state = .real(maxpool(pool, realValues(state), input: layer.inputShape))
-            case .batchnorm(let bn):
-                let x = realValues(state)
-                state = .real(x.enumerated().map { bn.apply($0.element, channel: $0.offset % layer.inputShape.channels) })
-            case .sign(let sign):
-                let x = realValues(state)
-                state = .real(x.enumerated().map {
-                    ReferenceMath.sign($0.element, offset: sign.offset[$0.offset % layer.inputShape.channels]) ? 1 : -1
-                })
-            case .flatten(let flatten):
-                state = state.permuted(flatten.order, shape: layer.inputShape)
+            var x = previous
+            if let source = layer.inputLayer {
+                guard let earlier = kept[source] else { throw ReferenceError(message: "\(layer.label): the output of layers[\(source)] was not kept") }
+                x = earlier
             }
-            outputs.append(realValues(state))
+            let y = try apply(layer, x, kept: kept, sums: &sums)
+            if lastReader[layer.index] != nil { kept[layer.index] = y }
+            for (source, reader) in lastReader where reader == layer.index { kept[source] = nil }
+            outputs.append(y.realValues)
+            previous = y
         }
         let logits = outputs.last ?? []
         return ReferenceResult(layerOutputs: outputs, sums: sums, logits: logits, prediction: argmax(logits))
     }
 
-    private enum Activation {
-        /// The network input before any layer: encoded integers.
-        case raw([Int])
-        case real([Double])
-
-        func permuted(_ order: FlattenOrder, shape: Shape3) -> Activation {
-            switch self {
-            case .raw(let v): return .raw(Self.permute(v, order, shape))
-            case .real(let v): return .real(Self.permute(v, order, shape))
-            }
-        }
-
-        private static func permute<T>(_ values: [T], _ order: FlattenOrder, _ shape: Shape3) -> [T] {
-            var result = values
-            for p in 0..<values.count { result[order.index(ofStreamPosition: p, shape: shape)] = values[p] }
-            return result
+    private func apply(_ layer: Layer, _ x: ReferenceTensor, kept: [Int: ReferenceTensor], sums: inout [Int: [Int]]) throws(ReferenceError) -> ReferenceTensor {
+        let channels = layer.inputShape.channels
+        switch layer.kind {
+        case .dense(let dense):
+            let (real, exact) = try denseSums(layer, x)
+            if let exact { sums[layer.index] = exact }
+            return .real((0..<dense.units).map { dense.apply(real[$0], unit: $0) })
+        case .conv2d(let conv):
+            let (real, exact) = try convSums(conv, layer, x)
+            if let exact { sums[layer.index] = exact }
+            return .real((0..<real.count).map { conv.apply(real[$0], filter: $0 % conv.filters) })
+        case .maxpool2d(let pool):
+            return ReferencePooling.max(pool, x, input: layer.inputShape)
+        case .avgpool2d(let pool):
+            return try ReferencePooling.average(pool, x, input: layer.inputShape, label: layer.label)
+        case .flatten(let flatten):
+            return x.permuted(flatten.order, shape: layer.inputShape)
+        case .batchnorm(let bn):
+            return .real(x.realValues.enumerated().map { bn.apply($0.element, channel: $0.offset % channels) })
+        case .sign(let sign):
+            let codes = x.realValues.enumerated().map { ReferenceMath.sign($0.element, offset: sign.offset[$0.offset % channels]) ? 1 : -1 }
+            return .coded(CodedTensor(codes: codes, step: 1))
+        case .quantize(let q):
+            return .coded(CodedTensor(codes: x.realValues.map { ReferenceMath.quantize($0, q) }, step: q.scale))
+        case .multithreshold(let m):
+            let codes = x.realValues.enumerated().map { ReferenceMath.multithreshold($0.element, row: m.thresholds[$0.offset % channels]) }
+            return .coded(CodedTensor(codes: codes, step: m.outScale, offset: m.outBias))
+        case .shift(let shift):
+            return .real(x.realValues.enumerated().map { $0.element + shift.value[$0.offset % channels] })
+        case .prelu(let prelu):
+            return .real(x.realValues.enumerated().map { ReferenceMath.prelu($0.element, slope: prelu.slope[$0.offset % channels]) })
+        case .clamp(let clamp):
+            return .real(x.realValues.map { ReferenceMath.clamp($0, clamp) })
+        case .add(let add):
+            guard let z = kept[add.from] else { throw ReferenceError(message: "\(layer.label): the output of layers[\(add.from)] was not kept") }
+            return .real(zip(x.realValues, z.realValues).map { $0 + $1 })
         }
     }
 
-    private func realValues(_ state: Activation) -> [Double] {
-        switch state {
-        case .real(let v): return v
-        case .raw(let q): return q.map { ReferenceMath.scaledSum($0 - network.input.zeroPoint, scale: network.input.scale) }
+    /// Version 1 defines compute layers on the input and +-1 activations only (a float64 tensor
+    /// whose values are all +-1 is taken as such); version 2 on any tensor.
+    private func computeInput(_ x: ReferenceTensor, _ layer: Layer) throws(ReferenceError) -> ReferenceTensor {
+        guard network.version < 2, case .real(let values) = x else { return x }
+        guard values.allSatisfy({ $0 == 1 || $0 == -1 }) else {
+            throw ReferenceError(message: "\(layer.label): input is not +-1; a compute layer must follow the input, a sign or a max-pool after a sign")
         }
+        return .coded(CodedTensor(codes: values.map { Int($0) }, step: 1))
     }
 
-    /// Integer terms of the layer input: `q - zero_point` on the raw input (with its scale), or
-    /// the +-1 activations themselves.
-    private func integerTerms(_ state: Activation, _ layer: Layer) throws(ReferenceError) -> (terms: [Int], scale: Double) {
-        switch state {
-        case .raw(let q):
-            return (q.map { $0 - network.input.zeroPoint }, network.input.scale)
-        case .real(let x):
-            guard x.allSatisfy({ $0 == 1 || $0 == -1 }) else {
-                throw ReferenceError(message: "\(layer.label): input is not +-1; a compute layer must follow the input, a sign or a max-pool after a sign")
+    private func checkedSums(_ layer: Layer, _ x: ReferenceTensor, fanIn: Int) throws(ReferenceError) -> ExactSums {
+        if case .coded(let coded) = x { try ExactSums.fits(coded, fanIn: fanIn, label: layer.label) }
+        guard let sums = weights[layer.index] else { throw ReferenceError(message: "\(layer.label): no weights") }
+        return sums
+    }
+
+    /// The exact sums of a dense layer, and its integer accumulators where the input has them.
+    private func denseSums(_ layer: Layer, _ input: ReferenceTensor) throws(ReferenceError) -> (real: [Double], exact: [Int]?) {
+        let x = try computeInput(input, layer)
+        let m = try checkedSums(layer, x, fanIn: layer.inputShape.count)
+        var real: [Double] = []
+        var exact: [Int] = []
+        real.reserveCapacity(m.rows)
+        let (codes, values) = x.parts
+        for j in 0..<m.rows {
+            var t = ExactSums.Terms()
+            let row = j * m.columns
+            if values.isEmpty {
+                for i in 0..<m.columns {
+                    let w = Int(m.weights[row + i])
+                    t.a += w * codes[i]
+                    t.w += w
+                }
+            } else {
+                for i in 0..<m.columns { t.reals.append((values[i], Int(m.weights[row + i]))) }
             }
-            return (x.map { Int($0) }, 1)
+            real.append(ExactSums.value(t, input: x))
+            if let sum = ExactSums.integerSum(t, input: x) { exact.append(sum) }
         }
+        return (real, exact.count == m.rows ? exact : nil)
     }
 
     /// The exact sums of a convolution, HWC: `A` over real positions and `P` over padded ones
-    /// (each `+-pad_value`), the real sum `scale * A + P` rounded to float64 once (a fused
-    /// multiply-add rounds exactly once, `ReferenceMath.paddedSum`).
-    private func convSums(_ conv: Conv2D, _ state: Activation, _ layer: Layer) throws(ReferenceError) -> (real: [Double], exact: [Int]) {
-        let (terms, scale) = try integerTerms(state, layer)
-        let input = layer.inputShape
+    /// (each weight times the real pad value there), rounded to float64 once.
+    private func convSums(_ conv: Conv2D, _ layer: Layer, _ input: ReferenceTensor) throws(ReferenceError) -> (real: [Double], exact: [Int]?) {
+        let x = try computeInput(input, layer)
+        let m = try checkedSums(layer, x, fanIn: conv.kernel.height * conv.kernel.width * conv.inputChannels)
+        let shape = layer.inputShape
         let output = layer.outputShape
         var real: [Double] = []
         var exact: [Int] = []
         real.reserveCapacity(output.count)
+        let (codes, values) = x.parts
         for oy in 0..<output.height {
             for ox in 0..<output.width {
                 for o in 0..<conv.filters {
-                    var a = 0
-                    var p = 0
+                    var t = ExactSums.Terms()
+                    let row = o * m.columns
                     for ky in 0..<conv.kernel.height {
                         for kx in 0..<conv.kernel.width {
                             let y = oy * conv.stride.height + ky - conv.padding.top
-                            let x = ox * conv.stride.width + kx - conv.padding.left
-                            let inside = y >= 0 && y < input.height && x >= 0 && x < input.width
+                            let xx = ox * conv.stride.width + kx - conv.padding.left
+                            let inside = y >= 0 && y < shape.height && xx >= 0 && xx < shape.width
+                            let pad = inside ? 0 : conv.padValue.value(row: y, column: xx)
+                            let base = (y * shape.width + xx) * shape.channels
                             for c in 0..<conv.inputChannels {
-                                let positive = conv.weights[o, conv.column(ky: ky, kx: kx, c: c)]
-                                if inside {
-                                    let t = terms[(y * input.width + x) * input.channels + c]
-                                    a += positive ? t : -t
+                                let w = Int(m.weights[row + conv.column(ky: ky, kx: kx, c: c)])
+                                if !inside {
+                                    t.p += w * pad
+                                } else if values.isEmpty {
+                                    t.a += w * codes[base + c]
+                                    t.w += w
                                 } else {
-                                    p += positive ? conv.padValue : -conv.padValue
+                                    t.reals.append((values[base + c], w))
                                 }
                             }
                         }
                     }
-                    exact.append(scale == 1 ? a + p : a)
-                    real.append(ReferenceMath.paddedSum(a, scale: scale, padding: p))
+                    real.append(ExactSums.value(t, input: x))
+                    if let sum = ExactSums.integerSum(t, input: x) { exact.append(sum) }
                 }
             }
         }
-        return (real, exact)
-    }
-
-    private func maxpool(_ pool: MaxPool2D, _ x: [Double], input: Shape3) -> [Double] {
-        let output = pool.outputShape(input)
-        var result: [Double] = []
-        result.reserveCapacity(output.count)
-        for oy in 0..<output.height {
-            for ox in 0..<output.width {
-                for c in 0..<input.channels {
-                    var best = -Double.infinity
-                    for ky in 0..<pool.pool.height {
-                        for kx in 0..<pool.pool.width {
-                            let y = oy * pool.stride.height + ky
-                            let xx = ox * pool.stride.width + kx
-                            best = max(best, x[(y * input.width + xx) * input.channels + c])
-                        }
-                    }
-                    result.append(best)
-                }
-            }
-        }
-        return result
-    }
-
-    /// The exact sums of a dense layer: on the raw input `A = sum +-(q - zero_point)` scaled once;
-    /// on +-1 activations the integer sum itself.
-    private func denseSums(_ dense: Dense, _ state: Activation, _ layer: Layer) throws(ReferenceError) -> (real: [Double], exact: [Int]) {
-        let (terms, scale) = try integerTerms(state, layer)
-        var exact = [Int](repeating: 0, count: dense.units)
-        for j in 0..<dense.units {
-            var a = 0
-            for i in 0..<dense.inputs { a += dense.weights[j, i] ? terms[i] : -terms[i] }
-            exact[j] = a
-        }
-        return (exact.map { ReferenceMath.scaledSum($0, scale: scale) }, exact)
+        return (real, exact.count == real.count ? exact : nil)
     }
 }
 

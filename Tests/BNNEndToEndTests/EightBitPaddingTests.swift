@@ -137,7 +137,7 @@ final class EightBitPaddingTests: XCTestCase {
                                 let inside = y >= 0 && y < input.height && x >= 0 && x < input.width
                                 for c in 0..<conv.inputChannels {
                                     let positive = conv.weights[j, conv.column(ky: ky, kx: kx, c: c)]
-                                    if !inside { pad += positive ? conv.padValue : -conv.padValue }
+                                    if !inside { pad += positive ? conv.padValue.value(row: y, column: x) : -conv.padValue.value(row: y, column: x) }
                                     else if positive { positives += 1 }
                                     else { negatives += 1 }
                                 }

@@ -11,7 +11,7 @@ public struct RandomNetworks {
         public var kernel: Pair
         public var stride = Pair(1, 1)
         public var padding = Padding.none
-        public var padValue = 0
+        public var padValue: PadValue = 0
         public var pool: Pair?
         public var poolStride: Pair?
         public var poolPosition = PoolPlace.afterSign

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Reads and validates a model file (format `bnn-hls-model`, version 1) into a `Network`.
+/// Reads and validates a model file (format `bnn-hls-model`, version 1 or 2) into a `Network`.
 ///
 /// Every rejection is a `Diagnostic` naming the file, the layer and the JSON path.
 public struct ModelLoader: Sendable {
@@ -68,10 +68,12 @@ struct NetworkReader {
         }
         let versionNode = try root.required("version")
         let version = try versionNode.integer()
-        guard version == 1 else { throw versionNode.error("unsupported format version \(version); this bnn-hls reads version 1") }
+        guard version == 1 || version == 2 else {
+            throw versionNode.error("unsupported format version \(version); this bnn-hls reads versions 1 and 2")
+        }
         let name = try readName(try root.required("name"))
         let input = try readInput(try root.required("input"))
-        let layers = try readLayers(try root.required("layers"), input: input.shape)
+        let layers = try readLayers(try root.required("layers"), input: input.shape, version: version)
         let outputMode = try readOutput(root.optional("output"))
         let classes = layers.last?.outputShape.count ?? 0
         var labels: [String]?
@@ -84,7 +86,7 @@ struct NetworkReader {
             }
             labels = names
         }
-        return Network(name: name, input: input, layers: layers, outputMode: outputMode, labels: labels)
+        return Network(name: name, input: input, layers: layers, outputMode: outputMode, labels: labels, version: version)
     }
 
     private func readName(_ node: Node) throws(Diagnostic) -> String {
@@ -160,14 +162,14 @@ struct NetworkReader {
         return parsed
     }
 
-    private func readLayers(_ node: Node, input: Shape3) throws(Diagnostic) -> [Layer] {
+    private func readLayers(_ node: Node, input: Shape3, version: Int) throws(Diagnostic) -> [Layer] {
         let items = try node.array()
         guard !items.isEmpty else { throw node.error("the network has no layers") }
         var layers: [Layer] = []
         var names: [String: Int] = [:]
-        var shape = input
+        var graph = LayerGraph(version: version, modelInput: input, items: items)
         for (index, item) in items.enumerated() {
-            let layer = try LayerReader(decoder: decoder, index: index).read(item, input: shape)
+            let layer = try LayerReader(decoder: decoder, index: index, graph: graph).read(item, input: graph.previousShape(index))
             if let name = layer.name {
                 if let first = names[name] {
                     throw Node(value: item.value, path: layer.label, file: item.file).child("name", .null).error("duplicate layer name \(JSONText.quoted(name)) (also used by layers[\(first)])")
@@ -183,7 +185,7 @@ struct NetworkReader {
                     "output of shape \(layer.outputShape) exceeds the limit of \(decoder.limits.maxTensorElements) elements (raise it with --max-tensor-elements)")
             }
             layers.append(layer)
-            shape = layer.outputShape
+            graph.append(layer)
         }
         return layers
     }

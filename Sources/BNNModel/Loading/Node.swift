@@ -55,6 +55,11 @@ struct Node {
         return text
     }
 
+    func bool() throws(Diagnostic) -> Bool {
+        guard case .bool(let flag) = value else { throw error("expected true or false, got \(typeDescription)") }
+        return flag
+    }
+
     func number() throws(Diagnostic) -> Double {
         guard case .number(let number) = value else { throw error("expected a number, got \(typeDescription)\(nonFiniteHint)") }
         return number.double

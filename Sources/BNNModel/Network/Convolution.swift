@@ -1,20 +1,24 @@
-/// `y[h][w][o] = alpha[o] * sum_{c,i,j} sign(weight[o][c][i][j]) * xpad[h*sh+i][w*sw+j][c] + bias[o]`,
-/// the input padded with the real value `padValue`.
+/// `y[h][w][o] = alpha[o] * sum_{c,i,j} w[o][c][i][j] * xpad[h*sh+i][w*sw+j][c] + bias[o]`,
+/// `w = sign(weight)` (1-bit) or the integer weight, the input padded with the real value `padValue`.
 public struct Conv2D: Sendable {
     /// sign(weight), rows = filters, columns in (ky, kx, c) order with c fastest: the order the
     /// sliding-window generator streams (converted from the file's OIHW when loaded).
     public var weights: SignMatrix
+    /// `weight_bits` 2...8 (version 2): the weights as they are, in `weights`' layout (which then
+    /// only gives the shape); nil for 1-bit weights.
+    public var integerWeights: IntegerMatrix?
     public var inputChannels: Int
     public var kernel: Pair
     public var stride: Pair
     public var padding: Padding
-    public var padValue: Int
+    public var padValue: PadValue
     public var bias: [Double]
     public var alpha: [Double]
 
-    public init(weights: SignMatrix, inputChannels: Int, kernel: Pair, stride: Pair, padding: Padding, padValue: Int,
-                bias: [Double], alpha: [Double]) {
+    public init(weights: SignMatrix, integerWeights: IntegerMatrix? = nil, inputChannels: Int, kernel: Pair, stride: Pair,
+                padding: Padding, padValue: PadValue, bias: [Double], alpha: [Double]) {
         self.weights = weights
+        self.integerWeights = integerWeights
         self.inputChannels = inputChannels
         self.kernel = kernel
         self.stride = stride
@@ -25,6 +29,8 @@ public struct Conv2D: Sendable {
     }
 
     public var filters: Int { weights.rows }
+    /// 1 for sign weights, else the integer weights' width.
+    public var weightBits: Int { integerWeights?.bits ?? 1 }
 
     /// Column of weight (ky, kx, c).
     public func column(ky: Int, kx: Int, c: Int) -> Int { (ky * kernel.width + kx) * inputChannels + c }

@@ -6,14 +6,21 @@ public struct Layer: Sendable {
     public var kind: LayerKind
     public var inputShape: Shape3
     public var outputShape: Shape3
+    /// Version 2 `input`: the index of the earlier layer whose output this layer reads instead
+    /// of the previous layer's; nil when it reads the previous layer (the model input for layers[0]).
+    public var inputLayer: Int?
 
-    public init(index: Int, name: String?, kind: LayerKind, inputShape: Shape3, outputShape: Shape3) {
+    public init(index: Int, name: String?, kind: LayerKind, inputShape: Shape3, outputShape: Shape3, inputLayer: Int? = nil) {
         self.index = index
         self.name = name
         self.kind = kind
         self.inputShape = inputShape
         self.outputShape = outputShape
+        self.inputLayer = inputLayer
     }
+
+    /// The index of the layer whose output this layer reads; nil for the model input.
+    public var sourceIndex: Int? { inputLayer ?? (index > 0 ? index - 1 : nil) }
 
     /// How messages name the layer: `layers[3] (bn1)`, or `layers[3] (batchnorm)` without a name.
     public var label: String { Layer.label(index: index, name: name, type: kind.typeName) }
@@ -30,6 +37,14 @@ public enum LayerKind: Sendable {
     case batchnorm(BatchNorm)
     case sign(Sign)
     case flatten(Flatten)
+    // Version 2.
+    case quantize(Quantize)
+    case multithreshold(MultiThreshold)
+    case shift(Shift)
+    case prelu(PReLU)
+    case clamp(Clamp)
+    case avgpool2d(AvgPool2D)
+    case add(Add)
 
     public var typeName: String {
         switch self {
@@ -39,22 +54,36 @@ public enum LayerKind: Sendable {
         case .batchnorm: return "batchnorm"
         case .sign: return "sign"
         case .flatten: return "flatten"
+        case .quantize: return "quantize"
+        case .multithreshold: return "multithreshold"
+        case .shift: return "shift"
+        case .prelu: return "prelu"
+        case .clamp: return "clamp"
+        case .avgpool2d: return "avgpool2d"
+        case .add: return "add"
         }
     }
 }
 
-/// `y[j] = alpha[j] * sum_i sign(weight[j][i]) * x[i] + bias[j]`.
+/// `y[j] = alpha[j] * sum_i w[j][i] * x[i] + bias[j]`, `w = sign(weight)` (1-bit) or the integer weight.
 public struct Dense: Sendable {
-    /// sign(weight), `[units][inputs]`, out x in as PyTorch's `Linear`.
+    /// sign(weight), `[units][inputs]`, out x in as PyTorch's `Linear`. With `integerWeights`
+    /// it only gives the shape (it holds `weight >= 0`): the integers are the weights.
     public var weights: SignMatrix
+    /// `weight_bits` 2...8 (version 2): the weights as they are, same layout; nil for 1-bit weights.
+    public var integerWeights: IntegerMatrix?
     public var bias: [Double]
     public var alpha: [Double]
 
-    public init(weights: SignMatrix, bias: [Double], alpha: [Double]) {
+    public init(weights: SignMatrix, integerWeights: IntegerMatrix? = nil, bias: [Double], alpha: [Double]) {
         self.weights = weights
+        self.integerWeights = integerWeights
         self.bias = bias
         self.alpha = alpha
     }
+
+    /// 1 for sign weights, else the integer weights' width.
+    public var weightBits: Int { integerWeights?.bits ?? 1 }
 
     public var units: Int { weights.rows }
     public var inputs: Int { weights.columns }

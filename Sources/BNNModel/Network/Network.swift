@@ -1,4 +1,4 @@
-/// A validated binarized network, exactly as the model file describes it (format version 1).
+/// A validated binarized network, exactly as the model file describes it (format version 1 or 2).
 ///
 /// Everything here has passed `ModelLoader`'s checks: shapes chain, numbers are finite,
 /// batchnorm variances are usable. Arrangement rules (which layers may follow which) are the
@@ -9,8 +9,11 @@ public struct Network: Sendable {
     public var layers: [Layer]
     public var outputMode: OutputMode
     public var labels: [String]?
+    /// The file's `version`: 1, or 2 (which may use the layer types and keys version 2 adds).
+    public var version: Int
 
-    public init(name: String, input: InputSpec, layers: [Layer], outputMode: OutputMode, labels: [String]?) {
+    public init(name: String, input: InputSpec, layers: [Layer], outputMode: OutputMode, labels: [String]?, version: Int = 1) {
+        self.version = version
         self.name = name
         self.input = input
         self.layers = layers
