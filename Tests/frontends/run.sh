@@ -66,6 +66,7 @@ run() {  # run PYTHON MODULE
     rm -f "$log"
 }
 
+run "$python" test_spec_eval.py
 run "$python" test_qonnx.py
 run "$python" test_examples.py
 run "$python" test_torch_export.py
