@@ -68,6 +68,7 @@ run() {  # run PYTHON MODULE
 
 run "$python" test_spec_eval.py
 run "$python" test_qonnx.py
+run "$python" test_qonnx_check.py
 run "$python" test_examples.py
 run "$python" test_torch_export.py
 run "$larq_python" test_larq_export.py

@@ -40,11 +40,12 @@ def parse_scale(value):
     return out
 
 
-def _integers(x, scale, zero_point):
-    """q with scale * (q - zero_point) == x (float32 closeness), or None."""
+def _off_grid(x, scale, zero_point):
+    """The values of x that are not scale * (q - zero_point) for an integer q (float32
+    closeness), and q."""
     q = np.round(x / scale + zero_point)
-    ok = np.allclose(scale * (q - zero_point), x, rtol=1e-6, atol=1e-6 * scale)
-    return q if ok else None
+    bad = ~np.isclose(scale * (q - zero_point), x, rtol=1e-6, atol=1e-6 * scale)
+    return x[bad], q
 
 
 def infer_scale(x):
@@ -86,12 +87,12 @@ def resolve_input(x, encoding, scale, zero_point, who):
             raise ConversionError("input", f"the example input is all zeros: its scale "
                                   f"cannot be determined; {how}")
         s = given
-    q = _integers(x, s, zp)
-    if q is None:
+    bad, q = _off_grid(x, s, zp)
+    if bad.size:
         if given is not None:
             raise ConversionError("input", f"the example input is not {s:.10g} * (q - {zp}) "
-                                  f"for integers q (e.g. {x.reshape(-1)[0]:.8g}); check "
-                                  "the scale and zero point, or the data you pass")
+                                  f"for integers q (e.g. {bad[0]:.8g}); check the scale and "
+                                  "zero point, or the data you pass")
         raise ConversionError("input", f"the example input is not scale * (q - {zp}) for "
                               f"integers q with one scale; {how}")
     if q.min() < lo or q.max() > hi:
@@ -101,33 +102,38 @@ def resolve_input(x, encoding, scale, zero_point, who):
                               "input_zero_point (--input-encoding / --zero-point) or the scale")
     if given is None:
         frac = Fraction(s).limit_denominator(1 << 16)
-        shown = f"1/{frac.denominator}" if frac.numerator == 1 and float(frac) == s else \
-            f"{s:.10g}"
+        shown = f"1/{frac.denominator}" if frac.numerator == 1 and frac.denominator > 1 \
+            and float(frac) == s else f"{s:.10g}"
         print(f"{who}: note: input scale {shown} taken from the example input (q = x / scale "
               f"+ {zp} in {int(q.min())}..{int(q.max())}); pass the scale explicitly if the "
               "hardware's q has a different range")
     return s, int(zp), q.astype(np.int64)
 
 
-def refuse_if_disagrees(doc, q, framework_logits, who):
+def refuse_if_disagrees(doc, q, framework_out, who, argmax=False):
     """Raise unless the model file predicts every example exactly as the framework does.
+    framework_out: logits [N, classes], or class indices [N] with argmax=True.
 
-    Returns {"agree", "total", "max_logit_diff"}."""
+    Returns {"agree", "total", "max_logit_diff"} (the last None for class indices)."""
     from . import spec_eval
     ours = spec_eval.forward(doc, q)
-    theirs = np.asarray(framework_logits, dtype=np.float64).reshape(len(q), -1)
-    if ours.shape != theirs.shape:
+    theirs = np.asarray(framework_out, dtype=np.float64).reshape(len(q), -1)
+    if argmax:
+        their_pred = theirs[:, 0].astype(np.int64)
+    elif ours.shape != theirs.shape:
         raise ConversionError("output", f"the model file gives {ours.shape[1]} outputs, the "
                               f"framework {theirs.shape[1]}")
-    diff = np.nonzero(np.argmax(ours, axis=1) != np.argmax(theirs, axis=1))[0]
-    result = {"agree": int(len(q) - diff.size), "total": int(len(q)),
-              "max_logit_diff": float(np.max(np.abs(ours - theirs))) if len(q) else 0.0}
+    else:
+        their_pred = np.argmax(theirs, axis=1)
+    diff = np.nonzero(np.argmax(ours, axis=1) != their_pred)[0]
+    result = {"agree": int(len(q) - diff.size), "total": int(len(q)), "max_logit_diff":
+              None if argmax or not len(q) else float(np.max(np.abs(ours - theirs)))}
     if diff.size:
         i = int(diff[0])
         raise ConversionError("check", f"the written model would predict {diff.size} of "
                               f"{len(q)} example inputs differently from the framework "
                               f"(first: example {i}, class {int(np.argmax(ours[i]))} instead "
-                              f"of {int(np.argmax(theirs[i]))}); nothing written. A value "
+                              f"of {int(their_pred[i])}); nothing written. A value "
                               "at a threshold within float32 rounding, a wrong input scale, "
                               "or an unsupported construct")
     return result
