@@ -62,4 +62,5 @@ def classify(f, c, ndim):
     sample = ", ".join(f"{v:g}" for v in np.unique(out[:, 0])[:6])
     return ("other", f"not a binarization (two values switching at a threshold), a clamp "
             f"or the identity: it takes the values {sample}{' ...' if np.unique(out[:, 0]).size > 6 else ''} "
-            "on inputs in [-8, 8]")
+            "on inputs in [-8, 8] (a real-valued activation such as ReLU: binarize it, or "
+            "quantize it with a Brevitas QuantReLU(bit_width=2..8))")
