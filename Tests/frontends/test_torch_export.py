@@ -426,6 +426,27 @@ def test_brevitas_multibit_activations_and_weights_v2():
         assert doc["layers"][5]["signed"] is False
 
 
+def test_brevitas_multibit_cnn_v2():
+    """A Brevitas CNN: 4-bit conv on the input, 2-bit QuantReLU, max-pool over codes, binary
+    conv, 1-bit QuantIdentity, flatten, binary QuantLinear; 300 random images."""
+    need_brevitas()
+    from brevitas.nn import QuantConv2d, QuantIdentity, QuantLinear, QuantReLU
+    from brevitas.quant import SignedBinaryWeightPerTensorConst as WQ
+    model = nn.Sequential(
+        QuantConv2d(1, 8, 3, padding=1, bias=False, weight_bit_width=4), nn.BatchNorm2d(8),
+        QuantReLU(bit_width=2), nn.MaxPool2d(2),
+        QuantConv2d(8, 16, 3, padding=1, bias=False, weight_quant=WQ), nn.BatchNorm2d(16),
+        QuantIdentity(bit_width=1), nn.Flatten(),
+        QuantLinear(256, 10, bias=True, weight_quant=WQ), nn.BatchNorm1d(10))
+    q, x = digits_like(12)
+    calibrate(model, x)
+    doc = brevitas_compare(model, q, x, scale=1 / 16)
+    assert [l["type"] for l in doc["layers"]] == [
+        "conv2d", "batchnorm", "quantize", "maxpool2d", "conv2d", "batchnorm", "sign",
+        "flatten", "dense", "batchnorm"]
+    assert doc["layers"][0]["weight_bits"] == 4 and doc["version"] == 2
+
+
 # -- version-2 ops from plain PyTorch ----------------------------------------------------------
 
 def test_prelu_hardtanh_avgpool_residual_add_v2():

@@ -37,7 +37,7 @@ class ChainBuilder(V2Layers):
             return np.ones(self.shape[2]), np.zeros(self.shape[2])
         raise ConversionError(where, "its input is real-valued (not binarized): every compute "
                               "layer but the first needs +-1 inputs (binarize the activation "
-                              "before it)")
+                              "before it; version 2 also takes 2..8-bit quantized ones)")
 
     def _finish_compute(self, layer, alpha, bias, out_shape):
         if alpha is not None:

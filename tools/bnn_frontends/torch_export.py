@@ -134,7 +134,13 @@ class _Walker:
                 raise ConversionError(self.where(node), "reads a tensor other than the "
                                       "previous layer's output (branches are supported only "
                                       "as a residual add)")
-            if self._anchor(node):
+            try:
+                mapped = self._anchor(node)
+            except ConversionError as err:   # name the graph node and op too
+                if "node '" in str(err.where):
+                    raise
+                raise ConversionError(f"{err.where} ({self.where(node)})", err.why) from None
+            if mapped:
                 self._remember(node)
                 self.cur = node
                 continue
