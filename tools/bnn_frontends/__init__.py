@@ -3,7 +3,7 @@
 - `qonnx`           : QONNX/FINN ONNX graphs -> model.json (needs only `onnx` and numpy);
                       command line: tools/qonnx2bnn.py
 - `torch_export`    : `export_torch(model, example_input, path)` for any torch.fx-traceable
-                      PyTorch / Brevitas module (torch_graph: tracing; torch_elementwise:
+                      PyTorch / Brevitas module (torch_graph: tracing; torch_layers: layer nodes; torch_elementwise:
                       sign-like functions read by what they compute; torch_brevitas: Brevitas
                       quantizers; torch_modules: SignSTE, BinaryLinear, BinaryConv2d)
 - `larq_export`     : `export_larq(model, path, example_input=x)` for Keras / Larq
