@@ -77,7 +77,7 @@ def main():
     path = os.path.join(HERE, "model.json")
     doc = export_larq(model, path, name="larq_digits", input_encoding="uint8",
                       input_scale=SCALE, input_zero_point=0,
-                      labels=[str(c) for c in range(10)], check_inputs=q_test.reshape(-1, 8, 8, 1))
+                      labels=[str(c) for c in range(10)], example_input=x_test)
     binarynet.check_export(path, q_test, y_test, keras_pred, "Keras/Larq", seconds,
                            doc["_check"])
 

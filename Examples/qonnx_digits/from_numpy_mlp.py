@@ -77,7 +77,8 @@ def main():
     json_path = os.path.join(out_dir, "from_numpy_mlp.json")
     onnx.save(build_graph(original), onnx_path)
     subprocess.run([sys.executable, os.path.join(ROOT, "tools", "qonnx2bnn.py"), onnx_path,
-                    "-o", json_path, "--name", "digits_mlp_from_qonnx"], check=True)
+                    "-o", json_path, "--name", "digits_mlp_from_qonnx",
+                    "--scale", "1"], check=True)  # the graph takes raw pixels
     q = np.load(os.path.join(ROOT, "Examples", "digits_mlp", "test_inputs.npy"))
     y = np.load(os.path.join(ROOT, "Examples", "digits_mlp", "test_labels.npy"))
     a, b = spec_eval.forward(src, q), spec_eval.forward(json_path, q)

@@ -8,12 +8,13 @@
 # framework tests were skipped and why, and prints `frontends: N passed, M failed, K skipped`
 # last. Exits non-zero on any failure.
 #
-# Framework tests run where the framework imports: PyTorch/Brevitas from python3
-# (pip install torch brevitas onnxoptimizer), Larq from $BNN_LARQ_PYTHON or, if present, the
-# venv that tools/setup_larq_venv.sh makes (larq needs Keras 2 and numpy < 2). Neither is
-# installed by this script: they are large downloads. The QONNX comparison with the real
-# `qonnx` package (test_qonnx_finn.py) runs with $BNN_QONNX_PYTHON or, if present, the venv
-# that tools/setup_qonnx_venv.sh makes (.ci/run makes it); FINN's own models also need
+# Framework tests run where the framework imports: PyTorch/Brevitas/qonnx from
+# $BNN_TORCH_PYTHON or, if present, the venv Tests/frontends/setup_frameworks.sh makes (else
+# python3), Larq from $BNN_LARQ_PYTHON or that script's larq venv (larq needs Keras 2 and
+# numpy < 2). This script installs neither (large downloads): setup_frameworks.sh does.
+# The QONNX comparison with the real `qonnx` package on FINN's and qonnx's own models
+# (test_qonnx_finn.py) runs with $BNN_QONNX_PYTHON or, if present, the venv that
+# tools/setup_qonnx_venv.sh makes (.ci/run makes it); FINN's own models also need
 # BNN_FINN_QNN_DATA (see that test).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -49,6 +50,10 @@ qonnx_python=${BNN_QONNX_PYTHON:-${XDG_CACHE_HOME:-$HOME/.cache}/bnn-hls/venv-qo
 if [ ! -x "$qonnx_python" ]; then
     qonnx_python=$python
 fi
+torch_python=${BNN_TORCH_PYTHON:-${XDG_CACHE_HOME:-$HOME/.cache}/bnn-hls/venv-torch/bin/python}
+if [ ! -x "$torch_python" ]; then
+    torch_python=$python
+fi
 
 passed=0 failed=0 skipped=0
 skips=()
@@ -74,10 +79,12 @@ run() {  # run PYTHON MODULE
     rm -f "$log"
 }
 
+run "$python" test_spec_eval.py
 run "$python" test_qonnx.py
 run "$qonnx_python" test_qonnx_finn.py
+run "$torch_python" test_qonnx_check.py
 run "$python" test_examples.py
-run "$python" test_torch_export.py
+run "$torch_python" test_torch_export.py
 run "$larq_python" test_larq_export.py
 
 echo

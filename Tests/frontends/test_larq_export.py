@@ -57,8 +57,9 @@ def compare(model, q, x, **kw):
     assert counts.max() < 0.7 * len(theirs), f"degenerate test network: {counts}"
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "model.json")
-        doc = export_larq(model, path, name="t", check_inputs=q, **kw)
-        assert doc["_check"] == {"agree": len(q), "total": len(q)}, doc["_check"]
+        doc = export_larq(model, path, name="t", example_input=x, **kw)
+        check = doc["_check"]
+        assert (check["agree"], check["total"]) == (len(q), len(q)), check
         sim = harness.predictions(harness.simulate(path, q))
         harness.verify(path, q)
         with open(path) as f:
@@ -140,6 +141,38 @@ def test_refusals():
             except ConversionError as err:
                 assert word in str(err), f"{word!r} not in {err}"
                 assert not os.path.exists(path) and os.listdir(tmp) == []
+                continue
+            raise AssertionError(f"no ConversionError for {word!r}")
+
+
+def test_input_scale_from_example_or_refused():
+    """The same convention as export_torch: example_input in the model's units gives the
+    scale; a scale that does not fit it, or no way to know it, is refused."""
+    need_larq()
+    from bnn_frontends.errors import ConversionError
+    from bnn_frontends.larq_export import export_larq
+    kw = dict(kernel_quantizer="ste_sign", kernel_constraint="weight_clip")
+    model = tf.keras.Sequential([
+        lq.layers.QuantDense(16, input_shape=(64,), **kw),
+        tf.keras.layers.BatchNormalization(),
+        lq.layers.QuantDense(10, input_quantizer="ste_sign", **kw),
+        tf.keras.layers.BatchNormalization()])
+    q = np.random.default_rng(11).integers(0, 17, (300, 64)).astype(np.uint8)
+    x = (q / 16.0).astype(np.float32)
+    calibrate(model, x)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "m.json")
+        doc = export_larq(model, path, example_input=x)
+        assert doc["input"]["scale"] == 0.0625 and doc["_check"]["agree"] == 300
+        os.unlink(path)
+        for kw2, word in (({"example_input": x, "input_scale": 1.0}, "not 1 * (q - 0)"),
+                          ({}, "example_input"),
+                          ({"example_input": np.random.rand(20, 64)}, "input_scale=")):
+            try:
+                export_larq(model, path, **kw2)
+            except ConversionError as err:
+                assert word in str(err), f"{word!r} not in {err}"
+                assert os.listdir(tmp) == []
                 continue
             raise AssertionError(f"no ConversionError for {word!r}")
 

@@ -39,6 +39,8 @@ def qonnx2bnn(model, *args, out_name="model.json", tmp=None):
     onnx_path = os.path.join(tmp, "model.onnx")
     onnx.save(model, onnx_path)
     out = os.path.join(tmp, out_name)
+    if not {"--scale", "--check-inputs", "bipolar"} & set(args):
+        args = (*args, "--scale", "1")    # these graphs take raw q (qonnx2bnn needs a scale)
     proc = subprocess.run([sys.executable, CLI, onnx_path, "-o", out, *args],
                           capture_output=True, text=True)
     return proc.returncode, proc.stdout + proc.stderr, out

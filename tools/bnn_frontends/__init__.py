@@ -2,14 +2,21 @@
 
 - `qonnx`           : QONNX/FINN ONNX graphs -> model.json (needs only `onnx` and numpy);
                       command line: tools/qonnx2bnn.py
-- `torch_export`    : `export_torch(model, example_input, path)` for PyTorch / Brevitas
-- `larq_export`     : `export_larq(model, path)` for Keras / Larq
+- `torch_export`    : `export_torch(model, example_input, path)` for any torch.fx-traceable
+                      PyTorch / Brevitas module (torch_graph: tracing; torch_layers: layer nodes; torch_elementwise:
+                      sign-like functions read by what they compute; torch_brevitas: Brevitas
+                      quantizers; torch_modules: SignSTE, BinaryLinear, BinaryConv2d)
+- `larq_export`     : `export_larq(model, path, example_input=x)` for Keras / Larq
+- `chain`, `chain_v2`: the layer list every framework exporter builds (v1 and v2 layers)
 - `model_json`      : building and writing the model format (shared by all three)
-- `spec_eval`       : a small float64 evaluator of model.json (the spec's reference semantics),
-                      used to self-check exports
+- `input_check`     : the one convention for example inputs: the input scale, and refusing a
+                      model file that predicts them differently from the framework
+- `qonnx_check`     : qonnx2bnn --check-inputs through qonnx's execute_onnx
+- `spec_eval`       : the float64 reference evaluator of model.json, versions 1 and 2
+                      (spec_exact: exact sums and rounding modes), used to check exports
 
-The contract is shared/spec/model-format.md (format "bnn-hls-model", version 1); the user guide
-is docs/frontends.md.
+The contract is shared/spec/model-format.md (format "bnn-hls-model", versions 1 and 2); the
+user guide is docs/frontends.md.
 """
 
 from .errors import ConversionError  # noqa: F401

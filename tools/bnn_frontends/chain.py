@@ -12,11 +12,12 @@ Every refusal is a ConversionError naming the layer.
 """
 import numpy as np
 
+from .chain_v2 import V2Layers
 from .errors import ConversionError
 from .model_json import binary_weight
 
 
-class ChainBuilder:
+class ChainBuilder(V2Layers):
     def __init__(self, shape_hwc, encoding):
         self.shape = list(shape_hwc)
         self.kind = "bipolar" if encoding == "bipolar" else "input"
@@ -32,11 +33,11 @@ class ChainBuilder:
         """(mul, add) per input channel: the framework's value = mul * file value + add."""
         if self.kind == "bipolar":
             return (self.v_pos - self.v_neg) / 2, (self.v_pos + self.v_neg) / 2
-        if self.kind == "input":
+        if self.kind in ("input", "exact"):
             return np.ones(self.shape[2]), np.zeros(self.shape[2])
         raise ConversionError(where, "its input is real-valued (not binarized): every compute "
                               "layer but the first needs +-1 inputs (binarize the activation "
-                              "before it)")
+                              "before it; version 2 also takes 2..8-bit quantized ones)")
 
     def _finish_compute(self, layer, alpha, bias, out_shape):
         if alpha is not None:
@@ -48,8 +49,9 @@ class ChainBuilder:
         c = out_shape[2]
         self.v_neg, self.v_pos = -np.ones(c), np.ones(c)
 
-    def dense(self, where, w, bias=None):
-        """w [M, K] (out x in; K in the order of the flattened input), bias [M] or None."""
+    def dense(self, where, w, bias=None, int_weight=None):
+        """w [M, K] (out x in; K in the order of the flattened input), bias [M] or None;
+        int_weight (k, scale, bits) for 2..8-bit weights w = scale * k."""
         w = np.asarray(w, dtype=np.float64)
         k = int(np.prod(self.shape))
         if not self.flat:
@@ -58,12 +60,17 @@ class ChainBuilder:
         if w.ndim != 2 or w.shape[1] != k:
             raise ConversionError(where, f"weight {list(w.shape)} for {k} inputs")
         mul, add = self._affine_in(where)
-        signs, alpha = binary_weight(w * mul[None, :], where)
-        b = w @ add + (0 if bias is None else np.asarray(bias, dtype=np.float64))
-        layer = {"type": "dense", "name": where, "units": int(w.shape[0]), "weight": signs}
+        layer = {"type": "dense", "name": where, "units": int(w.shape[0])}
+        if int_weight is not None:
+            keys, alpha, b = self.int_weight(where, *int_weight, mul, add, bias)
+            layer.update(keys)
+        else:
+            signs, alpha = binary_weight(w * mul[None, :], where)
+            b = w @ add + (0 if bias is None else np.asarray(bias, dtype=np.float64))
+            layer["weight"] = signs
         self._finish_compute(layer, alpha, b, [1, 1, w.shape[0]])
 
-    def conv(self, where, w, bias, stride, pads, pad_value_model=0.0):
+    def conv(self, where, w, bias, stride, pads, pad_value_model=0.0, int_weight=None):
         """w [M, C, kh, kw] (OIHW); pads [top, bottom, left, right] filled with the framework
         value pad_value_model (0 for zero padding)."""
         w = np.asarray(w, dtype=np.float64)
@@ -83,16 +90,20 @@ class ChainBuilder:
             pad_value = int(r[0])
             if self.kind == "input" and pad_value != 0:
                 raise ConversionError(where, "the raw input may only be zero-padded")
-        signs, alpha = binary_weight(w * mul[None, :, None, None], where)
-        b = np.einsum("mcij,c->m", w, add) + (0 if bias is None else
-                                              np.asarray(bias, dtype=np.float64))
+        if int_weight is not None:
+            keys, alpha, b = self.int_weight(where, *int_weight, mul, add, bias)
+        else:
+            signs, alpha = binary_weight(w * mul[None, :, None, None], where)
+            b = np.einsum("mcij,c->m", w, add) + (0 if bias is None else
+                                                  np.asarray(bias, dtype=np.float64))
+            keys = {"weight": signs}
         top, bottom, left, right = pads
         ho, wo = (h + top + bottom - kh) // sh + 1, (wd + left + right - kw) // sw + 1
         if ho < 1 or wo < 1:
             raise ConversionError(where, "the kernel is larger than the padded input")
         layer = {"type": "conv2d", "name": where, "filters": int(m), "kernel": [kh, kw],
                  "stride": [int(sh), int(sw)], "padding": [int(p) for p in pads],
-                 "pad_value": pad_value, "weight": signs}
+                 "pad_value": pad_value, **keys}
         self._finish_compute(layer, alpha, b, [ho, wo, m])
 
     def batchnorm(self, where, gamma, beta, mean, var, eps):
@@ -108,6 +119,11 @@ class ChainBuilder:
         gamma, beta, mean, var = vecs
         if np.any(var < 0) or np.any(var + eps <= 0):
             raise ConversionError(where, "needs var >= 0 and var + eps > 0")
+        if self.kind == "exact":
+            self.kind = "real"
+            self.layers.append({"type": "batchnorm", "name": where, "gamma": gamma,
+                                "beta": beta, "mean": mean, "var": var, "eps": float(eps)})
+            return
         if self.kind == "real":
             group = next((l["type"] for l in reversed(self.layers)
                           if l["type"] in ("dense", "conv2d", "batchnorm")), None)
@@ -142,8 +158,6 @@ class ChainBuilder:
         h, w, c = self.shape
         if self.flat:
             return
-        if self.kind == "input":
-            raise ConversionError(where, "flattening the raw input: give the model flat input")
         self.layers.append({"type": "flatten", "name": where, "order": order})
         self.pre_flatten_shape = [h, w, c]
         if order == "CHW":

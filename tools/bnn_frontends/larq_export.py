@@ -16,13 +16,17 @@ Larq's signs are +1 at exactly 0 (ste_sign) like the model format; a quantizer t
 0 becomes a sign with the offset just above 0.
 
 The model's input is input_scale * (q - input_zero_point) for the integers q (uint8/int8) that
-bnn-hls gets, or +-1 (bipolar); shapes are [N, H, W, C] or [N, F] as in Keras.
+bnn-hls gets, or +-1 (bipolar); shapes are [N, H, W, C] or [N, F] as in Keras. As for
+export_torch, `example_input` is what the Keras model is fed (e.g. pixels / 16): it gives the
+scale when input_scale is not given, and nothing is written unless the model file predicts
+every example as the Keras model does.
 Larq needs Keras 2 (tf-keras): set TF_USE_LEGACY_KERAS=1 before importing TensorFlow.
 """
 import numpy as np
 
 from .chain import ChainBuilder
 from .errors import ConversionError
+from .input_check import parse_scale, refuse_if_disagrees, resolve_input
 from .model_json import finish, input_spec, write_model
 
 try:
@@ -145,13 +149,16 @@ def _maxpool(chain, layer, where):
     chain.maxpool(where, tuple(layer.pool_size), tuple(layer.strides))
 
 
-def export_larq(model, path, *, name=None, input_encoding="uint8", input_scale=1.0,
-                input_zero_point=0, output="logits", labels=None, check_inputs=None):
+def export_larq(model, path, *, example_input=None, name=None, input_encoding="uint8",
+                input_scale=None, input_zero_point=None, output="logits", labels=None):
     """Write a Keras/Larq BNN as a bnn-hls model file at `path`; returns the model dict.
 
-    check_inputs: optional raw inputs q ([N, ...] uint8/int8, or +-1 for bipolar); the model
-    file's float64 predictions are then compared with model(input_scale * (q - zero_point))
-    and the result is returned under the (unwritten) key "_check".
+    example_input: a batch the Keras model is fed (framework units, [N, H, W, C] or [N, F]),
+    holding input_scale * (q - input_zero_point) for integers q. It gives the scale when
+    input_scale (a number or text such as "1/16") is not given, and is the check: nothing is
+    written unless the model file predicts every example as the Keras model does (the result
+    under the unwritten key "_check"). Without it, input_scale is required and nothing is
+    checked.
     """
     shape = [int(d) for d in model.input_shape[1:]]
     if len(shape) not in (1, 3) or any(d <= 0 for d in shape):
@@ -184,25 +191,25 @@ def export_larq(model, path, *, name=None, input_encoding="uint8", input_scale=1
                                   "QuantConv2D, Dense, Conv2D, BatchNormalization, "
                                   "MaxPooling2D, Flatten, Dropout, sign activations)")
     chain.check_end()
+    q = None
+    if example_input is not None:
+        x = np.asarray(example_input, dtype=np.float32)
+        input_scale, input_zero_point, q = resolve_input(x, input_encoding, input_scale,
+                                                         input_zero_point, "export_larq")
+    elif input_encoding != "bipolar" and input_scale is None:
+        raise ConversionError("input", "the input scale is not known: give example_input (what "
+                              "the model is fed, e.g. pixels / 16) or input_scale=1/16")
     if input_encoding == "bipolar":
         spec = input_spec(shape, "bipolar")
     else:
-        spec = input_spec(shape, input_encoding, input_scale, input_zero_point)
+        spec = input_spec(shape, input_encoding, parse_scale(input_scale), input_zero_point)
     doc = finish(name or model.name, spec, chain.layers, output, labels)
     result = None
-    if check_inputs is not None:
-        from . import spec_eval
-        q = np.asarray(check_inputs)
-        x = q.astype(np.float64) if input_encoding == "bipolar" else \
-            input_scale * (q.astype(np.float64) - input_zero_point)
-        theirs = np.argmax(np.asarray(model(x.reshape([len(q)] + shape).astype(np.float32),
-                                            training=False)), axis=1)
-        ours = spec_eval.predict(doc, q)
-        result = {"agree": int(np.sum(ours == theirs)), "total": int(len(q))}
-        if result["agree"] != result["total"]:
-            print(f"export_larq: warning: the model file predicts "
-                  f"{result['total'] - result['agree']} of {result['total']} inputs "
-                  "differently from the Keras model")
+    if q is not None:
+        theirs = np.asarray(model(x.reshape([len(x)] + shape), training=False))
+        result = refuse_if_disagrees(doc, q.reshape([len(q)] + shape), theirs, "export_larq")
+    else:
+        print("export_larq: note: no example_input: the export is not checked")
     write_model(doc, path)
     doc["_check"] = result
     return doc

@@ -1,4 +1,4 @@
-"""Building and writing bnn-hls model files (shared/spec/model-format.md, version 1).
+"""Building and writing bnn-hls model files (shared/spec/model-format.md, versions 1 and 2).
 
 Frontends describe a network as a list of layer dicts whose tensors are numpy arrays; `finish()`
 turns them into the JSON document: binary weights become packed `bipolar` base64 tensors
@@ -92,9 +92,12 @@ def floats(v):
 def _json_layer(layer):
     out = {}
     for key, value in layer.items():
-        if key == "weight":
+        if key == "weight" and layer.get("weight_bits", 1) != 1:
+            out[key] = np.asarray(value, dtype=np.int64).tolist()
+        elif key == "weight":
             out[key] = bipolar_tensor(value)
-        elif key in ("alpha", "bias", "offset", "gamma", "beta", "mean", "var"):
+        elif key in ("alpha", "bias", "offset", "gamma", "beta", "mean", "var", "slope",
+                     "value"):
             out[key] = floats(value)
         elif isinstance(value, np.ndarray):
             out[key] = value.tolist()
@@ -121,9 +124,24 @@ def unique_names(layers):
     return layers
 
 
+V2_TYPES = frozenset(("quantize", "multithreshold", "shift", "prelu", "clamp", "avgpool2d",
+                      "add"))
+
+
+def needed_version(layers):
+    """2 when a layer uses a version-2 type or key (multi-bit weights, input), else 1."""
+    for layer in layers:
+        if layer["type"] in V2_TYPES or "input" in layer or \
+                layer.get("weight_bits", 1) != 1 or layer.get("pad_value") == "odd_even":
+            return 2
+    return 1
+
+
 def finish(name, input_spec, layers, output_mode="logits", labels=None):
-    """The JSON document (a dict) of a model; `layers` hold numpy tensors (see _json_layer)."""
-    doc = {"format": "bnn-hls-model", "version": 1, "name": model_name(name),
+    """The JSON document (a dict) of a model; `layers` hold numpy tensors (see _json_layer).
+    Its version is 1 unless a layer needs version 2."""
+    doc = {"format": "bnn-hls-model", "version": needed_version(layers),
+           "name": model_name(name),
            "input": dict(input_spec), "layers": [_json_layer(l) for l in unique_names(layers)],
            "output": {"mode": output_mode}}
     if labels is not None:

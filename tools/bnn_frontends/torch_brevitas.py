@@ -1,0 +1,77 @@
+"""Brevitas layers, read by duck typing (the exporter itself needs only torch).
+
+Weights: `quant_weight()` (1 bit: +-scale; 2..8 bits: integers times a per-channel scale).
+Activations: `act_quant` (1 bit: probed as a binarization; 2..8 bits: a `quantize` layer).
+"""
+import numpy as np
+
+from .errors import ConversionError
+
+BINARY_WEIGHTS = ("weight_quant=SignedBinaryWeightPerTensorConst (from brevitas.quant import "
+                  "SignedBinaryWeightPerTensorConst)")
+
+
+def _np(t):
+    return t.detach().cpu().double().numpy()
+
+
+def _scalar(v):
+    v = v() if callable(v) else v
+    return float(np.asarray(_np(v)).reshape(-1)[0])
+
+
+def is_quant_layer(m):
+    return hasattr(m, "quant_weight")
+
+
+def is_quant_act(m):
+    return hasattr(m, "act_quant") and not hasattr(m, "quant_weight")
+
+
+def weight(m, where):
+    """(float weight, int_weight or None) of a QuantLinear / QuantConv2d."""
+    for q in ("input_quant", "output_quant"):
+        proxy = getattr(m, q, None)
+        if proxy is not None and getattr(proxy, "is_quant_enabled", False):
+            raise ConversionError(where, f"{q} is enabled; quantize activations with a "
+                                  "separate QuantIdentity instead")
+    qw = m.quant_weight()
+    bits = _scalar(qw.bit_width)
+    value = _np(qw.value)
+    if not np.all(np.isfinite(value)):
+        hint = (f"Brevitas' default weight quantizer gives NaN weights at weight_bit_width=1; "
+                f"use {BINARY_WEIGHTS}") if bits == 1 else "check the weight quantizer"
+        raise ConversionError(where, f"the quantized weights have NaN/inf values ({hint})")
+    if bits == 1:
+        return value, None
+    if bits != int(bits) or not 2 <= bits <= 8:
+        raise ConversionError(where, f"{bits:g}-bit weights: the model format has 1..8")
+    if np.any(_np(qw.zero_point) != 0):
+        raise ConversionError(where, "weights with a non-zero zero point (use a symmetric "
+                              "weight quantizer, e.g. Int8WeightPerTensorFloat)")
+    k = _np(qw.int())
+    scale = np.broadcast_to(_np(qw.scale).reshape(-1), (k.shape[0],)) if _np(
+        qw.scale).size in (1, k.shape[0]) else None
+    if scale is None:
+        raise ConversionError(where, "weight scales must be per tensor or per output channel")
+    return value, (k, scale, int(bits))
+
+
+def act_bits(m, where):
+    act = m.act_quant
+    if not getattr(act, "is_quant_enabled", False):
+        raise ConversionError(where, "its activation quantizer is disabled; the model format "
+                              "has quantized activations only (1..8 bits)")
+    return _scalar(act.bit_width)
+
+
+def act_quantize(chain, m, where):
+    """A 2..8-bit Brevitas activation as a `quantize` layer (round half to even, as torch)."""
+    act = m.act_quant
+    bits = act_bits(m, where)
+    if bits != int(bits) or not 2 <= bits <= 8:
+        raise ConversionError(where, f"{bits:g}-bit activations: the model format has 1..8")
+    if _scalar(act.zero_point) != 0:
+        raise ConversionError(where, "activations with a non-zero zero point are not supported")
+    chain.quantize(where, int(bits), bool(act.is_signed), bool(act.is_narrow_range),
+                   _scalar(act.scale))
