@@ -85,11 +85,11 @@ def execute(path, q, layout="NCHW", scale=1.0):
 
 
 def check_model(path, q, layout="NCHW", scale=None):
-    """Convert (with --scale when given: the graph takes scale * q); on success compare bnn-hls
+    """Convert (with --scale, 1 when not given: the graph takes scale * q); on success compare bnn-hls
     with execute_onnx on q. Returns ("refused", the error line) or ("converted", the model
     dict)."""
     with tempfile.TemporaryDirectory() as tmp:
-        rc, text, out = convert(path, tmp, *([] if scale is None else ["--scale", repr(scale)]))
+        rc, text, out = convert(path, tmp, "--scale", "1" if scale is None else repr(scale))
         if rc:
             return "refused", text
         with open(out) as f:
