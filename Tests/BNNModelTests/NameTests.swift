@@ -40,6 +40,7 @@ final class NameTests: XCTestCase {
         let tail = "; the model name becomes the top function's name in the generated C++, so choose another"
         let declared = "is declared by the headers the generated C++ includes" + tail
         let macro = "is a macro of the headers the generated C++ includes" + tail
+        let rtl = "is a Verilog or VHDL keyword (Vitis HLS names the RTL module after the top function)" + tail
         let expected: [(String, String)] = [
             // The sample (keywords above).
             ("uint8_t", declared), ("uint64_t", declared), ("FILE", declared), ("size_t", declared), ("std", declared),
@@ -57,6 +58,10 @@ final class NameTests: XCTestCase {
             ("ap_uint", "starts with \"ap\", reserved for Xilinx's ap_int.h (ap_* types, AP_* macros)" + tail),
             ("AP_INT_MAX_W", "starts with \"ap\", reserved for Xilinx's ap_int.h (ap_* types, AP_* macros)" + tail),
             ("ssdm_op", "starts with \"ssdm\", reserved for Vitis HLS internals" + tail),
+            // Vitis names the RTL module after the top function: Verilog (case-sensitive) and VHDL
+            // (case-insensitive) reserved words.
+            ("module", rtl), ("endmodule", rtl), ("wire", rtl), ("reg", rtl), ("posedge", rtl),
+            ("entity", rtl), ("Signal", rtl), ("PROCESS", rtl), ("downto", rtl), ("begin", rtl),
         ]
         for (name, reason) in expected {
             XCTAssertEqual(message { try load(name: name) }, "model.json: error: name: \"\(name)\" \(reason)")
@@ -68,8 +73,8 @@ final class NameTests: XCTestCase {
 
     /// Near misses load (HostileNameTests builds `io` and `int8` with g++).
     func testNearMissesAreAccepted() throws {
-        for name in ["int8", "Main", "io", "io_net", "uint8", "File", "printf", "read_int", "class_maps", "bnnx", "hlsnet",
-                     "apple", "mnist-lfc", "CNV", "x"] {
+        for name in ["int8", "Main", "io", "io_net", "uint8", "Files", "printf", "read_int", "class_maps", "bnnx", "hlsnet",
+                     "apple", "mnist-lfc", "CNV", "x", "Module", "wires", "entity_net"] {
             XCTAssertEqual(try load(name: name).name, name)
         }
     }

@@ -22,6 +22,9 @@ enum ReservedNames {
         }
         if headerMacros.contains(cName) { return "is a macro of the headers the generated C++ includes" }
         if headerDeclarations.contains(cName) { return "is declared by the headers the generated C++ includes" }
+        if verilogKeywords.contains(cName) || vhdlKeywords.contains(cName.lowercased()) {
+            return "is a Verilog or VHDL keyword (Vitis HLS names the RTL module after the top function)"
+        }
         return nil
     }
 
@@ -46,6 +49,31 @@ enum ReservedNames {
         register reinterpret_cast requires return short signed sizeof static static_assert static_cast
         struct switch synchronized template this thread_local throw true try typedef typeid typename typeof
         union unsigned using virtual void volatile wchar_t while xor xor_eq
+        """)
+
+    /// Verilog-2005 keywords (case-sensitive), from IEEE 1364-2005 Annex B.
+    static let verilogKeywords = words("""
+        always and assign automatic begin buf bufif0 bufif1 case casex casez cell cmos config deassign default
+        defparam design disable edge else end endcase endconfig endfunction endgenerate endmodule endprimitive
+        endspecify endtable endtask event for force forever fork function generate genvar highz0 highz1 if
+        ifnone incdir include initial inout input instance integer join large liblist library localparam
+        macromodule medium module nand negedge nmos nor noshowcancelled not notif0 notif1 or output parameter
+        pmos posedge primitive pull0 pull1 pulldown pullup pulsestyle_ondetect pulsestyle_onevent rcmos real
+        realtime reg release repeat rnmos rpmos rtran rtranif0 rtranif1 scalared showcancelled signed small
+        specify specparam strong0 strong1 supply0 supply1 table task time tran tranif0 tranif1 tri tri0 tri1
+        triand trior trireg unsigned use uwire vectored wait wand weak0 weak1 while wire wor xnor xor
+        """)
+
+    /// VHDL-2008 reserved words (case-insensitive: compared in lower case).
+    static let vhdlKeywords = words("""
+        abs access after alias all and architecture array assert assume assume_guarantee attribute begin block
+        body buffer bus case component configuration constant context cover default disconnect downto else
+        elsif end entity exit fairness file for force function generate generic group guarded if impure in
+        inertial inout is label library linkage literal loop map mod nand new next nor not null of on open or
+        others out package parameter port postponed procedure process property protected pure range record
+        register reject release rem report restrict restrict_guarantee return rol ror select sequence severity
+        shared signal sla sll sra srl strong subtype then to transport type unaffected units until use variable
+        vmode vprop vunit wait when while with xnor xor
         """)
 
     /// Macros (without a leading underscore) of the headers, under -std=gnu++14/17/20 and c++14.
