@@ -50,7 +50,10 @@ let package = Package(
             name: "BNNCommandLine",
             dependencies: ["BNNModel", "BNNReference", "BNNDesign", "BNNCompiler", "BNNSimulator", "BNNEstimate", "BNNEmit"]),
         .executableTarget(name: "bnn-hls", dependencies: ["BNNCommandLine"]),
-        .executableTarget(name: "bnn-hls-fuzz", dependencies: ["BNNCommandLine"]),
+        .target(
+            name: "BNNFuzz",
+            dependencies: ["BNNModel", "BNNReference", "BNNDesign", "BNNCompiler", "BNNSimulator", "BNNEmit", "BNNCommandLine"]),
+        .executableTarget(name: "bnn-hls-fuzz", dependencies: ["BNNFuzz"]),
         .target(
             name: "CXnorBench",
             cSettings: [.unsafeFlags(["-O3", "-march=native"])]),
@@ -66,6 +69,6 @@ let package = Package(
             dependencies: ["BNNModel", "BNNReference", "BNNDesign", "BNNCompiler", "BNNSimulator", "BNNTestSupport"]),
         .testTarget(
             name: "BNNEndToEndTests",
-            dependencies: ["BNNCommandLine", "BNNModel", "BNNReference", "BNNCompiler", "BNNSimulator", "BNNEstimate", "BNNEmit", "BNNTestSupport", "Templates"]),
+            dependencies: ["BNNCommandLine", "BNNModel", "BNNReference", "BNNCompiler", "BNNSimulator", "BNNEstimate", "BNNEmit", "BNNFuzz", "BNNTestSupport", "Templates"]),
     ]
 )
