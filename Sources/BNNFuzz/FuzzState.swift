@@ -3,6 +3,7 @@ import BNNCompiler
 import BNNDesign
 import BNNEmit
 import BNNModel
+import BNNRandomModels
 import BNNReference
 import BNNSimulator
 import Foundation

@@ -1,16 +1,13 @@
-import BNNCommandLine
-import Foundation
+import BNNRandomModels
 
 /// Random models in the file format: every arrangement the compiler supports, odd sizes and
 /// geometry, every tensor encoding, and values that stress float64 (zero, tiny, huge, negative).
-struct ModelGenerator {
+struct ModelGenerator: SeededDraws {
     var rng: SplitMix64
 
     init(seed: UInt64) { rng = SplitMix64(seed: seed) }
 
-    mutating func below(_ n: Int) -> Int { n <= 1 ? 0 : Int(rng.next() % UInt64(n)) }
-    mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + below(range.count) }
-    mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
+    mutating func next() -> UInt64 { rng.next() }
 
     /// A float64 that is usually ordinary and sometimes an edge case.
     mutating func real(positive: Bool = false) -> Double {
@@ -37,19 +34,9 @@ struct ModelGenerator {
         if shape.count == 1, chance(10) { return literal(values.first ?? 0) }
         if chance(35) {
             let dtype = ["float32", "float64", "int8", "bipolar"][below(4)]
-            var bytes: [UInt8] = []
-            switch dtype {
-            case "float32":
-                if values.contains(where: { !Float($0).isFinite }) { return nested(shape, values) }
-                for v in values { withUnsafeBytes(of: Float(v).bitPattern.littleEndian) { bytes += $0 } }
-            case "float64": for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes += $0 } }
-            case "int8": bytes = values.map { UInt8(bitPattern: Int8(clamping: Int(max(min($0.rounded(), 127), -128)))) }
-            default:
-                bytes = [UInt8](repeating: 0, count: (count + 7) / 8)
-                for (i, v) in values.enumerated() where v >= 0 { bytes[i / 8] |= 1 << UInt8(i % 8) }
-            }
-            let dims = shape.map(String.init).joined(separator: ", ")
-            return #"{"shape": [\#(dims)], "dtype": "\#(dtype)", "base64": "\#(Data(bytes).base64EncodedString())"}"#
+            if dtype == "float32", values.contains(where: { !Float($0).isFinite }) { return nested(shape, values) }
+            let bytes = TensorText.bytes(dtype == "int8" ? values.map { $0.rounded() } : values, dtype: dtype)
+            return TensorText.base64(shape: shape, dtype: dtype, bytes: bytes)
         }
         return nested(shape, values)
     }

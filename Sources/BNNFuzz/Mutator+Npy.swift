@@ -1,5 +1,5 @@
-import BNNCommandLine
 import BNNModel
+import BNNRandomModels
 import Foundation
 
 extension Mutator {

@@ -1,5 +1,5 @@
-import BNNCommandLine
 import BNNModel
+import BNNRandomModels
 import Foundation
 
 extension Mutator {
@@ -139,15 +139,7 @@ extension Mutator {
     /// sometimes with a wrong length).
     mutating func base64Tensor(shape: [Int], values: [Double]) -> FuzzJSON {
         let dtype = pick(["float32", "float64", "int8", "bipolar"])
-        var bytes: [UInt8] = []
-        switch dtype {
-        case "float32": for v in values { withUnsafeBytes(of: Float(v).bitPattern.littleEndian) { bytes += $0 } }
-        case "float64": for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes += $0 } }
-        case "int8": bytes = values.map { UInt8(bitPattern: Int8(clamping: Int(max(min($0, 127), -128)))) }
-        default:
-            bytes = [UInt8](repeating: 0, count: (values.count + 7) / 8)
-            for (i, v) in values.enumerated() where v >= 0 { bytes[i / 8] |= 1 << UInt8(i % 8) }
-        }
+        var bytes = TensorText.bytes(values, dtype: dtype)
         if below(8) == 0 { bytes.append(0) }
         return .object([("shape", .array(shape.map { .raw(String($0)) })), ("dtype", .string(dtype)),
                         ("base64", .string(Data(bytes).base64EncodedString()))])

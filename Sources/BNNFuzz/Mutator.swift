@@ -1,14 +1,12 @@
-import BNNCommandLine
 import BNNModel
+import BNNRandomModels
 import Foundation
 
 /// Mutations of model files and .npy files, drawn from one seeded generator.
-struct Mutator {
+struct Mutator: SeededDraws {
     var rng: SplitMix64
 
-    mutating func below(_ n: Int) -> Int { n <= 1 ? 0 : Int(rng.next() % UInt64(n)) }
-    mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
-    mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
+    mutating func next() -> UInt64 { rng.next() }
 
     static let extremeNumbers = [
         "0", "-0", "-0.0", "1", "-1", "2", "3", "3.0", "7", "16", "64", "65536", "65537", "16777216", "16777217",
