@@ -64,6 +64,8 @@ let package = Package(
         .target(name: "BNNTestSupport", path: "Tests/Support"),
         .testTarget(name: "BNNModelTests", dependencies: ["BNNModel", "BNNTestSupport"]),
         .testTarget(name: "BNNReferenceTests", dependencies: ["BNNModel", "BNNReference"]),
+        .testTarget(name: "BNNDesignTests", dependencies: ["BNNDesign", "BNNModel"]),
+        .testTarget(name: "BNNSimulatorTests", dependencies: ["BNNDesign", "BNNSimulator"]),
         .testTarget(name: "BNNEstimateTests", dependencies: ["BNNEstimate", "BNNCompiler", "BNNModel", "BNNDesign", "BNNCommandLine", "BNNRandomModels", "BNNTestSupport"]),
         .testTarget(
             name: "BNNCompilerTests",
