@@ -66,6 +66,7 @@ let package = Package(
         .testTarget(name: "BNNReferenceTests", dependencies: ["BNNModel", "BNNReference"]),
         .testTarget(name: "BNNDesignTests", dependencies: ["BNNDesign", "BNNModel"]),
         .testTarget(name: "BNNSimulatorTests", dependencies: ["BNNDesign", "BNNSimulator"]),
+        .testTarget(name: "BNNRandomModelsTests", dependencies: ["BNNModel", "BNNRandomModels"]),
         .testTarget(name: "BNNEstimateTests", dependencies: ["BNNEstimate", "BNNCompiler", "BNNModel", "BNNDesign", "BNNCommandLine", "BNNRandomModels", "BNNTestSupport"]),
         .testTarget(
             name: "BNNCompilerTests",
