@@ -70,6 +70,15 @@ struct ModelGenerator: SeededDraws {
         chance(50) ? #"{"type": "sign"}"# : #"{"type": "sign", "offset": \#(perChannel(c))}"#
     }
 
+    mutating func dense(units: Int, inputs: Int, name: String?) -> String {
+        var dense = #"{"type": "dense""#
+        if let name { dense += #", "name": "\#(name)""# }
+        dense += #", "units": \#(units), "weight": \#(weight([units, inputs]))"#
+        if chance(50) { dense += #", "bias": \#(perChannel(units))"# }
+        if chance(40) { dense += #", "alpha": \#(perChannel(units))"# }
+        return dense + "}"
+    }
+
     mutating func model() -> [UInt8] {
         let encoding = ["bipolar", "uint8", "int8"][below(3)]
         let spatial = chance(50)
@@ -134,12 +143,7 @@ struct ModelGenerator: SeededDraws {
             } else {
                 if h * w > 1 || chance(20) { if chance(60) { layers.append(#"{"type": "flatten", "order": "\#(chance(50) ? "CHW" : "HWC")"}"#) } }
                 let units = int(1...12)
-                var dense = #"{"type": "dense""#
-                if let n = name() { dense += #", "name": "\#(n)""# }
-                dense += #", "units": \#(units), "weight": \#(weight([units, h * w * c]))"#
-                if chance(50) { dense += #", "bias": \#(perChannel(units))"# }
-                if chance(40) { dense += #", "alpha": \#(perChannel(units))"# }
-                layers.append(dense + "}")
+                layers.append(dense(units: units, inputs: h * w * c, name: name()))
                 (h, w, c) = (1, 1, units)
                 if chance(80) { layers.append(batchnorm(c, name: name())) }
                 layers.append(sign(c))
@@ -147,12 +151,7 @@ struct ModelGenerator: SeededDraws {
         }
         if h * w > 1 || chance(30) { layers.append(#"{"type": "flatten", "order": "\#(chance(50) ? "CHW" : "HWC")"}"#) }
         let classes = int(1...5)
-        var last = #"{"type": "dense""#
-        if let n = name() { last += #", "name": "\#(n)""# }
-        last += #", "units": \#(classes), "weight": \#(weight([classes, h * w * c]))"#
-        if chance(50) { last += #", "bias": \#(perChannel(classes))"# }
-        if chance(40) { last += #", "alpha": \#(perChannel(classes))"# }
-        layers.append(last + "}")
+        layers.append(dense(units: classes, inputs: h * w * c, name: name()))
         if chance(60) { layers.append(batchnorm(classes, name: name())) }
         var text = #"{"format": "bnn-hls-model", "version": 1, "name": "gen\#(below(1000))", "input": {\#(input)}, "layers": [\#(layers.joined(separator: ", "))]"#
         if chance(50) { text += #", "output": {"mode": "\#(chance(50) ? "argmax" : "logits")"}"# }
