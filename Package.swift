@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "BNNModelTests", dependencies: ["BNNModel", "BNNTestSupport"]),
         .testTarget(name: "BNNReferenceTests", dependencies: ["BNNModel", "BNNReference"]),
         .testTarget(name: "BNNDesignTests", dependencies: ["BNNDesign", "BNNModel"]),
-        .testTarget(name: "BNNSimulatorTests", dependencies: ["BNNDesign", "BNNSimulator"]),
+        .testTarget(name: "BNNSimulatorTests", dependencies: ["BNNDesign", "BNNModel", "BNNSimulator"]),
         .testTarget(name: "BNNRandomModelsTests", dependencies: ["BNNModel", "BNNRandomModels"]),
         .testTarget(name: "BNNEstimateTests", dependencies: ["BNNEstimate", "BNNCompiler", "BNNModel", "BNNDesign", "BNNCommandLine", "BNNRandomModels", "BNNTestSupport"]),
         .testTarget(

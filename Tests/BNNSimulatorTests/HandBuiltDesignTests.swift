@@ -1,4 +1,5 @@
 import BNNDesign
+import BNNModel
 import BNNSimulator
 import XCTest
 
@@ -59,18 +60,23 @@ final class HandBuiltDesignTests: XCTestCase {
         XCTAssertEqual((0..<2).map { result.bit(stage: 0, image: 1, neuron: $0, neurons: 2) }, [false, true])
     }
 
-    func testThreadsAndArgmaxDoNotChangeResults() {
-        // Every 4-bit input, split over three workers, against one worker.
-        let inputs = (0..<16).flatMap { n in (0..<4).map { (n >> $0) & 1 == 1 ? 1 : -1 } }
+    func testEveryInputAgainstTheDefinition() {
+        // Every 4-bit input, against agreement counts taken straight from the weights above, and
+        // split over three workers.
+        let hiddenRows = [[1, 1, -1, 1], [-1, -1, -1, 1]], thresholds = [2, 3], lastRows = [[1, -1], [-1, 1]]
+        func agreements(_ w: [Int], _ x: [Int]) -> Int { zip(w, x).filter { $0 == $1 }.count }
+        let inputs = (0..<16).map { n in (0..<4).map { (n >> $0) & 1 == 1 ? 1 : -1 } }
         let design = Self.mlp(output: .argmaxOfAccumulators(maps: Self.sumMaps))
-        let one = Simulator(design: design).run(inputs, count: 16)
-        let three = Simulator(design: design).run(inputs, count: 16, threads: 3)
-        XCTAssertEqual(one.accumulators, three.accumulators)
-        // A tie (accumulators [1, 1]) goes to the lowest index.
-        for image in 0..<16 {
-            let acc = one.accumulators(image)
-            XCTAssertEqual(one.prediction(image), acc[1] > acc[0] ? 1 : 0, "input \(image): \(acc)")
+        let one = Simulator(design: design).run(inputs.flatMap { $0 }, count: 16)
+        for (image, x) in inputs.enumerated() {
+            let hidden = zip(hiddenRows, thresholds).map { agreements($0, x) >= $1 ? 1 : -1 }
+            let acc = lastRows.map { agreements($0, hidden) }
+            XCTAssertEqual((0..<2).map { one.bit(stage: 0, image: image, neuron: $0, neurons: 2) ? 1 : -1 }, hidden, "input \(x)")
+            XCTAssertEqual(one.accumulators(image), acc, "input \(x)")
+            // A tie goes to the lowest index.
+            XCTAssertEqual(one.prediction(image), acc[1] > acc[0] ? 1 : 0, "input \(x)")
         }
+        XCTAssertEqual(Simulator(design: design).run(inputs.flatMap { $0 }, count: 16, threads: 3).accumulators, one.accumulators)
     }
 
     func testEightBitInputSubtractsTheZeroPoint() {
@@ -89,5 +95,32 @@ final class HandBuiltDesignTests: XCTestCase {
         XCTAssertEqual(result.accumulators, [9, -252])
         XCTAssertEqual(result.logits(0), [4.5])
         XCTAssertEqual(result.logits(1), [-126])
+    }
+
+    func testConvolutionWithPoolByHand() {
+        // 3x3x1 bipolar image, one 2x2 filter (+ + / - +), window columns (ky, kx, c) c fastest,
+        // fires at 3 agreeing taps or more; a 2x2 OR pool; then one input to 2 classes (+, -).
+        let convFolding = Folding(pe: 1, simd: 4), lastFolding = Folding(pe: 1, simd: 1)
+        let conv = MvauStage(
+            layerIndices: [0, 1, 2, 3], label: "conv1", key: "conv1", inputs: 4, outputs: 1, folding: convFolding, inputKind: .binary,
+            weights: Self.rom([Self.signs([1, 1, -1, 1])], convFolding), activation: .thresholds(ThresholdROM(pe: 1, depth: 1, values: [3])),
+            accumulatorType: IntegerType(holding: 0...4),
+            window: SlidingWindowStage(input: Shape3(height: 3, width: 3, channels: 1), kernel: Pair(2, 2), stride: Pair(1, 1),
+                                       padding: Padding(top: 0, bottom: 0, left: 0, right: 0), pad: .constant(0)),
+            pool: PoolStage(label: "pool1", layerIndex: 3, input: Shape3(height: 2, width: 2, channels: 1), pool: Pair(2, 2),
+                            stride: Pair(2, 2), andChannels: [false]))
+        let last = MvauStage(
+            layerIndices: [4], label: "fc1", key: "fc1", inputs: 1, outputs: 2, folding: lastFolding, inputKind: .binary,
+            weights: Self.rom([[true], [false]], lastFolding), activation: .accumulator, accumulatorType: IntegerType(holding: 0...1))
+        let map = LogitMap(accScale: 2, accOffset: -1, inputScale: 1, alpha: 1, bias: 0, batchnorm: nil)
+        let design = Design(name: "conv", input: DesignInput(encoding: .bipolar, count: 9, channels: 1, scale: 1, zeroPoint: 0),
+                            binarizer: nil, layers: [conv, last], output: .logits(maps: [map, map]), labels: nil)
+        // Image 0 (+ - + / - + + / + + -): the windows agree with the filter at 3, 2, 2, 2 taps,
+        // so only the top-left pixel fires and the pool outputs +1: accumulators [1, 0].
+        // Image 1 (all -1): every window agrees at 1 tap, nothing fires: [0, 1].
+        let images = [[1, -1, 1, -1, 1, 1, 1, 1, -1], Array(repeating: -1, count: 9)]
+        let result = Simulator(design: design).run(images.flatMap { $0 }, count: 2)
+        XCTAssertEqual(result.accumulators, [1, 0, 0, 1])
+        XCTAssertEqual(result.sums(0), [1, -1])
     }
 }
