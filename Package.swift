@@ -67,6 +67,7 @@ let package = Package(
         .testTarget(name: "BNNDesignTests", dependencies: ["BNNDesign", "BNNModel"]),
         .testTarget(name: "BNNSimulatorTests", dependencies: ["BNNDesign", "BNNModel", "BNNSimulator"]),
         .testTarget(name: "BNNRandomModelsTests", dependencies: ["BNNModel", "BNNRandomModels"]),
+        .testTarget(name: "BNNFuzzTests", dependencies: ["BNNFuzz", "BNNModel"]),
         .testTarget(name: "BNNEstimateTests", dependencies: ["BNNEstimate", "BNNCompiler", "BNNModel", "BNNDesign", "BNNCommandLine", "BNNRandomModels", "BNNTestSupport"]),
         .testTarget(
             name: "BNNCompilerTests",
