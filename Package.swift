@@ -43,29 +43,37 @@ let package = Package(
         .target(name: "BNNDesign", dependencies: ["BNNModel"]),
         .target(name: "BNNCompiler", dependencies: ["BNNModel", "BNNReference", "BNNDesign"]),
         .target(name: "BNNSimulator", dependencies: ["BNNDesign"], swiftSettings: nativeCPU),
+        .target(name: "BNNRandomModels", dependencies: ["BNNModel"]),
         .target(name: "BNNEstimate", dependencies: ["BNNModel", "BNNDesign"]),
         .target(name: "Templates", path: "Templates", resources: templateResources),
         .target(name: "BNNEmit", dependencies: ["BNNDesign", "BNNModel", "BNNEstimate", "Templates"]),
         .target(
             name: "BNNCommandLine",
-            dependencies: ["BNNModel", "BNNReference", "BNNDesign", "BNNCompiler", "BNNSimulator", "BNNEstimate", "BNNEmit"]),
+            dependencies: ["BNNModel", "BNNReference", "BNNDesign", "BNNCompiler", "BNNSimulator", "BNNEstimate", "BNNEmit", "BNNRandomModels"]),
         .executableTarget(name: "bnn-hls", dependencies: ["BNNCommandLine"]),
-        .executableTarget(name: "bnn-hls-fuzz", dependencies: ["BNNCommandLine"]),
+        .target(
+            name: "BNNFuzz",
+            dependencies: ["BNNModel", "BNNReference", "BNNDesign", "BNNCompiler", "BNNSimulator", "BNNEmit", "BNNCommandLine", "BNNRandomModels"]),
+        .executableTarget(name: "bnn-hls-fuzz", dependencies: ["BNNFuzz"]),
         .target(
             name: "CXnorBench",
             cSettings: [.unsafeFlags(["-O3", "-march=native"])]),
         .executableTarget(
             name: "bnn-hls-bench",
-            dependencies: ["BNNCommandLine", "CXnorBench"], swiftSettings: nativeCPU),
-        .target(name: "BNNTestSupport", dependencies: ["BNNModel", "BNNCommandLine"], path: "Tests/Support"),
+            dependencies: ["BNNCommandLine", "BNNRandomModels", "CXnorBench"], swiftSettings: nativeCPU),
+        .target(name: "BNNTestSupport", path: "Tests/Support"),
         .testTarget(name: "BNNModelTests", dependencies: ["BNNModel", "BNNTestSupport"]),
         .testTarget(name: "BNNReferenceTests", dependencies: ["BNNModel", "BNNReference"]),
-        .testTarget(name: "BNNEstimateTests", dependencies: ["BNNEstimate", "BNNCompiler", "BNNModel", "BNNDesign", "BNNCommandLine", "BNNTestSupport"]),
+        .testTarget(name: "BNNDesignTests", dependencies: ["BNNDesign", "BNNModel"]),
+        .testTarget(name: "BNNSimulatorTests", dependencies: ["BNNDesign", "BNNModel", "BNNSimulator"]),
+        .testTarget(name: "BNNRandomModelsTests", dependencies: ["BNNModel", "BNNRandomModels"]),
+        .testTarget(name: "BNNFuzzTests", dependencies: ["BNNFuzz", "BNNModel"]),
+        .testTarget(name: "BNNEstimateTests", dependencies: ["BNNEstimate", "BNNCompiler", "BNNModel", "BNNDesign", "BNNCommandLine", "BNNRandomModels", "BNNTestSupport"]),
         .testTarget(
             name: "BNNCompilerTests",
-            dependencies: ["BNNModel", "BNNReference", "BNNDesign", "BNNCompiler", "BNNSimulator", "BNNTestSupport"]),
+            dependencies: ["BNNModel", "BNNReference", "BNNDesign", "BNNCompiler", "BNNSimulator", "BNNRandomModels"]),
         .testTarget(
             name: "BNNEndToEndTests",
-            dependencies: ["BNNCommandLine", "BNNModel", "BNNReference", "BNNCompiler", "BNNSimulator", "BNNEstimate", "BNNEmit", "BNNTestSupport", "Templates"]),
+            dependencies: ["BNNCommandLine", "BNNModel", "BNNReference", "BNNCompiler", "BNNSimulator", "BNNEstimate", "BNNEmit", "BNNFuzz", "BNNRandomModels", "BNNTestSupport", "Templates"]),
     ]
 )

@@ -1,4 +1,5 @@
 import BNNModel
+import BNNRandomModels
 
 /// A batch of network inputs: `count` frames of the encoding's integers, HWC order, flat.
 public struct InputBatch: Sendable {
@@ -75,18 +76,3 @@ func readNpy(_ path: String) throws(Diagnostic) -> NpyArray {
 }
 
 func describeShape(_ shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }
-
-/// A small, fast, seedable generator (SplitMix64), so random vectors are the same everywhere.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

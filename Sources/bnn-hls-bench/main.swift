@@ -9,6 +9,7 @@ import BNNDesign
 import BNNEmit
 import BNNEstimate
 import BNNModel
+import BNNRandomModels
 import BNNSimulator
 import CXnorBench
 import Foundation

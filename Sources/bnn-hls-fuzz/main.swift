@@ -1,4 +1,4 @@
-import BNNCommandLine
+import BNNFuzz
 import Foundation
 
 // bnn-hls-fuzz: long seeded fuzzing passes over the loader, compiler, reference, simulator,

@@ -1,8 +1,8 @@
 import BNNCompiler
 import BNNDesign
 import BNNModel
+import BNNRandomModels
 import BNNReference
-import BNNTestSupport
 import Foundation
 import XCTest
 

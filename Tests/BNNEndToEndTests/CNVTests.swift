@@ -3,6 +3,7 @@ import BNNCompiler
 import BNNEmit
 import BNNEstimate
 import BNNModel
+import BNNRandomModels
 import Foundation
 import XCTest
 

@@ -3,6 +3,7 @@ import BNNCompiler
 import BNNDesign
 import BNNEstimate
 import BNNModel
+import BNNRandomModels
 import BNNReference
 import BNNTestSupport
 import XCTest

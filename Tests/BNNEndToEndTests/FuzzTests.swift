@@ -1,4 +1,4 @@
-import BNNCommandLine
+import BNNFuzz
 import Foundation
 import XCTest
 

@@ -3,6 +3,7 @@ import BNNCompiler
 import BNNDesign
 import BNNEmit
 import BNNModel
+import BNNRandomModels
 import BNNTestSupport
 import Foundation
 import XCTest

@@ -2,6 +2,7 @@ import BNNCommandLine
 import BNNCompiler
 import BNNDesign
 import BNNModel
+import BNNRandomModels
 import BNNReference
 import BNNSimulator
 import BNNTestSupport

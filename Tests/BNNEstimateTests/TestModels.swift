@@ -3,6 +3,7 @@ import BNNCompiler
 import BNNDesign
 import BNNEstimate
 import BNNModel
+import BNNRandomModels
 import Foundation
 
 /// The networks and foldings the tests share, and seeded random geometries.
@@ -37,21 +38,11 @@ enum TestModels {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 }
 
-/// SplitMix64: the same numbers on every machine.
-struct SeededRandom {
-    var state: UInt64
+/// The shared seeded draws, under the name these tests use.
+typealias SeededRandom = SplitMix64
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
-    mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }
-    mutating func bool() -> Bool { next() & 1 == 1 }
+extension SplitMix64 {
+    init(state: UInt64) { self.init(seed: state) }
 }
 
 /// Random but consistent network geometries: convolutions (kernels, strides, padding, pools)

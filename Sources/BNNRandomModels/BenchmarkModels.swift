@@ -39,20 +39,17 @@ public enum BenchmarkModels {
     }
 
     /// Appends layers as JSON text, drawing weights and batchnorm statistics from a seeded generator.
-    struct Builder {
+    struct Builder: SeededDraws {
         var rng: SplitMix64
         var layers: [String] = []
 
         init(seed: UInt64) { rng = SplitMix64(seed: seed) }
 
-        mutating func uniform() -> Double { Double(rng.next() >> 11) / Double(1 << 53) }
+        mutating func next() -> UInt64 { rng.next() }
 
         mutating func bipolar(_ shape: [Int]) -> String {
-            let count = shape.reduce(1, *)
-            var bytes = [UInt8](repeating: 0, count: (count + 7) / 8)
-            for i in 0..<count where rng.next() & 1 == 1 { bytes[i / 8] |= 1 << UInt8(i % 8) }
-            let dims = shape.map(String.init).joined(separator: ", ")
-            return #"{"shape": [\#(dims)], "dtype": "bipolar", "base64": "\#(Data(bytes).base64EncodedString())"}"#
+            let signs = (0..<shape.reduce(1, *)).map { _ in bool() }
+            return TensorText.base64(shape: shape, dtype: "bipolar", bytes: TensorText.bipolar(signs))
         }
 
         mutating func dense(units: Int, inputs: Int) {

@@ -1,10 +1,9 @@
-import BNNCommandLine
 import BNNModel
 
 /// Seeded random binarized MLPs that exercise the corners of the format: odd sizes, negative
 /// and zero gammas, bias, alpha (also negative and zero), sign offsets, 8-bit input with a zero
 /// point, bipolar input, a leading sign, CHW flatten, both output modes.
-public struct RandomNetworks {
+public struct RandomNetworks: SeededDraws {
     /// One convolution group of a random CNN.
     public struct ConvSpec: Sendable {
         public var filters: Int
@@ -48,9 +47,7 @@ public struct RandomNetworks {
 
     public init(seed: UInt64) { rng = SplitMix64(seed: seed) }
 
-    public mutating func uniform() -> Double { Double(rng.next() >> 11) / Double(1 << 53) }
-    public mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(rng.next() % UInt64(range.count)) }
-    public mutating func bool() -> Bool { rng.next() & 1 == 1 }
+    public mutating func next() -> UInt64 { rng.next() }
 
     /// A per-channel value that is sometimes exactly zero, negative or tiny.
     private mutating func gammaLike() -> Double {
