@@ -61,6 +61,7 @@ let package = Package(
         .target(name: "BNNTestSupport", dependencies: ["BNNModel", "BNNCommandLine"], path: "Tests/Support"),
         .testTarget(name: "BNNModelTests", dependencies: ["BNNModel", "BNNTestSupport"]),
         .testTarget(name: "BNNReferenceTests", dependencies: ["BNNModel", "BNNReference"]),
+        .testTarget(name: "BNNEmitTests", dependencies: ["BNNEmit", "BNNDesign", "BNNModel", "BNNEstimate"]),
         .testTarget(name: "BNNEstimateTests", dependencies: ["BNNEstimate", "BNNCompiler", "BNNModel", "BNNDesign", "BNNCommandLine", "BNNTestSupport"]),
         .testTarget(
             name: "BNNCompilerTests",
