@@ -5,6 +5,7 @@ import PackageDescription
 /// `bnn-hls` works from any directory. Listed one by one (`.embedInCode` takes files, not
 /// folders); `TemplateFilesTests` fails when this list and the folders disagree.
 let templateResources: [Resource] = [
+    "cpp/bnn_activation.hpp",
     "cpp/bnn_argmax.hpp",
     "cpp/bnn_binarize.hpp",
     "cpp/bnn_lanes.hpp",
@@ -12,8 +13,8 @@ let templateResources: [Resource] = [
     "cpp/bnn_mvau.hpp",
     "cpp/bnn_pool.hpp",
     "cpp/bnn_repack.hpp",
+    "cpp/bnn_rom.hpp",
     "cpp/bnn_stream_width.hpp",
-    "cpp/bnn_weights.hpp",
     "cpp/bnn_window.hpp",
     "cpp/fetch_hls_headers.sh",
     "project/Makefile.tmpl",
@@ -68,6 +69,7 @@ let package = Package(
         .testTarget(name: "BNNSimulatorTests", dependencies: ["BNNDesign", "BNNModel", "BNNSimulator"]),
         .testTarget(name: "BNNRandomModelsTests", dependencies: ["BNNModel", "BNNRandomModels"]),
         .testTarget(name: "BNNFuzzTests", dependencies: ["BNNFuzz", "BNNModel"]),
+        .testTarget(name: "BNNEmitTests", dependencies: ["BNNEmit", "BNNDesign", "BNNModel", "BNNEstimate"]),
         .testTarget(name: "BNNEstimateTests", dependencies: ["BNNEstimate", "BNNCompiler", "BNNModel", "BNNDesign", "BNNCommandLine", "BNNRandomModels", "BNNTestSupport"]),
         .testTarget(
             name: "BNNCompilerTests",

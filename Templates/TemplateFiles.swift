@@ -3,6 +3,7 @@
 public enum TemplateFiles {
     /// The hand-written library copied verbatim into every generated project.
     public static let library: [(name: String, contents: [UInt8])] = [
+        ("bnn_activation.hpp", PackageResources.bnn_activation_hpp),
         ("bnn_argmax.hpp", PackageResources.bnn_argmax_hpp),
         ("bnn_binarize.hpp", PackageResources.bnn_binarize_hpp),
         ("bnn_lanes.hpp", PackageResources.bnn_lanes_hpp),
@@ -10,8 +11,8 @@ public enum TemplateFiles {
         ("bnn_mvau.hpp", PackageResources.bnn_mvau_hpp),
         ("bnn_pool.hpp", PackageResources.bnn_pool_hpp),
         ("bnn_repack.hpp", PackageResources.bnn_repack_hpp),
+        ("bnn_rom.hpp", PackageResources.bnn_rom_hpp),
         ("bnn_stream_width.hpp", PackageResources.bnn_stream_width_hpp),
-        ("bnn_weights.hpp", PackageResources.bnn_weights_hpp),
         ("bnn_window.hpp", PackageResources.bnn_window_hpp),
         ("fetch_hls_headers.sh", PackageResources.fetch_hls_headers_sh),
     ]

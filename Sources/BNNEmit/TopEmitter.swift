@@ -104,7 +104,8 @@ struct TopEmitter {
             let value = encoding == .bipolar ? "bnn::BipolarValue" : "bnn::IntegerValue<8, \(encoding == .int8)>"
             partitions.append("#pragma HLS ARRAY_PARTITION variable=\(Self.inputThresholdsName).values complete dim=1")
             let label = design.binarizer.map { SafeText.cppComment($0.label) } ?? "input sign"
-            return "    // \(label)\n    bnn::Binarize<\(simd), \(channels), \(value), \(thresholdType.cName)>(\(current), \(target), \(Self.inputThresholdsName), \(words));"
+            let pixels = words * simd / max(channels, 1)
+            return "    // \(label)\n    bnn::Binarize<\(simd), \(channels), \(pixels), \(value), \(thresholdType.cName)>(\(current), \(target), \(Self.inputThresholdsName), 1);"
         case .widthConverter(let inWidth, let outWidth, let inWords):
             return "    bnn::StreamWidthConverter<\(inWidth), \(outWidth), \(inWords)>(\(current), \(target), 1);"
         case .repack(let r):
@@ -118,7 +119,7 @@ struct TopEmitter {
             let layer = design.layers[l]
             let p = window.padding
             let dims = "\(window.input.height), \(window.input.width), \(window.input.channels), \(window.kernel.height), \(window.kernel.width), \(window.stride.height), \(window.stride.width), \(p.top), \(p.bottom), \(p.left), \(p.right), \(simd)"
-            return "    bnn::SlidingWindow<\(dims), \(padPolicy(window.pad, layer.inputKind))>(\(current), \(target), 1);"
+            return "    bnn::SlidingWindow<\(dims), \(padPolicy(window.pad, layer.inputKind)), \(CycleModel.windowGuard)>(\(current), \(target), 1);"
         case .mvau(_, let f):
             let layer = design.layers[l]
             let acc = layer.accumulatorType.cName
@@ -149,7 +150,7 @@ struct TopEmitter {
         case .maxPool(let pool, let simd):
             let i = pool.input
             let label = design.layers[l].pool.map { SafeText.cppComment($0.label) } ?? "max-pool"
-            return "    // \(label)\n    bnn::MaxPoolBinary<\(i.height), \(i.width), \(i.channels), \(pool.pool.height), \(pool.pool.width), \(pool.stride.height), \(pool.stride.width), \(simd)>(\(current), \(target), \(Self.poolFlagsName(l)), 1);"
+            return "    // \(label)\n    bnn::MaxPoolBinary<\(i.height), \(i.width), \(i.channels), \(pool.pool.height), \(pool.pool.width), \(pool.stride.height), \(pool.stride.width), \(simd), \(CycleModel.poolMinRevisit)>(\(current), \(target), \(Self.poolFlagsName(l)), 1);"
         case .argMax(let classes, let pe, let accumulatorType, let logits):
             if logits {
                 return "    // Argmax over float64 logits: the classes' maps differ, so compare what the network compares.\n    bnn::LogitArgMax<\(classes), \(pe), \(accumulatorType.cName), \(indexBits)>(\(current), \(target), \(Self.classMapsName), 1);"

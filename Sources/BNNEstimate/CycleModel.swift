@@ -3,9 +3,11 @@ import BNNDesign
 /// Cycles per frame of each stage: the iteration count of its II=1 loop, from the loop structure
 /// of the C++ layer library (docs/estimates.md derives each one).
 public enum CycleModel {
-    /// The window generator's read-free tail of each phase (`GUARD` in bnn_window.hpp).
+    /// The window generator's read-free tail of each phase: the `GUARD` template parameter of
+    /// `bnn::SlidingWindow`, which the emitter passes from here.
     public static let windowGuard = 4
-    /// The pool's minimum row length (`MIN_REVISIT` in bnn_pool.hpp).
+    /// The pool's minimum row length: the `MIN_REVISIT` template parameter of
+    /// `bnn::MaxPoolBinary`, which the emitter passes from here.
     public static let poolMinRevisit = 4
 
     public static func cycles(_ kind: StageKind) -> Int {

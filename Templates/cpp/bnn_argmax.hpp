@@ -7,6 +7,7 @@
 #include <hls_stream.h>
 
 #include "bnn_lanes.hpp"
+#include "bnn_rom.hpp"
 
 namespace bnn {
 
@@ -17,56 +18,6 @@ TAcc ExtractElement(const ap_uint<PE * TAcc::width> &word, unsigned p) {
     // Same-width conversion from ap_uint keeps the bits (two's complement for ap_int).
     return TAcc(GetElement<TAcc::width>(word, p));
 }
-
-// Reads NF = ceil(CLASSES/PE) words per repetition (element p of word f = class f*PE + p) and
-// writes the index of the largest value; on ties the lowest index wins (only strictly greater
-// replaces). Lanes with f*PE + p >= CLASSES are a padded Mvau's padding neurons and are ignored.
-template <unsigned CLASSES, unsigned PE, typename TAcc, unsigned INDEX_WIDTH>
-void ArgMax(hls::stream<ap_uint<PE * TAcc::width> > &in, hls::stream<ap_uint<INDEX_WIDTH> > &out,
-            unsigned reps) {
-    static_assert(CLASSES >= 1 && PE >= 1, "CLASSES and PE must be positive");
-    static_assert(INDEX_WIDTH >= 1 && (INDEX_WIDTH >= 32 || ((CLASSES - 1) >> INDEX_WIDTH) == 0),
-                  "INDEX_WIDTH too small for CLASSES");
-
-    const unsigned NF = (CLASSES + PE - 1) / PE;
-    TAcc best = 0;
-    ap_uint<INDEX_WIDTH> bestIndex = 0;
-    unsigned f = 0;
-    const unsigned total = reps * NF;
-    for (unsigned i = 0; i < total; i++) {
-#pragma HLS PIPELINE II=1
-        const ap_uint<PE * TAcc::width> word = in.read();
-        for (unsigned p = 0; p < PE; p++) {
-#pragma HLS UNROLL
-            const unsigned c = f * PE + p;
-            const TAcc v = ExtractElement<TAcc, PE>(word, p);
-            if (c < CLASSES && (c == 0 || v > best)) {
-                best = v;
-                bestIndex = c;
-            }
-        }
-        if (f == NF - 1) {
-            out.write(bestIndex);
-            f = 0;
-        } else {
-            f++;
-        }
-    }
-}
-
-// Maps an accumulator to the reference model's logit. Aggregate, initialized in field order.
-struct LogitMap {
-    int accScale;
-    int accOffset;
-    double inputScale;
-    double alpha;
-    double bias;
-    bool batchnorm;
-    double mean;
-    double gamma;
-    double stddev;
-    double beta;
-};
 
 // One IEEE double rounding per step, in this order, so results match the reference bit for bit.
 // Compile with -ffp-contract=off where the target has fused multiply-add.
@@ -86,32 +37,56 @@ double Logit(const TAcc &acc, const LogitMap &m) {
     return y;
 }
 
-// Argmax over Logit(acc_c, maps[c]); lowest index wins ties. Same words as ArgMax: padding lanes
-// (class >= CLASSES) are ignored, and maps holds the CLASSES real classes only.
-template <unsigned CLASSES, unsigned PE, typename TAcc, unsigned INDEX_WIDTH>
-void LogitArgMax(hls::stream<ap_uint<PE * TAcc::width> > &in,
-                 hls::stream<ap_uint<INDEX_WIDTH> > &out, const LogitMap maps[CLASSES],
-                 unsigned reps) {
+// What an arg-max compares for class c: the accumulator itself (AccumulatorScore) or its logit
+// (LogitScore, one map per real class).
+template <typename TAcc>
+struct AccumulatorScore {
+    typedef TAcc type;
+    type operator()(const TAcc &acc, unsigned) const {
+#pragma HLS INLINE
+        return acc;
+    }
+};
+
+struct LogitScore {
+    typedef double type;
+    const LogitMap *maps;
+    template <typename TAcc>
+    type operator()(const TAcc &acc, unsigned c) const {
+#pragma HLS INLINE
+        return Logit(acc, maps[c]);
+    }
+};
+
+// The arg-max skeleton both functions below share: one call consumes one stream word. The words
+// come NF = ceil(CLASSES/PE) per repetition (element p of word f = class f*PE + p); after the
+// last the index of the largest score goes out, the lowest index winning ties (only strictly
+// greater replaces). Lanes with f*PE + p >= CLASSES are a padded Mvau's padding neurons and are
+// never scored. The caller owns the loop and its PIPELINE pragma.
+template <unsigned CLASSES, unsigned PE, typename TAcc, unsigned INDEX_WIDTH, class Score>
+struct ArgMaxScan {
     static_assert(CLASSES >= 1 && PE >= 1, "CLASSES and PE must be positive");
     static_assert(INDEX_WIDTH >= 1 && (INDEX_WIDTH >= 32 || ((CLASSES - 1) >> INDEX_WIDTH) == 0),
                   "INDEX_WIDTH too small for CLASSES");
+    static const unsigned NF = (CLASSES + PE - 1) / PE;
 
-    const unsigned NF = (CLASSES + PE - 1) / PE;
-    double best = 0.0;
-    ap_uint<INDEX_WIDTH> bestIndex = 0;
-    unsigned f = 0;
-    const unsigned total = reps * NF;
-    for (unsigned i = 0; i < total; i++) {
-#pragma HLS PIPELINE
+    Score score;
+    typename Score::type best;
+    ap_uint<INDEX_WIDTH> bestIndex;
+    unsigned f;
+
+    explicit ArgMaxScan(const Score &s) : score(s), best(0), bestIndex(0), f(0) {}
+
+    void step(hls::stream<ap_uint<PE * TAcc::width> > &in, hls::stream<ap_uint<INDEX_WIDTH> > &out) {
+#pragma HLS INLINE
         const ap_uint<PE * TAcc::width> word = in.read();
         for (unsigned p = 0; p < PE; p++) {
 #pragma HLS UNROLL
             const unsigned c = f * PE + p;
-            if (c < CLASSES) {  // padding lanes have no map: never read past maps[CLASSES - 1]
-                const TAcc v = ExtractElement<TAcc, PE>(word, p);
-                const double y = Logit(v, maps[c]);
-                if (c == 0 || y > best) {
-                    best = y;
+            if (c < CLASSES) {
+                const typename Score::type v = score(ExtractElement<TAcc, PE>(word, p), c);
+                if (c == 0 || v > best) {
+                    best = v;
                     bestIndex = c;
                 }
             }
@@ -122,6 +97,33 @@ void LogitArgMax(hls::stream<ap_uint<PE * TAcc::width> > &in,
         } else {
             f++;
         }
+    }
+};
+
+// Argmax over the accumulators: integer compares, one word per cycle.
+template <unsigned CLASSES, unsigned PE, typename TAcc, unsigned INDEX_WIDTH>
+void ArgMax(hls::stream<ap_uint<PE * TAcc::width> > &in, hls::stream<ap_uint<INDEX_WIDTH> > &out,
+            unsigned reps) {
+    ArgMaxScan<CLASSES, PE, TAcc, INDEX_WIDTH, AccumulatorScore<TAcc> > scan((AccumulatorScore<TAcc>()));
+    const unsigned total = reps * scan.NF;
+    for (unsigned i = 0; i < total; i++) {
+#pragma HLS PIPELINE II=1
+        scan.step(in, out);
+    }
+}
+
+// Argmax over Logit(acc_c, maps[c]); maps holds the CLASSES real classes only. The double
+// arithmetic sets its own II: the pipeline requests none.
+template <unsigned CLASSES, unsigned PE, typename TAcc, unsigned INDEX_WIDTH>
+void LogitArgMax(hls::stream<ap_uint<PE * TAcc::width> > &in,
+                 hls::stream<ap_uint<INDEX_WIDTH> > &out, const LogitMap maps[CLASSES],
+                 unsigned reps) {
+    const LogitScore score = {maps};
+    ArgMaxScan<CLASSES, PE, TAcc, INDEX_WIDTH, LogitScore> scan(score);
+    const unsigned total = reps * scan.NF;
+    for (unsigned i = 0; i < total; i++) {
+#pragma HLS PIPELINE
+        scan.step(in, out);
     }
 }
 

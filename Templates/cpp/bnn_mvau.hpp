@@ -7,7 +7,8 @@
 #include <hls_stream.h>
 
 #include "bnn_lanes.hpp"
-#include "bnn_weights.hpp"
+#include "bnn_activation.hpp"
+#include "bnn_rom.hpp"
 
 namespace bnn {
 

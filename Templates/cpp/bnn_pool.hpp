@@ -5,14 +5,9 @@
 #include <ap_int.h>
 #include <hls_stream.h>
 
-namespace bnn {
+#include "bnn_rom.hpp"
 
-// One flag bit per channel; channel ch's flag is bits[ch / SIMD][ch % SIMD], i.e. word cf holds
-// the flags of the channels stream word cf carries. Aggregate, for brace-initialized ROMs.
-template <unsigned SIMD, unsigned CF>
-struct ChannelFlags {
-    ap_uint<SIMD> bits[CF];
-};
+namespace bnn {
 
 // Lane-wise pooling step: OR (max of +-1) where andMask is 0, AND (min) where it is 1.
 template <unsigned SIMD>
@@ -43,15 +38,17 @@ ap_uint<SIMD> PoolCombine(const ap_uint<SIMD> &a, const ap_uint<SIMD> &b,
 // An accumulator word is read, updated and written back once per input row, so consecutive
 // visits are one row of iterations apart. A row takes max(IN_W * CF, MIN_REVISIT) iterations
 // (idle ones only on maps narrower than MIN_REVISIT words), so the distance always exceeds the
-// read-modify-write latency and DEPENDENCE inter false on the banks is safe.
+// read-modify-write latency and DEPENDENCE inter false on the banks is safe (MIN_REVISIT comes
+// from the generator, which also models the schedule).
 // The caller need not partition andChannels: one word is read per cycle.
 template <unsigned IN_H, unsigned IN_W, unsigned CHANNELS, unsigned PH, unsigned PW, unsigned SH,
-          unsigned SW, unsigned SIMD>
+          unsigned SW, unsigned SIMD, unsigned MIN_REVISIT>
 void MaxPoolBinary(hls::stream<ap_uint<SIMD> > &in, hls::stream<ap_uint<SIMD> > &out,
                    const ChannelFlags<SIMD, CHANNELS / SIMD> &andChannels, unsigned reps) {
     static_assert(IN_H >= 1 && IN_W >= 1 && CHANNELS >= 1, "the image must not be empty");
     static_assert(PH >= 1 && PW >= 1 && SH >= 1 && SW >= 1, "pool and strides must be positive");
     static_assert(SIMD >= 1, "SIMD must be positive");
+    static_assert(MIN_REVISIT >= 1, "MIN_REVISIT must be positive");
     static_assert(CHANNELS % SIMD == 0, "CHANNELS must be a multiple of SIMD");
     static_assert(PH <= IN_H && PW <= IN_W, "pool window larger than the input");
 
@@ -62,7 +59,6 @@ void MaxPoolBinary(hls::stream<ap_uint<SIMD> > &in, hls::stream<ap_uint<SIMD> > 
     const unsigned NC = (PW + SW - 1) / SW;        // output columns open at once
     const unsigned ROW_WORDS = OUT_W * CF;         // accumulators per output row
     const unsigned ROW_READS = IN_W * CF;          // input words per row
-    const unsigned MIN_REVISIT = 4;                // see DEPENDENCE below
     const unsigned ROW_ITER = (ROW_READS > MIN_REVISIT) ? ROW_READS : MIN_REVISIT;
 
     Word rowAcc[NR][ROW_WORDS];

@@ -94,7 +94,7 @@ final class LoopScheduleTraceTests: XCTestCase {
             let window = SlidingWindowStage(input: Shape3(height: h, width: w, channels: c), kernel: Pair(kh, kw), stride: Pair(sh, sw),
                                             padding: Padding(top: pads[0], bottom: pads[1], left: pads[2], right: pads[3]), pad: .constant(0))
             let wflags = IterationPattern(.slidingWindow(window, simd: simd, inBits: 1, outBits: 1)).flags
-            add("bnn::SlidingWindow<\(h), \(w), \(c), \(kh), \(kw), \(sh), \(sw), \(pads[0]), \(pads[1]), \(pads[2]), \(pads[3]), \(simd), bnn::ConstantPad<1, 0> >(in, out, 1);",
+            add("bnn::SlidingWindow<\(h), \(w), \(c), \(kh), \(kw), \(sh), \(sw), \(pads[0]), \(pads[1]), \(pads[2]), \(pads[3]), \(simd), bnn::ConstantPad<1, 0>, \(CycleModel.windowGuard)>(in, out, 1);",
                 inWidth: simd, outWidth: simd, inWords: h * w * c / simd, expected: order(wflags))
             // Max-pool, overlapping or strided windows.
             let pc = r.pick([1, 2, 4, 8]), psimd = r.pick(Divisors.of(pc))
@@ -102,7 +102,7 @@ final class LoopScheduleTraceTests: XCTestCase {
             let ih = r.int(ph...8), iw = r.int(pw...8)
             let psh = r.int(1...3), psw = r.int(1...3)
             let pool = PoolStage(label: "p", layerIndex: 0, input: Shape3(height: ih, width: iw, channels: pc), pool: Pair(ph, pw), stride: Pair(psh, psw), andChannels: [])
-            add("static const bnn::ChannelFlags<\(psimd), \(pc / psimd)> flags = {}; bnn::MaxPoolBinary<\(ih), \(iw), \(pc), \(ph), \(pw), \(psh), \(psw), \(psimd)>(in, out, flags, 1);",
+            add("static const bnn::ChannelFlags<\(psimd), \(pc / psimd)> flags = {}; bnn::MaxPoolBinary<\(ih), \(iw), \(pc), \(ph), \(pw), \(psh), \(psw), \(psimd), \(CycleModel.poolMinRevisit)>(in, out, flags, 1);",
                 inWidth: psimd, outWidth: psimd, inWords: ih * iw * pc / psimd, expected: order(IterationPattern(.maxPool(pool, simd: psimd)).flags))
             // Width converter, any ratio.
             let a = r.pick([1, 2, 3, 4, 8, 12, 16, 24, 32]), b = r.pick([1, 2, 3, 4, 8, 12, 16, 24, 32])

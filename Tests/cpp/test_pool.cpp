@@ -96,12 +96,12 @@ void checkBits(Reporter &rep, hls::stream<ap_uint<SIMD> > &out, const std::vecto
 
 // ---------------------------------------------------------------- MaxPoolBinary
 template <unsigned IN_H, unsigned IN_W, unsigned C, unsigned PH, unsigned PW, unsigned SH, unsigned SW,
-          unsigned SIMD>
+          unsigned SIMD, unsigned MIN_REVISIT = SCHEDULE_SLACK>
 void testPool(Reporter &rep, uint64_t seed, unsigned reps, unsigned flagMode) {
     static const char *modes[] = {"mixed AND/OR", "all OR", "all AND"};
     rep.begin("MaxPoolBinary in " + str(IN_H) + "x" + str(IN_W) + "x" + str(C) + " pool " + str(PH) + "x" +
               str(PW) + " s" + str(SH) + "x" + str(SW) + " SIMD=" + str(SIMD) + " " + modes[flagMode] +
-              " reps=" + str(reps));
+              " MIN_REVISIT=" + str(MIN_REVISIT) + " reps=" + str(reps));
     Lcg rng(seed);
     bnn::ChannelFlags<SIMD, C / SIMD> flags;
     const std::vector<int> andFlag = randomFlags(rng, flags, flagMode);
@@ -121,7 +121,7 @@ void testPool(Reporter &rep, uint64_t seed, unsigned reps, unsigned flagMode) {
     for (unsigned e = 0; e < expect.size(); e++) ones += expect[e];
     rep.check(ones > 0 && ones < expect.size(), "degenerate test data (all outputs equal)");
     addSentinel(in);
-    bnn::MaxPoolBinary<IN_H, IN_W, C, PH, PW, SH, SW, SIMD>(in, out, flags, reps);
+    bnn::MaxPoolBinary<IN_H, IN_W, C, PH, PW, SH, SW, SIMD, MIN_REVISIT>(in, out, flags, reps);
     rep.check(consumedExactly(in), "input not consumed exactly (under- or over-read)");
     checkBits(rep, out, expect, outH * outW * C, outW, C);
     rep.end();
@@ -217,9 +217,10 @@ void testChain(Reporter &rep, uint64_t seed, unsigned reps) {
     for (unsigned e = 0; e < expect.size(); e++) ones += expect[e];
     rep.check(ones > 0 && ones < expect.size(), "degenerate test data (all outputs equal)");
     addSentinel(in);
-    bnn::SlidingWindow<H, W, C, K, K, 1, 1, PAD, PAD, PAD, PAD, SIMD, bnn::MaskedPad>(in, windows, reps);
+    bnn::SlidingWindow<H, W, C, K, K, 1, 1, PAD, PAD, PAD, PAD, SIMD, bnn::MaskedPad, SCHEDULE_SLACK>(in, windows,
+                                                                                              reps);
     bnn::Mvau<MW, F, SIMD, PE, bnn::MaskedXnorLane, TAcc, Act>(windows, conv, *rom, *act, reps * CH * CW);
-    bnn::MaxPoolBinary<CH, CW, F, P, P, PS, PS, PE>(conv, out, flags, reps);
+    bnn::MaxPoolBinary<CH, CW, F, P, P, PS, PS, PE, SCHEDULE_SLACK>(conv, out, flags, reps);
     rep.check(consumedExactly(in), "input not consumed exactly (under- or over-read)");
     rep.check(windows.empty(), "window words left over");
     rep.check(conv.empty(), "conv words left over");
@@ -246,6 +247,8 @@ int main() {
     testPool<6, 8, 6, 2, 3, 1, 3, 2>(rep, 10, 2, 0);    // 2x3 pool, row stride 1
     testPool<7, 7, 2, 2, 2, 3, 3, 2>(rep, 11, 2, 1);    // stride > pool: gaps, all OR
     testPool<11, 10, 12, 3, 3, 2, 2, 4>(rep, 12, 2, 0); // 3x3/s2 on a larger map
+    testPool<3, 2, 2, 2, 2, 1, 1, 2, 1>(rep, 13, 3, 0);  // shortest revisit distance
+    testPool<3, 3, 4, 2, 2, 1, 1, 2, 16>(rep, 14, 2, 0); // narrow map: rows padded with idle iterations
 
     //        H  W  C  K PAD F  SIMD PE P PS
     testChain<5, 5, 2, 3, 1, 4, 2, 2, 2, 2>(rep, 20, 2);  // tiny_cnn's shape

@@ -1,4 +1,4 @@
-// Unit tests of StreamWidthConverter, Binarize, ArgMax, Logit/LogitArgMax, and a small
+// Unit tests of StreamWidthConverter, Binarize, ArgMax, ArgMaxScan, Logit/LogitArgMax, and a small
 // generated-style top function that uses the exact spellings the code generator emits.
 #include <cstring>
 
@@ -60,12 +60,14 @@ struct IntegerValueModel {
     }
 };
 
-template <unsigned SIMD, unsigned CHANNELS, class Model, typename TThr>
-void testBinarize(Reporter &rep, const char *name, uint64_t seed, unsigned numWords, long long thrLo,
+// reps frames of PIXELS pixels: channels restart at every pixel and frame.
+template <unsigned SIMD, unsigned CHANNELS, unsigned PIXELS, class Model, typename TThr>
+void testBinarize(Reporter &rep, const char *name, uint64_t seed, unsigned reps, long long thrLo,
                   long long thrHi) {
-    rep.begin(name);
+    rep.begin(std::string(name) + " PIXELS=" + str(PIXELS) + " reps=" + str(reps));
     Lcg rng(seed);
     const unsigned CF = CHANNELS / SIMD;
+    const unsigned numWords = reps * PIXELS * CF;
     const unsigned B = Model::BITS;
     bnn::ChannelThresholds<SIMD, CF, TThr> thr;
     std::vector<long long> t(CHANNELS);
@@ -87,7 +89,7 @@ void testBinarize(Reporter &rep, const char *name, uint64_t seed, unsigned numWo
         in.write(word);
     }
     addSentinel(in);
-    bnn::Binarize<SIMD, CHANNELS, typename Model::Value, TThr>(in, out, thr, numWords);
+    bnn::Binarize<SIMD, CHANNELS, PIXELS, typename Model::Value, TThr>(in, out, thr, reps);
     rep.check(consumedExactly(in), "input not consumed exactly (under- or over-read)");
     for (unsigned w = 0; w < numWords; w++) {
         ap_uint<SIMD> word;
@@ -270,6 +272,53 @@ void testLogitArgMax(Reporter &rep, const char *name, uint64_t seed, unsigned re
     rep.end();
 }
 
+// ---------------------------------------------------------------- ArgMaxScan with its own score
+// The skeleton ArgMax and LogitArgMax share, driven directly with a third score (the negated
+// value, so the smallest accumulator wins): scores are what the scan compares, padding lanes are
+// never scored, ties keep the lowest class, and one index leaves per NF words.
+template <typename TAcc>
+struct NegatedScore {
+    typedef long long type;
+    unsigned *scored;  // lanes scored, to see padding skipped
+    type operator()(const TAcc &acc, unsigned) const {
+        (*scored)++;
+        return -static_cast<long long>(acc);
+    }
+};
+
+void testArgMaxScanScore(Reporter &rep) {
+    rep.begin("ArgMaxScan with a custom score: argmin, ties low, padding never scored");
+    typedef ap_int<6> TAcc;
+    const unsigned CLASSES = 5, PE = 2, NF = 3;  // last word: one real lane, one padding lane
+    unsigned scored = 0;
+    const NegatedScore<TAcc> score = {&scored};
+    bnn::ArgMaxScan<CLASSES, PE, TAcc, 3, NegatedScore<TAcc> > scan(score);
+    rep.check(scan.NF == NF, "NF");
+    // Frame 1: minimum -7 at classes 2 and 4 (tie: 2). Frame 2: minimum 0 at class 0 only;
+    // the padding lane holds -32, smaller than every real class, and must be ignored.
+    const long long frames[2][CLASSES + 1] = {{3, 5, -7, 0, -7, -32}, {0, 9, 4, 1, 2, -32}};
+    const unsigned expect[2] = {2, 0};
+    hls::stream<ap_uint<PE * 6> > in("in");
+    hls::stream<ap_uint<3> > out("out");
+    for (unsigned k = 0; k < 2; k++) {
+        for (unsigned f = 0; f < NF; f++) {
+            ap_uint<PE * 6> word = 0;
+            for (unsigned p = 0; p < PE; p++) setField(word, p, 6, static_cast<uint64_t>(frames[k][f * PE + p]));
+            in.write(word);
+        }
+        for (unsigned f = 0; f < NF; f++) {
+            rep.check(out.empty(), "index written before the frame's last word");
+            scan.step(in, out);
+        }
+        ap_uint<3> idx;
+        if (!rep.check(readChecked(out, idx), "no index after a frame")) break;
+        rep.check(idx.to_uint() == expect[k], "frame " + str(k) + ": got " + str(idx.to_uint()) + " want " + str(expect[k]));
+    }
+    rep.check(scored == 2 * CLASSES, "scored " + str(scored) + " lanes, want " + str(2 * CLASSES));
+    rep.check(out.empty(), "extra outputs");
+    rep.end();
+}
+
 // ---------------------------------------------------------------- generated-style top
 // Spelled like the generator's output: static const aggregate ROMs with brace initializers,
 // partition pragmas in the top, a PassThroughActivation temporary. 8 binary inputs -> 4 hidden
@@ -373,16 +422,16 @@ int main() {
     testWidth<7, 70, 10>(rep, 11, 2);
     testWidth<6, 4, 2>(rep, 12, 4);
 
-    testBinarize<4, 12, BipolarModel, ap_int<3> >(rep, "Binarize bipolar SIMD=4 CHANNELS=12", 20, 7, -2, 2);
-    testBinarize<1, 1, BipolarModel, int>(rep, "Binarize bipolar SIMD=1 CHANNELS=1 int thresholds", 21, 5, -1, 1);
-    testBinarize<3, 6, IntegerValueModel<8, true>, ap_int<10> >(
-        rep, "Binarize int8 signed SIMD=3 CHANNELS=6", 22, 9, -140, 140);
-    testBinarize<2, 4, IntegerValueModel<8, false>, ap_uint<9> >(
-        rep, "Binarize int8 unsigned SIMD=2 CHANNELS=4 unsigned thresholds", 23, 10, 0, 300);
-    testBinarize<5, 5, IntegerValueModel<8, false>, ap_int<10> >(
+    testBinarize<4, 12, 3, BipolarModel, ap_int<3> >(rep, "Binarize bipolar SIMD=4 CHANNELS=12", 20, 2, -2, 2);
+    testBinarize<1, 1, 5, BipolarModel, int>(rep, "Binarize bipolar SIMD=1 CHANNELS=1 int thresholds", 21, 1, -1, 1);
+    testBinarize<3, 6, 4, IntegerValueModel<8, true>, ap_int<10> >(
+        rep, "Binarize int8 signed SIMD=3 CHANNELS=6", 22, 3, -140, 140);
+    testBinarize<2, 4, 5, IntegerValueModel<8, false>, ap_uint<9> >(
+        rep, "Binarize int8 unsigned SIMD=2 CHANNELS=4 unsigned thresholds", 23, 1, 0, 300);
+    testBinarize<5, 5, 1, IntegerValueModel<8, false>, ap_int<10> >(
         rep, "Binarize int8 unsigned SIMD=CHANNELS=5 signed thresholds", 24, 6, -20, 270);
-    testBinarize<16, 32, IntegerValueModel<4, true>, int>(
-        rep, "Binarize int4 signed SIMD=16 CHANNELS=32 int thresholds", 25, 8, -9, 8);
+    testBinarize<16, 32, 2, IntegerValueModel<4, true>, int>(
+        rep, "Binarize int4 signed SIMD=16 CHANNELS=32 int thresholds", 25, 4, -9, 8);
 
     testArgMax<10, 2, ap_int<12>, 4>(rep, "ArgMax CLASSES=10 PE=2 ap_int<12> with ties", 30, 50, -3, 3);
     testArgMax<10, 1, ap_int<6>, 4>(rep, "ArgMax PE=1 negative values with ties", 31, 40, -32, -29);
@@ -397,6 +446,8 @@ int main() {
     testArgMax<10, 4, ap_uint<8>, 4>(rep, "ArgMax padded CLASSES=10 PE=4 ap_uint<8> (top bit set)", 36, 50,
                                      126, 130);
     testArgMax<3, 4, ap_int<5>, 2>(rep, "ArgMax padded PE=4 > CLASSES=3", 37, 40, -2, 2);
+
+    testArgMaxScanScore(rep);
 
     testLogitScalar(rep);
     testLogitArgMax<10, 5, ap_int<10>, 4>(rep, "LogitArgMax CLASSES=10 PE=5 ap_int<10>", 40, 60);

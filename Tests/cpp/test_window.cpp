@@ -48,12 +48,13 @@ void testPadPolicies(Reporter &rep) {
 
 // One test: random images, the unit under test against a naive im2col of the padded image.
 template <unsigned IN_H, unsigned IN_W, unsigned C, unsigned KH, unsigned KW, unsigned SH, unsigned SW,
-          unsigned PT, unsigned PB, unsigned PL, unsigned PR, unsigned SIMD, class Model>
+          unsigned PT, unsigned PB, unsigned PL, unsigned PR, unsigned SIMD, class Model,
+          unsigned GUARD = SCHEDULE_SLACK>
 void testWindow(Reporter &rep, uint64_t seed, unsigned reps) {
     rep.begin("SlidingWindow in " + str(IN_H) + "x" + str(IN_W) + "x" + str(C) + " k" + str(KH) + "x" +
               str(KW) + " s" + str(SH) + "x" + str(SW) + " pad t" + str(PT) + " b" + str(PB) + " l" +
-              str(PL) + " r" + str(PR) + " SIMD=" + str(SIMD) + " " + Model::name() + " reps=" +
-              str(reps));
+              str(PL) + " r" + str(PR) + " SIMD=" + str(SIMD) + " " + Model::name() + " GUARD=" +
+              str(GUARD) + " reps=" + str(reps));
     Lcg rng(seed);
     const unsigned IB = Model::IN_BITS;
     const unsigned OB = Model::OUT_BITS;
@@ -92,8 +93,8 @@ void testWindow(Reporter &rep, uint64_t seed, unsigned reps) {
                         }
     }
     addSentinel(in);
-    bnn::SlidingWindow<IN_H, IN_W, C, KH, KW, SH, SW, PT, PB, PL, PR, SIMD, typename Model::Pad>(in, out,
-                                                                                              reps);
+    bnn::SlidingWindow<IN_H, IN_W, C, KH, KW, SH, SW, PT, PB, PL, PR, SIMD, typename Model::Pad, GUARD>(
+        in, out, reps);
     rep.check(consumedExactly(in), "input not consumed exactly (under- or over-read)");
     const unsigned perImage = outH * outW * KH * KW * C;
     for (unsigned w = 0; w < expect.size() / SIMD; w++) {
@@ -154,6 +155,8 @@ int main() {
     testWindow<9, 4, 1, 2, 2, 3, 3, 1, 0, 0, 0, 1, PadMinus>(rep, 19, 2);         // SH > KH, skipped rows
     testWindow<4, 4, 24, 3, 3, 1, 1, 1, 1, 1, 1, 24, MaskedPadModel>(rep, 20, 2); // SIMD=CHANNELS=24
     testWindow<3, 12, 2, 3, 5, 1, 2, 1, 1, 0, 3, 2, PadPlus>(rep, 21, 2);         // wide image, big right pad
+    testWindow<5, 5, 2, 3, 3, 1, 1, 1, 1, 1, 1, 2, MaskedPadModel, 1>(rep, 22, 2); // shortest guard
+    testWindow<6, 6, 4, 3, 3, 2, 2, 1, 1, 1, 1, 2, PadMinus, 9>(rep, 23, 3);      // long guard: rows idle
 
     return rep.finish();
 }

@@ -6,30 +6,26 @@
 #include <hls_stream.h>
 
 #include "bnn_lanes.hpp"
+#include "bnn_rom.hpp"
 
 namespace bnn {
 
-// Channel ch's threshold at values[ch % SIMD][ch / SIMD]; lane-major so it partitions by lane.
-template <unsigned SIMD, unsigned CF, typename T>
-struct ChannelThresholds {
-    T values[SIMD][CF];
-};
-
-// Stream element e belongs to channel e % CHANNELS, so word w carries channels
-// (w % (CHANNELS / SIMD)) * SIMD + i. Output bit i = value(lane i) >= threshold(channel).
-// The caller partitions thresholds.values along dim 1.
-template <unsigned SIMD, unsigned CHANNELS, class Value, typename TThr>
+// Per repetition: reads one frame of PIXELS * CHANNELS elements (HWC, channels fastest) as
+// PIXELS * CHANNELS / SIMD words; word w carries channels (w % (CHANNELS / SIMD)) * SIMD + i.
+// Output bit i = value(lane i) >= threshold(channel). The caller partitions thresholds.values
+// along dim 1 so the SIMD lanes compare in parallel.
+template <unsigned SIMD, unsigned CHANNELS, unsigned PIXELS, class Value, typename TThr>
 void Binarize(hls::stream<ap_uint<SIMD * Value::WIDTH> > &in, hls::stream<ap_uint<SIMD> > &out,
-              const ChannelThresholds<SIMD, CHANNELS / SIMD, TThr> &thresholds,
-              unsigned numWords) {
-    static_assert(SIMD >= 1, "SIMD must be positive");
+              const ChannelThresholds<SIMD, CHANNELS / SIMD, TThr> &thresholds, unsigned reps) {
+    static_assert(SIMD >= 1 && PIXELS >= 1, "SIMD and PIXELS must be positive");
     static_assert(CHANNELS % SIMD == 0, "CHANNELS must be a multiple of SIMD");
 
     const unsigned CF = CHANNELS / SIMD;
     const unsigned VW = Value::WIDTH;
 
     unsigned cf = 0;
-    for (unsigned i = 0; i < numWords; i++) {
+    const unsigned total = reps * PIXELS * CF;
+    for (unsigned i = 0; i < total; i++) {
 #pragma HLS PIPELINE II=1
         const ap_uint<SIMD * VW> x = in.read();
         ap_uint<SIMD> bits = 0;

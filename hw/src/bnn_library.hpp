@@ -6,7 +6,8 @@
 #include <hls_stream.h>
 
 #include "bnn_lanes.hpp"
-#include "bnn_weights.hpp"
+#include "bnn_rom.hpp"
+#include "bnn_activation.hpp"
 #include "bnn_mvau.hpp"
 #include "bnn_binarize.hpp"
 #include "bnn_stream_width.hpp"

@@ -70,16 +70,18 @@ struct MaskedPad {
 // occupy distinct slots: per cycle one buffer read and one buffer write to different rows (a
 // simple dual-port RAM). Each phase ends with at least GUARD iterations without input, so a
 // stored word is read back no sooner than GUARD + 1 iterations later whatever the geometry: that
-// makes DEPENDENCE inter false safe. ROW_ITER = max(WR, SH * RW + GUARD): in a stride-1 3x3
-// layer WR dominates and the input rides along for free; the preload costs once per image.
+// makes DEPENDENCE inter false safe (GUARD comes from the generator, which also models the
+// schedule). ROW_ITER = max(WR, SH * RW + GUARD): in a stride-1 3x3 layer WR dominates and the
+// input rides along for free; the preload costs once per image.
 template <unsigned IN_H, unsigned IN_W, unsigned CHANNELS, unsigned KH, unsigned KW, unsigned SH,
           unsigned SW, unsigned PAD_T, unsigned PAD_B, unsigned PAD_L, unsigned PAD_R, unsigned SIMD,
-          class Pad>
+          class Pad, unsigned GUARD>
 void SlidingWindow(hls::stream<ap_uint<SIMD * Pad::IN_WIDTH> > &in,
                    hls::stream<ap_uint<SIMD * Pad::OUT_WIDTH> > &out, unsigned reps) {
     static_assert(IN_H >= 1 && IN_W >= 1 && CHANNELS >= 1, "the image must not be empty");
     static_assert(KH >= 1 && KW >= 1 && SH >= 1 && SW >= 1, "kernel and strides must be positive");
     static_assert(SIMD >= 1, "SIMD must be positive");
+    static_assert(GUARD >= 1, "GUARD must be positive");
     static_assert(CHANNELS % SIMD == 0, "CHANNELS must be a multiple of SIMD");
     static_assert(KH <= IN_H + PAD_T + PAD_B, "kernel taller than the padded input");
     static_assert(KW <= IN_W + PAD_L + PAD_R, "kernel wider than the padded input");
@@ -95,7 +97,6 @@ void SlidingWindow(hls::stream<ap_uint<SIMD * Pad::IN_WIDTH> > &in,
     const unsigned RW = IN_W * CF;                             // words per input row
     const unsigned NB = KH + SH;                               // rows in the line buffer
     const unsigned WR = OUT_W * KH * KW * CF;                  // words written per output row
-    const unsigned GUARD = 4;                                  // read-free tail of each phase
     const unsigned ROW_ITER = (WR > SH * RW + GUARD) ? WR : SH * RW + GUARD;
     const unsigned FIRST_ROWS = (KH <= PAD_T) ? 0 : ((KH - PAD_T < IN_H) ? KH - PAD_T : IN_H);
     const unsigned PRE_ITER = FIRST_ROWS * RW + GUARD;

@@ -1,54 +1,16 @@
-// ROM containers and output activations for the matrix-vector unit.
-// All are aggregates so the generator can emit brace-initialized static const ROMs.
-#ifndef BNN_WEIGHTS_HPP
-#define BNN_WEIGHTS_HPP
+// Output activations of the matrix-vector unit: what an accumulator becomes on the output
+// stream. Each has OUT_WIDTH (bits per neuron), a Position type (where the Mvau's output vector
+// stands in its stream, for activations that depend on it) and activate(nf, pe, acc, position).
+// The threshold tables are aggregates, brace-initialized by the generated params header.
+#ifndef BNN_ACTIVATION_HPP
+#define BNN_ACTIVATION_HPP
 
 #include <ap_int.h>
 
 namespace bnn {
 
-// The first of A and B when C holds, else the second (std::conditional without <type_traits>).
-template <bool C, typename A, typename B>
-struct Select {
-    typedef A type;
-};
-template <typename A, typename B>
-struct Select<false, A, B> {
-    typedef B type;
-};
-
-// How a weight ROM word is stored. Synthesis: ap_uint<SIMD>, a ROM exactly SIMD bits wide. C
-// simulation: words up to 64 bits as the narrowest unsigned integer holding them. The values are
-// the same (the Mvau reads each word into an ap_uint<SIMD>), but a ROM of plain integers is a
-// constant that g++ lays out as data, where an ap_uint ROM runs a constructor per word at start-up:
-// hundreds of thousands of narrow words (a padded CNV folding) then take g++ minutes to compile
-// instead of seconds.
-template <unsigned SIMD, bool NARROW = (SIMD <= 64)>
-struct RomWord {
-    typedef ap_uint<SIMD> type;
-};
-#ifndef __SYNTHESIS__
-template <unsigned SIMD>
-struct RomWord<SIMD, true> {
-    typedef typename Select<(SIMD <= 8), unsigned char,
-            typename Select<(SIMD <= 16), unsigned short,
-            typename Select<(SIMD <= 32), unsigned int, unsigned long long>::type>::type>::type type;
-};
-#endif
-
-// Binary weights in FINN's folded layout: neuron r lives in PE r % PE; column c of that
-// neuron is bit c % SIMD of words[r % PE][(r / PE) * SF + c / SIMD], SF = ceil(MW / SIMD).
-// Bit 1 = +1. With padding, TILES = ceil(MH / PE) * SF: padding columns hold 1 (see bnn_mvau.hpp)
-// and padding rows hold anything. The first index is the PE so the top function can partition
-// it (one ROM per PE).
-template <unsigned SIMD, unsigned PE, unsigned TILES>
-struct BinaryWeights {
-    typename RomWord<SIMD>::type words[PE][TILES];
-};
-
-// Where an Mvau's output vector stands in its stream, for activations that depend on it. The
-// Mvau holds one Activation::Position, passes it to every activate() and calls next() after the
-// last neuron fold of each vector. NoPosition: the activation is the same for every vector.
+// The Mvau holds one Activation::Position, passes it to every activate() and calls next() after
+// the last neuron fold of each vector. NoPosition: the activation is the same for every vector.
 struct NoPosition {
     void next() {}
 };
@@ -131,4 +93,4 @@ struct PassThroughActivation {
 
 } // namespace bnn
 
-#endif // BNN_WEIGHTS_HPP
+#endif // BNN_ACTIVATION_HPP
