@@ -43,12 +43,13 @@ let package = Package(
         .target(name: "BNNDesign", dependencies: ["BNNModel"]),
         .target(name: "BNNCompiler", dependencies: ["BNNModel", "BNNReference", "BNNDesign"]),
         .target(name: "BNNSimulator", dependencies: ["BNNDesign"], swiftSettings: nativeCPU),
-        .target(name: "BNNEstimate", dependencies: ["BNNModel", "BNNDesign"]),
+        .target(name: "BNNDataflow", dependencies: ["BNNModel", "BNNDesign"]),
+        .target(name: "BNNEstimate", dependencies: ["BNNModel", "BNNDesign", "BNNDataflow"]),
         .target(name: "Templates", path: "Templates", resources: templateResources),
-        .target(name: "BNNEmit", dependencies: ["BNNDesign", "BNNModel", "BNNEstimate", "Templates"]),
+        .target(name: "BNNEmit", dependencies: ["BNNDesign", "BNNModel", "BNNDataflow", "Templates"]),
         .target(
             name: "BNNCommandLine",
-            dependencies: ["BNNModel", "BNNReference", "BNNDesign", "BNNCompiler", "BNNSimulator", "BNNEstimate", "BNNEmit"]),
+            dependencies: ["BNNModel", "BNNReference", "BNNDesign", "BNNCompiler", "BNNSimulator", "BNNDataflow", "BNNEstimate", "BNNEmit"]),
         .executableTarget(name: "bnn-hls", dependencies: ["BNNCommandLine"]),
         .executableTarget(name: "bnn-hls-fuzz", dependencies: ["BNNCommandLine"]),
         .target(
@@ -60,12 +61,12 @@ let package = Package(
         .target(name: "BNNTestSupport", dependencies: ["BNNModel", "BNNCommandLine"], path: "Tests/Support"),
         .testTarget(name: "BNNModelTests", dependencies: ["BNNModel", "BNNTestSupport"]),
         .testTarget(name: "BNNReferenceTests", dependencies: ["BNNModel", "BNNReference"]),
-        .testTarget(name: "BNNEstimateTests", dependencies: ["BNNEstimate", "BNNCompiler", "BNNModel", "BNNDesign", "BNNCommandLine", "BNNTestSupport"]),
+        .testTarget(name: "BNNEstimateTests", dependencies: ["BNNEstimate", "BNNDataflow", "BNNCompiler", "BNNModel", "BNNDesign", "BNNCommandLine", "BNNTestSupport"]),
         .testTarget(
             name: "BNNCompilerTests",
             dependencies: ["BNNModel", "BNNReference", "BNNDesign", "BNNCompiler", "BNNSimulator", "BNNTestSupport"]),
         .testTarget(
             name: "BNNEndToEndTests",
-            dependencies: ["BNNCommandLine", "BNNModel", "BNNReference", "BNNCompiler", "BNNSimulator", "BNNEstimate", "BNNEmit", "BNNTestSupport", "Templates"]),
+            dependencies: ["BNNCommandLine", "BNNModel", "BNNReference", "BNNCompiler", "BNNSimulator", "BNNDataflow", "BNNEstimate", "BNNEmit", "BNNTestSupport", "Templates"]),
     ]
 )

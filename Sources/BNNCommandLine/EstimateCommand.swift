@@ -1,4 +1,5 @@
 import BNNCompiler
+import BNNDataflow
 import BNNDesign
 import BNNEmit
 import BNNEstimate
@@ -10,24 +11,26 @@ import BNNModel
 enum EstimateCommand {
     static func run(_ args: Arguments, print: (String) -> Void) throws {
         let model = try CompiledModel(args)
-        let clock = try args.double("--clock-ns", default: EmitOptions.defaultClockNs)
-        let estimate = model.optimization?.estimate ?? DesignEstimate(design: model.design, clockNs: clock)
-        let summary = model.optimization?.summary
-        let folding = FoldingFile.json(model.design)
-        print(ReportMarkdown.render(estimate, optimization: summary))
-        if model.optimization != nil { print("folding.json (for --fold):\n" + folding) }
+        let estimate = model.estimate(clockNs: try args.double("--clock-ns", default: EmitOptions.defaultClockNs))
+        print(ReportMarkdown.render(estimate, optimization: model.optimization?.summary))
+        if model.optimization != nil { print("folding.json (for --fold):\n" + FoldingFile.json(model.design)) }
         guard let directory = try args.value("-o") else { return }
         let name = String(args.modelFile.split(separator: "/").last ?? "model.json")
-        var files = [
-            GeneratedFile(path: "folding.json", text: folding),
+        let files = ProjectEmitter.marked(analysisFiles(model, estimate),
+                                          note: "Estimated by bnn-hls from \(SafeText.line(name)). `bnn-hls estimate -o` replaces this directory as a whole.")
+        try OutputWriter.write(files, to: directory, force: args.flags.contains("--force"))
+        print("wrote \(files.count) files to \(directory)/")
+    }
+
+    /// The files `compile` and `estimate -o` both write: the folding and the three reports.
+    static func analysisFiles(_ model: CompiledModel, _ estimate: DesignEstimate) -> [GeneratedFile] {
+        let summary = model.optimization?.summary
+        return [
+            GeneratedFile(path: "folding.json", text: FoldingFile.json(model.design)),
             GeneratedFile(path: "report.json", text: ReportJSON.render(estimate, optimization: summary)),
             GeneratedFile(path: "report.md", text: ReportMarkdown.render(estimate, optimization: summary)),
             GeneratedFile(path: "report.svg", text: ReportSVG.render(estimate)),
         ]
-        files.append(GeneratedFile(path: ProjectEmitter.markerFile, text: "Estimated by bnn-hls from \(SafeText.line(name)). `bnn-hls estimate -o` replaces this directory as a whole.\n\n"
-                                   + files.map(\.path).sorted().joined(separator: "\n") + "\n"))
-        try OutputWriter.write(files, to: directory, force: args.flags.contains("--force"))
-        print("wrote \(files.count) files to \(directory)/")
     }
 
     /// One line for `compile`: the bottleneck, frame rate, latency and size.

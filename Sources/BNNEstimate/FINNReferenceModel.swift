@@ -1,3 +1,5 @@
+import BNNDesign
+import BNNDataflow
 /// FINN's own figures for the stages it has a model of, computed exactly as FINN does (its
 /// defaults: `internal_embedded` weights, `ram_style` auto, thresholds `auto`), so a report can
 /// be set beside a FINN build. Where bnn-hls's primary estimate differs it is on purpose; see

@@ -1,3 +1,4 @@
+import BNNDataflow
 import BNNDesign
 import BNNModel
 

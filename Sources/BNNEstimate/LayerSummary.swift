@@ -1,3 +1,4 @@
+import BNNDataflow
 import BNNDesign
 
 /// One row of the report: a layer's stages (converter, window, MVAU, pool; the binarizer with

@@ -1,3 +1,4 @@
+import BNNDesign
 /// One memory of a stage, `banks` copies of `depth` words of `width` bits (a partitioned array
 /// is one bank per partition), and what it maps to.
 public struct MemoryShape: Sendable, Equatable {

@@ -1,3 +1,4 @@
+import BNNDataflow
 import BNNDesign
 
 /// LUT, BRAM18, URAM and DSP estimates per stage (docs/estimates.md lists each formula, its
