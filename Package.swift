@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "BNNCompiler", dependencies: ["BNNModel", "BNNReference", "BNNDesign"]),
         .target(name: "BNNSimulator", dependencies: ["BNNDesign"], swiftSettings: nativeCPU),
         .target(name: "BNNDataflow", dependencies: ["BNNModel", "BNNDesign"]),
-        .target(name: "BNNEstimate", dependencies: ["BNNModel", "BNNDesign", "BNNDataflow"]),
+        .target(name: "BNNEstimate", dependencies: ["BNNModel", "BNNDesign", "BNNCompiler", "BNNDataflow"]),
         .target(name: "Templates", path: "Templates", resources: templateResources),
         .target(name: "BNNEmit", dependencies: ["BNNDesign", "BNNModel", "BNNDataflow", "Templates"]),
         .target(

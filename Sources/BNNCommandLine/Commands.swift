@@ -18,14 +18,17 @@ struct CompiledModel {
     init(_ args: Arguments) throws {
         let loader = ModelLoader(limits: try args.loadLimits())
         network = try loader.load(path: args.modelFile)
-        let folding = try FoldOption.parse(args.options["--fold"] ?? [])
-        let maxBits = try args.integer("--max-weight-bits", default: Pipeline.defaultMaxWeightBits, range: 1...(1 << 40))
-        let stages = try Pipeline(file: args.modelFile, folding: folding, maxWeightBits: maxBits).run(network)
-        design = stages.design
-        if let result = try EstimateCommand.optimize(args, stages: stages, request: folding) {
-            design = PackWeights.run(stages.integer, foldings: result.foldings)
-            optimization = result
+        let folding: FoldingRequest
+        do {
+            folding = try FoldingRequest.parse(args.options["--fold"] ?? [])
+        } catch let error as FoldingRequest.SyntaxError {
+            throw UsageError(message: error.message)
         }
+        let maxBits = try args.integer("--max-weight-bits", default: Pipeline.defaultMaxWeightBits, range: 1...(1 << 40))
+        let pipeline = Pipeline(file: args.modelFile, folding: folding, strategy: try EstimateCommand.strategy(args), maxWeightBits: maxBits)
+        let stages = try pipeline.run(network)
+        design = stages.design
+        optimization = stages.choice?.details as? OptimizationResult
     }
 
     /// The estimate of the design, built once: the optimizer's when it chose the folding.

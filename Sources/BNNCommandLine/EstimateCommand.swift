@@ -13,7 +13,7 @@ enum EstimateCommand {
         let model = try CompiledModel(args)
         let estimate = model.estimate(clockNs: try args.double("--clock-ns", default: EmitOptions.defaultClockNs))
         print(ReportMarkdown.render(estimate, optimization: model.optimization?.summary))
-        if model.optimization != nil { print("folding.json (for --fold):\n" + FoldingFile.json(model.design)) }
+        if model.optimization != nil { print("folding.json (for --fold):\n" + FoldingRequest.json(model.design)) }
         guard let directory = try args.value("-o") else { return }
         let name = String(args.modelFile.split(separator: "/").last ?? "model.json")
         let files = ProjectEmitter.marked(analysisFiles(model, estimate),
@@ -26,7 +26,7 @@ enum EstimateCommand {
     static func analysisFiles(_ model: CompiledModel, _ estimate: DesignEstimate) -> [GeneratedFile] {
         let summary = model.optimization?.summary
         return [
-            GeneratedFile(path: "folding.json", text: FoldingFile.json(model.design)),
+            GeneratedFile(path: "folding.json", text: FoldingRequest.json(model.design)),
             GeneratedFile(path: "report.json", text: ReportJSON.render(estimate, optimization: summary)),
             GeneratedFile(path: "report.md", text: ReportMarkdown.render(estimate, optimization: summary)),
             GeneratedFile(path: "report.svg", text: ReportSVG.render(estimate)),
@@ -41,9 +41,9 @@ enum EstimateCommand {
             + "latency \(e.latencyCycles) cycles; about \(e.totals.luts) LUTs, \(e.totals.bram18) BRAM18.\(chosen)"
     }
 
-    /// Runs the optimizer when `--target-fps` or `--budget` asks for it; layers `--fold` names
-    /// keep their folding.
-    static func optimize(_ args: Arguments, stages: Pipeline.Stages, request: FoldingRequest) throws -> OptimizationResult? {
+    /// The optimizer, as the folding pass's strategy, when `--target-fps` or `--budget` asks
+    /// for it; layers `--fold` names keep their folding.
+    static func strategy(_ args: Arguments) throws -> OptimizingStrategy? {
         let target = try args.value("--target-fps")
         let budgetText = try args.value("--budget")
         guard target != nil || budgetText != nil else { return nil }
@@ -57,14 +57,7 @@ enum EstimateCommand {
                 throw UsageError(message: error.message)
             }
         }
-        var pinned: [Int: Folding] = [:]
-        for (key, folding) in request.entries {
-            if let l = stages.integer.layers.firstIndex(where: { $0.foldKey == key || key == "layers[\($0.computeIndex)]" || key == String($0.computeIndex) }) {
-                pinned[l] = folding
-            }
-        }
-        let optimizer = FoldingOptimizer(geometry: NetworkGeometry(design: stages.design), pinned: pinned, clockNs: clock)
-        return try optimizer.run(goal: fps.map { .framesPerSecond($0) } ?? .maximumThroughput, budget: budget)
+        return OptimizingStrategy(goal: fps.map { .framesPerSecond($0) } ?? .maximumThroughput, budget: budget, clockNs: clock)
     }
 
     private static func formatted(_ value: Double) -> String {

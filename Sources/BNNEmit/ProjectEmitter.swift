@@ -108,14 +108,6 @@ public enum ProjectEmitter {
     }
 }
 
-/// The folding as JSON that `--fold` reads back: `{"fc1": {"pe": 16, "simd": 32}, ...}`.
-public enum FoldingFile {
-    public static func json(_ design: Design) -> String {
-        let entries = design.layers.map { "  \(JSONText.quoted($0.key, clip: false)): {\"pe\": \($0.folding.pe), \"simd\": \($0.folding.simd)}" }
-        return "{\n" + entries.joined(separator: ",\n") + "\n}\n"
-    }
-}
-
 /// Markdown tables for the generated README.
 enum ReadmeTables {
     /// One row per stage of the top function, in stream order (the pipeline the calls instantiate).
