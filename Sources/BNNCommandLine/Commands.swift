@@ -42,7 +42,12 @@ enum CompileCommand {
     static let defaultVectors = 16
 
     static func run(_ args: Arguments, print: (String) -> Void) throws {
+        let dump = try DumpAfter.requested(args)
         let model = try CompiledModel(args)
+        if let dump {
+            print(String(dump.json(model, model.estimate(clockNs: try args.double("--clock-ns", default: EmitOptions.defaultClockNs))).dropLast()))
+            return
+        }
         let output = try args.value("-o") ?? "hw"
         let batch: InputBatch
         if let inputs = try args.value("--inputs") {

@@ -5,13 +5,15 @@ import BNNEmit
 import BNNEstimate
 import BNNModel
 
-/// `bnn-hls estimate model.json [--fold F] [--target-fps N | --budget B] [-o DIR]`: cycles,
+/// `bnn-hls estimate model.json [--fold F] [--target-fps N | --budget B] [-o DIR] [--dump-after STAGE]`: cycles,
 /// resources, FIFO depths and latency of the design without writing a project; with a target
 /// or a budget, the folding the optimizer chooses (as folding.json text `--fold` takes back).
 enum EstimateCommand {
     static func run(_ args: Arguments, print: (String) -> Void) throws {
+        let dump = try DumpAfter.requested(args)
         let model = try CompiledModel(args)
         let estimate = model.estimate(clockNs: try args.double("--clock-ns", default: EmitOptions.defaultClockNs))
+        if let dump { return print(String(dump.json(model, estimate).dropLast())) }
         print(ReportMarkdown.render(estimate, optimization: model.optimization?.summary))
         if model.optimization != nil { print("folding.json (for --fold):\n" + FoldingRequest.json(model.design)) }
         guard let directory = try args.value("-o") else { return }
