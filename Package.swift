@@ -45,12 +45,13 @@ let package = Package(
         .target(name: "BNNCompiler", dependencies: ["BNNModel", "BNNReference", "BNNDesign"]),
         .target(name: "BNNSimulator", dependencies: ["BNNDesign"], swiftSettings: nativeCPU),
         .target(name: "BNNRandomModels", dependencies: ["BNNModel"]),
-        .target(name: "BNNEstimate", dependencies: ["BNNModel", "BNNDesign"]),
+        .target(name: "BNNDataflow", dependencies: ["BNNModel", "BNNDesign"]),
+        .target(name: "BNNEstimate", dependencies: ["BNNModel", "BNNDesign", "BNNCompiler", "BNNDataflow"]),
         .target(name: "Templates", path: "Templates", resources: templateResources),
-        .target(name: "BNNEmit", dependencies: ["BNNDesign", "BNNModel", "BNNEstimate", "Templates"]),
+        .target(name: "BNNEmit", dependencies: ["BNNDesign", "BNNModel", "BNNDataflow", "Templates"]),
         .target(
             name: "BNNCommandLine",
-            dependencies: ["BNNModel", "BNNReference", "BNNDesign", "BNNCompiler", "BNNSimulator", "BNNEstimate", "BNNEmit", "BNNRandomModels"]),
+            dependencies: ["BNNModel", "BNNReference", "BNNDesign", "BNNCompiler", "BNNSimulator", "BNNDataflow", "BNNEstimate", "BNNEmit", "BNNRandomModels"]),
         .executableTarget(name: "bnn-hls", dependencies: ["BNNCommandLine"]),
         .target(
             name: "BNNFuzz",
@@ -69,13 +70,13 @@ let package = Package(
         .testTarget(name: "BNNSimulatorTests", dependencies: ["BNNDesign", "BNNModel", "BNNSimulator"]),
         .testTarget(name: "BNNRandomModelsTests", dependencies: ["BNNModel", "BNNRandomModels"]),
         .testTarget(name: "BNNFuzzTests", dependencies: ["BNNFuzz", "BNNModel"]),
-        .testTarget(name: "BNNEmitTests", dependencies: ["BNNEmit", "BNNDesign", "BNNModel", "BNNEstimate"]),
-        .testTarget(name: "BNNEstimateTests", dependencies: ["BNNEstimate", "BNNCompiler", "BNNModel", "BNNDesign", "BNNCommandLine", "BNNRandomModels", "BNNTestSupport"]),
+        .testTarget(name: "BNNEmitTests", dependencies: ["BNNEmit", "BNNDesign", "BNNModel", "BNNDataflow"]),
+        .testTarget(name: "BNNEstimateTests", dependencies: ["BNNEstimate", "BNNDataflow", "BNNCompiler", "BNNModel", "BNNDesign", "BNNCommandLine", "BNNRandomModels", "BNNTestSupport"]),
         .testTarget(
             name: "BNNCompilerTests",
             dependencies: ["BNNModel", "BNNReference", "BNNDesign", "BNNCompiler", "BNNSimulator", "BNNRandomModels"]),
         .testTarget(
             name: "BNNEndToEndTests",
-            dependencies: ["BNNCommandLine", "BNNModel", "BNNReference", "BNNCompiler", "BNNSimulator", "BNNEstimate", "BNNEmit", "BNNFuzz", "BNNRandomModels", "BNNTestSupport", "Templates"]),
+            dependencies: ["BNNCommandLine", "BNNModel", "BNNReference", "BNNCompiler", "BNNSimulator", "BNNDataflow", "BNNEstimate", "BNNEmit", "BNNFuzz", "BNNRandomModels", "BNNTestSupport", "Templates"]),
     ]
 )

@@ -17,8 +17,8 @@ struct Arguments {
 
     /// Options that take a value, and flags that don't, per command.
     static let valueOptions: [String: Set<String>] = [
-        "compile": ["-o", "--output", "--fold", "--inputs", "--vectors", "--seed", "--part", "--clock-ns", "--target-fps", "--budget", "--max-tensor-elements", "--max-weight-bits"],
-        "estimate": ["-o", "--output", "--fold", "--clock-ns", "--target-fps", "--budget", "--max-tensor-elements", "--max-weight-bits"],
+        "compile": ["-o", "--output", "--fold", "--inputs", "--vectors", "--seed", "--part", "--clock-ns", "--target-fps", "--budget", "--max-tensor-elements", "--max-weight-bits", "--dump-after"],
+        "estimate": ["-o", "--output", "--fold", "--clock-ns", "--target-fps", "--budget", "--max-tensor-elements", "--max-weight-bits", "--dump-after"],
         "simulate": ["--inputs", "--labels", "--output", "--fold", "--threads", "--max-tensor-elements", "--max-weight-bits"],
         "verify": ["--inputs", "--random", "--seed", "--fold", "--threads", "--max-tensor-elements", "--max-weight-bits"],
     ]

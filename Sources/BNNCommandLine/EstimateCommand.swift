@@ -1,33 +1,38 @@
 import BNNCompiler
+import BNNDataflow
 import BNNDesign
 import BNNEmit
 import BNNEstimate
 import BNNModel
 
-/// `bnn-hls estimate model.json [--fold F] [--target-fps N | --budget B] [-o DIR]`: cycles,
+/// `bnn-hls estimate model.json [--fold F] [--target-fps N | --budget B] [-o DIR] [--dump-after STAGE]`: cycles,
 /// resources, FIFO depths and latency of the design without writing a project; with a target
 /// or a budget, the folding the optimizer chooses (as folding.json text `--fold` takes back).
 enum EstimateCommand {
     static func run(_ args: Arguments, print: (String) -> Void) throws {
+        let dump = try DumpAfter.requested(args)
         let model = try CompiledModel(args)
-        let clock = try args.double("--clock-ns", default: EmitOptions.defaultClockNs)
-        let estimate = model.optimization?.estimate ?? DesignEstimate(design: model.design, clockNs: clock)
-        let summary = model.optimization?.summary
-        let folding = FoldingFile.json(model.design)
-        print(ReportMarkdown.render(estimate, optimization: summary))
-        if model.optimization != nil { print("folding.json (for --fold):\n" + folding) }
+        let estimate = model.estimate(clockNs: try args.double("--clock-ns", default: EmitOptions.defaultClockNs))
+        if let dump { return print(String(dump.json(model, estimate).dropLast())) }
+        print(ReportMarkdown.render(estimate, optimization: model.optimization?.summary))
+        if model.optimization != nil { print("folding.json (for --fold):\n" + FoldingRequest.json(model.design)) }
         guard let directory = try args.value("-o") else { return }
         let name = String(args.modelFile.split(separator: "/").last ?? "model.json")
-        var files = [
-            GeneratedFile(path: "folding.json", text: folding),
+        let files = ProjectEmitter.marked(analysisFiles(model, estimate),
+                                          note: "Estimated by bnn-hls from \(SafeText.line(name)). `bnn-hls estimate -o` replaces this directory as a whole.")
+        try OutputWriter.write(files, to: directory, force: args.flags.contains("--force"))
+        print("wrote \(files.count) files to \(directory)/")
+    }
+
+    /// The files `compile` and `estimate -o` both write: the folding and the three reports.
+    static func analysisFiles(_ model: CompiledModel, _ estimate: DesignEstimate) -> [GeneratedFile] {
+        let summary = model.optimization?.summary
+        return [
+            GeneratedFile(path: "folding.json", text: FoldingRequest.json(model.design)),
             GeneratedFile(path: "report.json", text: ReportJSON.render(estimate, optimization: summary)),
             GeneratedFile(path: "report.md", text: ReportMarkdown.render(estimate, optimization: summary)),
             GeneratedFile(path: "report.svg", text: ReportSVG.render(estimate)),
         ]
-        files.append(GeneratedFile(path: ProjectEmitter.markerFile, text: "Estimated by bnn-hls from \(SafeText.line(name)). `bnn-hls estimate -o` replaces this directory as a whole.\n\n"
-                                   + files.map(\.path).sorted().joined(separator: "\n") + "\n"))
-        try OutputWriter.write(files, to: directory, force: args.flags.contains("--force"))
-        print("wrote \(files.count) files to \(directory)/")
     }
 
     /// One line for `compile`: the bottleneck, frame rate, latency and size.
@@ -38,9 +43,9 @@ enum EstimateCommand {
             + "latency \(e.latencyCycles) cycles; about \(e.totals.luts) LUTs, \(e.totals.bram18) BRAM18.\(chosen)"
     }
 
-    /// Runs the optimizer when `--target-fps` or `--budget` asks for it; layers `--fold` names
-    /// keep their folding.
-    static func optimize(_ args: Arguments, stages: Pipeline.Stages, request: FoldingRequest) throws -> OptimizationResult? {
+    /// The optimizer, as the folding pass's strategy, when `--target-fps` or `--budget` asks
+    /// for it; layers `--fold` names keep their folding.
+    static func strategy(_ args: Arguments) throws -> OptimizingStrategy? {
         let target = try args.value("--target-fps")
         let budgetText = try args.value("--budget")
         guard target != nil || budgetText != nil else { return nil }
@@ -54,14 +59,7 @@ enum EstimateCommand {
                 throw UsageError(message: error.message)
             }
         }
-        var pinned: [Int: Folding] = [:]
-        for (key, folding) in request.entries {
-            if let l = stages.integer.layers.firstIndex(where: { $0.foldKey == key || key == "layers[\($0.computeIndex)]" || key == String($0.computeIndex) }) {
-                pinned[l] = folding
-            }
-        }
-        let optimizer = FoldingOptimizer(geometry: NetworkGeometry(design: stages.design), pinned: pinned, clockNs: clock)
-        return try optimizer.run(goal: fps.map { .framesPerSecond($0) } ?? .maximumThroughput, budget: budget)
+        return OptimizingStrategy(goal: fps.map { .framesPerSecond($0) } ?? .maximumThroughput, budget: budget, clockNs: clock)
     }
 
     private static func formatted(_ value: Double) -> String {

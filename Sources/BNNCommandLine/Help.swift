@@ -17,9 +17,9 @@ enum Help {
     static let synopses: [Synopsis] = [
         Synopsis(command: "compile", lines: [
             "bnn-hls compile  MODEL [-o DIR] [--fold F] [--inputs X.npy | --vectors N --seed S]",
-            "[--part PART] [--clock-ns NS] [--target-fps FPS | --budget B] [--force]",
+            "[--part PART] [--clock-ns NS] [--target-fps FPS | --budget B] [--force] [--dump-after STAGE]",
         ]),
-        Synopsis(command: "estimate", lines: ["bnn-hls estimate MODEL [--fold F] [--clock-ns NS] [--target-fps FPS | --budget B] [-o DIR]"]),
+        Synopsis(command: "estimate", lines: ["bnn-hls estimate MODEL [--fold F] [--clock-ns NS] [--target-fps FPS | --budget B] [-o DIR] [--dump-after STAGE]"]),
         Synopsis(command: "simulate", lines: ["bnn-hls simulate MODEL --inputs X.npy [--labels Y.npy] [--output OUT.npy] [--fold F]"]),
         Synopsis(command: "verify", lines: ["bnn-hls verify   MODEL [--inputs X.npy] [--random N] [--seed S] [--fold F]"]),
     ]
@@ -46,6 +46,7 @@ enum Help {
         ("--target-fps FPS", "choose PE/SIMD automatically: the fewest LUTs reaching FPS frames/s"),
         ("--budget B", "choose PE/SIMD automatically: the most frames/s within B, a device\n(xc7z020, pynq-z2, ultra96, zcu104, ...) and/or lut=N,bram=N,macs=N\n(bram in RAMB18s, macs = sum of PE*SIMD); layers named in --fold stay"),
         ("--force", "replace an output directory that is not bnn-hls output"),
+        ("--dump-after STAGE", "print what a compiler stage produced as JSON and stop (nothing written):\nfolding (PE/SIMD per layer) or dataflow (hardware stages, the streams\nthey read, widths, cycles, FIFO depths)"),
         ("--threads N", "simulator threads (default: all cores)"),
         ("--max-tensor-elements N", "refuse tensors larger than this (default 134217728)"),
         ("--max-weight-bits N", "refuse designs whose weight ROMs hold more bits (default 134217728)"),

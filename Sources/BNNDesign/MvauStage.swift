@@ -58,9 +58,6 @@ public struct MvauStage: Sendable {
     /// MH and MW rounded up to whole folds: rows past MH and columns past MW are padding.
     public var paddedOutputs: Int { folding.paddedOutputs(outputs) }
     public var paddedInputs: Int { folding.paddedInputs(inputs) }
-
-    /// Channels per word of the window generator feeding this convolution.
-    public var windowSIMD: Int? { window.map { $0.channelsPerWord(simd: folding.simd) } }
 }
 
 public enum MvauInput: Sendable, Equatable {

@@ -31,7 +31,7 @@ public struct SlidingWindowStage: Sendable, Equatable {
     public func channelsPerWord(simd: Int) -> Int {
         let channels = max(input.channels, 1)
         guard simd < channels else { return channels }
-        return (max(simd, 1)...channels).first { channels % $0 == 0 } ?? channels
+        return Divisors.of(channels).first { $0 >= simd } ?? channels
     }
 }
 

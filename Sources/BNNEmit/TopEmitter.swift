@@ -1,5 +1,5 @@
+import BNNDataflow
 import BNNDesign
-import BNNEstimate
 import BNNModel
 
 /// The top function's body: one stream per edge, one library call per stage, in data-flow
@@ -30,7 +30,7 @@ struct TopEmitter {
     private(set) var streamKeys: [StageID] = []
     private var streamCount = 0
 
-    /// The pipeline the calls instantiate, as the cost model priced it.
+    /// The pipeline the calls instantiate: the design's dataflow graph, as the cost model priced it.
     let stages: [HardwareStage]
 
     init(design: Design, stages: [HardwareStage], depths: [StageID: Int] = [:]) {

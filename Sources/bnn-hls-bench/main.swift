@@ -5,6 +5,7 @@
 //   swift run -c release bnn-hls-bench [--images N] [--no-testbench] [--write-models DIR]
 import BNNCommandLine
 import BNNCompiler
+import BNNDataflow
 import BNNDesign
 import BNNEmit
 import BNNEstimate

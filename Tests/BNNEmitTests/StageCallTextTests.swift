@@ -1,5 +1,5 @@
 import BNNDesign
-import BNNEstimate
+import BNNDataflow
 import XCTest
 
 /// The library call the top function makes for each kind of stage, against calls written out by

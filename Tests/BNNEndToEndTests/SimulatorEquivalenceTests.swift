@@ -124,8 +124,8 @@ final class SimulatorEquivalenceTests: XCTestCase {
         let serial = integer.layers.map { ($0.foldKey, Folding(pe: 1, simd: 1)) }
         let parallel = integer.layers.map { ($0.foldKey, Folding(pe: $0.outputs, simd: $0.inputs)) }
         let odd = integer.layers.map {
-            ($0.foldKey, Folding(pe: ChooseFolding.divisors(of: $0.outputs).dropLast().last ?? 1,
-                                 simd: ChooseFolding.divisors(of: $0.window?.input.channels ?? $0.inputs).dropFirst().first ?? 1))
+            ($0.foldKey, Folding(pe: Divisors.of($0.outputs).dropLast().last ?? 1,
+                                 simd: Divisors.of($0.window?.input.channels ?? $0.inputs).dropFirst().first ?? 1))
         }
         return [FoldingRequest(), FoldingRequest(entries: serial), FoldingRequest(entries: parallel), FoldingRequest(entries: odd),
                 FoldingRequest(entries: padded(integer))]

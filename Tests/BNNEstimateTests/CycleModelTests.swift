@@ -1,5 +1,6 @@
 import BNNCompiler
 import BNNDesign
+@testable import BNNDataflow
 @testable import BNNEstimate
 import BNNModel
 import XCTest

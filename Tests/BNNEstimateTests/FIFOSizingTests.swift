@@ -1,5 +1,6 @@
 import BNNCommandLine
 import BNNDesign
+@testable import BNNDataflow
 @testable import BNNEstimate
 import Foundation
 import XCTest
@@ -12,7 +13,7 @@ final class FIFOSizingTests: XCTestCase {
         XCTAssertTrue(estimate.fifo.isModelled)
         XCTAssertEqual(estimate.fifo.interval, 32768)
         let stages = estimate.stages.map(\.stage)
-        let sized = PipelineSimulation(stages: stages, depths: estimate.streamDepths, frames: 5)
+        let sized = PipelineSimulation(stages: stages, depths: estimate.fifo.depths, frames: 5)
         XCTAssertFalse(sized.deadlocked)
         XCTAssertEqual(sized.completions.count, 5)
         XCTAssertEqual(sized.interval, 32768)
@@ -37,12 +38,12 @@ final class FIFOSizingTests: XCTestCase {
             let foldings = RandomGeometry.folding(geometry, seed: seed &+ 7)
             let estimate = DesignEstimate(geometry: geometry, foldings: foldings, clockNs: 5)
             XCTAssertTrue(estimate.fifo.isModelled, "seed \(seed)")
-            let run = PipelineSimulation(stages: estimate.stages.map(\.stage), depths: estimate.streamDepths, frames: 4)
+            let run = PipelineSimulation(stages: estimate.stages.map(\.stage), depths: estimate.fifo.depths, frames: 4)
             XCTAssertFalse(run.deadlocked, "seed \(seed)")
             XCTAssertEqual(run.interval, estimate.bottleneckCycles, "seed \(seed)")
             XCTAssertEqual(run.completions.first, estimate.latencyCycles, "seed \(seed)")
             XCTAssertEqual(estimate.fifo.interval, estimate.bottleneckCycles, "seed \(seed)")
-            XCTAssertTrue(estimate.streamDepths.values.allSatisfy { $0 >= FIFOSizing.minimumDepth }, "seed \(seed)")
+            XCTAssertTrue(estimate.fifo.depths.values.allSatisfy { $0 >= FIFOSizing.minimumDepth }, "seed \(seed)")
         }
     }
 
@@ -69,7 +70,7 @@ final class FIFOSizingTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(start), 2)
         XCTAssertEqual(estimate.bottleneckCycles, 8192 * 8192)
         XCTAssertFalse(estimate.fifo.isModelled)
-        XCTAssertTrue(estimate.streamDepths.values.allSatisfy { $0 == FIFOSizing.minimumDepth })
+        XCTAssertTrue(estimate.fifo.depths.values.allSatisfy { $0 == FIFOSizing.minimumDepth })
         XCTAssertTrue(ReportMarkdown.render(estimate).contains("FIFO model not run"))
     }
 

@@ -1,4 +1,5 @@
 import BNNDesign
+@testable import BNNDataflow
 @testable import BNNEstimate
 import BNNModel
 import Foundation

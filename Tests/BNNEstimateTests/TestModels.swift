@@ -1,6 +1,7 @@
 import BNNCommandLine
 import BNNCompiler
 import BNNDesign
+import BNNDataflow
 import BNNEstimate
 import BNNModel
 import BNNRandomModels

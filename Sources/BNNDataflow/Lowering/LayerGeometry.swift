@@ -44,7 +44,15 @@ public struct LayerGeometry: Sendable, Equatable {
             border = rom.border
         }
         self.init(key: stage.key, label: stage.label, inputs: stage.inputs, outputs: stage.outputs, inputKind: stage.inputKind,
-                  accumulatorBits: stage.accumulatorType.bits, accumulatorSigned: stage.accumulatorType.isSigned, hasThresholds: thresholds, window: stage.window, pool: stage.pool)
+                  accumulatorType: stage.accumulatorType, hasThresholds: thresholds, border: border,
+                  window: stage.window, pool: stage.pool)
+    }
+
+    /// A layer with thresholds in `border`'s classes (one class when nil).
+    public init(key: String, label: String, inputs: Int, outputs: Int, inputKind: MvauInput, accumulatorType: IntegerType,
+                hasThresholds: Bool, border: BorderClasses?, window: SlidingWindowStage?, pool: PoolStage?) {
+        self.init(key: key, label: label, inputs: inputs, outputs: outputs, inputKind: inputKind, accumulatorBits: accumulatorType.bits,
+                  accumulatorSigned: accumulatorType.isSigned, hasThresholds: hasThresholds, window: window, pool: pool)
         if let border {
             thresholdClasses = border.count
             classTableEntries = border.rowClasses.count + border.columnClasses.count

@@ -1,8 +1,11 @@
-/// One process of the top function's dataflow region, in stream order: what it reads and writes
-/// per frame.
+/// One process of the top function's dataflow region: the streams it reads, what it reads and
+/// writes per frame. Its output stream is named by its `id`.
 public struct HardwareStage: Sendable {
     public let id: StageID
     public let kind: StageKind
+    /// The stages whose output streams this one reads, in port order; empty for the stage that
+    /// reads the top function's `in` port. (A chain today: one each; a join will read several.)
+    public var inputs: [StageID] = []
     /// Cycles per frame of its II=1 loop, worked out once (a repack's replays its schedule).
     public let cycles: Int
     /// The layer whose row of the report this stage counts towards (the binarizer counts

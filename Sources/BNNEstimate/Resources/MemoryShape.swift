@@ -1,3 +1,5 @@
+import BNNDesign
+
 /// One memory of a stage, `banks` copies of `depth` words of `width` bits (a partitioned array
 /// is one bank per partition), and what it maps to.
 public struct MemoryShape: Sendable, Equatable {
@@ -10,13 +12,6 @@ public struct MemoryShape: Sendable, Equatable {
     public var banks: Int
     public var depth: Int
     public var width: Int
-
-    public init(role: String, banks: Int, depth: Int, width: Int) {
-        self.role = role
-        self.banks = banks
-        self.depth = depth
-        self.width = width
-    }
 
     /// FINN's rule for embedded weights (`internal_embedded` with WMEM <= 128 goes to LUTs),
     /// applied to every array the layer library declares.

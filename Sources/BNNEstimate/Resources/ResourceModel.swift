@@ -1,3 +1,4 @@
+import BNNDataflow
 import BNNDesign
 
 /// LUT, BRAM18, URAM and DSP estimates per stage (docs/estimates.md lists each formula, its
@@ -49,12 +50,9 @@ public enum ResourceModel {
     /// counted, plus the layer's memories: PE weight banks of WMEM x SIMD bits, PE threshold
     /// banks of TMEM (x border classes) x accumulator bits, the class tables, and the SF-word input buffer.
     static func mvau(_ layer: LayerGeometry, _ f: Folding) -> StageCost {
-        let (p, q, w, a) = (f.pe, f.simd, 1, layer.inputKind.bits)
-        let multiply = q * (2 * Divisors.ceilDiv(w + a, 6) - 1) * (w + a)
-        let adderTree = (w + a) * (2 * q - 1)
-        let accumulator = layer.accumulatorBits
+        let (p, q, a) = (f.pe, f.simd, layer.inputKind.bits)
         let comparator = layer.hasThresholds ? layer.accumulatorBits : 0
-        let logic = Int(300 + 1.1 * Double(p * (multiply + adderTree + accumulator + comparator)))
+        let logic = FINNReferenceModel.finnRLUTs(pe: p, simd: q, inputBits: a, perLane: layer.accumulatorBits + comparator)
         let sf = f.synapseFold(inputs: layer.inputs)
         let nf = f.neuronFold(outputs: layer.outputs)
         var memories = [MemoryShape(role: "weights", banks: p, depth: nf * sf, width: q)]
@@ -90,5 +88,16 @@ public enum ResourceModel {
 
     private static func with(_ memories: [MemoryShape], logic: Resources) -> StageCost {
         StageCost(total: memories.reduce(logic) { $0 + $1.resources }, memories: memories)
+    }
+}
+
+/// A stage's estimated size: logic, and the memories it declares (already counted in `total`).
+public struct StageCost: Sendable, Equatable {
+    public var total: Resources
+    public var memories: [MemoryShape]
+
+    public init(total: Resources, memories: [MemoryShape]) {
+        self.total = total
+        self.memories = memories
     }
 }

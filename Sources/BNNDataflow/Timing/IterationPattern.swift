@@ -13,8 +13,6 @@ public struct IterationPattern: Sendable {
     public var reads: Int { flags.reduce(0) { $0 + Int($1 & Self.read) } }
     public var writes: Int { flags.reduce(0) { $0 + Int(($1 & Self.write) >> 1) } }
 
-    public init(flags: [UInt8]) { self.flags = flags }
-
     public init(_ kind: StageKind) {
         switch kind {
         case .binarize(_, _, _, _, let words):

@@ -1,3 +1,5 @@
+import BNNDataflow
+
 /// One stage with its cycles, size, and the depth of the FIFO it writes.
 public struct StageEstimate: Sendable {
     public var stage: HardwareStage

@@ -1,29 +1,32 @@
+import BNNDataflow
 import BNNDesign
 
 /// Cycles, resources and FIFO depths of a design: the cost model's whole answer, a read-only
 /// analysis that needs only the geometry and a (legal) folding.
 public struct DesignEstimate: Sendable {
-    public var geometry: NetworkGeometry
-    public var foldings: [Folding]
+    /// The stages priced, with their FIFO depths.
+    public var graph: DataflowGraph
     public var clockNs: Double
     public var stages: [StageEstimate]
     public var layers: [LayerSummary]
-    public var fifo: FIFOPlan
     public var totals: Resources
 
     public init(design: Design, clockNs: Double) {
-        self.init(geometry: NetworkGeometry(design: design), foldings: design.layers.map(\.folding), clockNs: clockNs)
+        self.init(graph: DataflowGraph(design: design), clockNs: clockNs)
     }
 
     public init(geometry: NetworkGeometry, foldings: [Folding], clockNs: Double) {
-        self.geometry = geometry
-        self.foldings = foldings
+        self.init(graph: DataflowGraph(geometry: geometry, foldings: foldings), clockNs: clockNs)
+    }
+
+    public init(graph: DataflowGraph, clockNs: Double) {
+        self.graph = graph
         self.clockNs = clockNs
-        let pipeline = DataflowPipeline.stages(geometry, foldings: foldings)
-        fifo = FIFOSizing.plan(pipeline)
+        let geometry = graph.geometry
+        let foldings = graph.foldings
         var stages: [StageEstimate] = []
-        for (i, stage) in pipeline.enumerated() {
-            let depth = i + 1 < pipeline.count ? fifo.depths[stage.id] : nil
+        for (i, stage) in graph.stages.enumerated() {
+            let depth = graph.fifoDepth(ofStage: i)
             stages.append(StageEstimate(stage: stage, cycles: stage.cycles, cost: ResourceModel.cost(stage.kind), fifoDepth: depth,
                                         fifoCost: depth.map { ResourceModel.fifo(depth: $0, width: stage.outputWidth) } ?? .zero))
         }
@@ -40,8 +43,12 @@ public struct DesignEstimate: Sendable {
         }
     }
 
+    public var geometry: NetworkGeometry { graph.geometry }
+    public var foldings: [Folding] { graph.foldings }
+    public var fifo: FIFOPlan { graph.fifo }
+
     /// Cycles per frame of the slowest stage: the pipeline's initiation interval.
-    public var bottleneckCycles: Int { stages.map(\.cycles).max() ?? 0 }
+    public var bottleneckCycles: Int { graph.bottleneckCycles }
 
     /// The layers holding a slowest stage.
     public var bottleneckLayers: [Int] { layers.filter { $0.cycles == bottleneckCycles }.map(\.index) }
@@ -64,7 +71,4 @@ public struct DesignEstimate: Sendable {
     public var latencyCycles: Int { fifo.latency }
 
     public var latencyMicroseconds: Double { Double(latencyCycles) * clockNs / 1000 }
-
-    /// The depth table the emitter's `#pragma HLS STREAM` uses.
-    public var streamDepths: [StageID: Int] { fifo.depths }
 }

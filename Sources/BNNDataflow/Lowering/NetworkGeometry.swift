@@ -7,6 +7,14 @@ public struct NetworkGeometry: Sendable {
         case logits
         case argmaxOfAccumulators
         case argmaxOfLogits
+
+        public init(_ stage: OutputStage) {
+            switch stage {
+            case .logits: self = .logits
+            case .argmaxOfAccumulators: self = .argmaxOfAccumulators
+            case .argmaxOfLogits: self = .argmaxOfLogits
+            }
+        }
     }
 
     public var name: String
@@ -25,14 +33,8 @@ public struct NetworkGeometry: Sendable {
     }
 
     public init(design: Design) {
-        let output: Output
-        switch design.output {
-        case .logits: output = .logits
-        case .argmaxOfAccumulators: output = .argmaxOfAccumulators
-        case .argmaxOfLogits: output = .argmaxOfLogits
-        }
         self.init(name: design.name, input: design.input, binarizerThresholdType: design.binarizer?.thresholdType,
-                  layers: design.layers.map(LayerGeometry.init(stage:)), output: output)
+                  layers: design.layers.map(LayerGeometry.init(stage:)), output: Output(design.output))
     }
 
     public var classes: Int { layers.last?.outputs ?? 0 }

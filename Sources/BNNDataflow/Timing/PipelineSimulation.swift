@@ -10,9 +10,6 @@ public struct PipelineSimulation: Sendable {
     public var deadlocked: Bool
     /// True if the run stopped at `maximumCycles` before the last frame was done.
     public var truncated: Bool
-    /// Cycles, after its first frame, in which the bottleneck stage (the first with the most
-    /// iterations) could not run.
-    public var bottleneckStalls: Int
     /// Per FIFO, the most words it held at the start of a cycle in which a word was written, + 1:
     /// the least depth under which this very schedule still runs.
     public var peakDepths: [Int]
@@ -30,11 +27,9 @@ public struct PipelineSimulation: Sendable {
         var position = [Int](repeating: 0, count: n)
         var frame = [Int](repeating: 0, count: n)
         let lastWrite: Int = patterns.last.flatMap { $0.lastIndex { $0 & IterationPattern.write != 0 } } ?? -1
-        let bottleneck = patterns.indices.max { patterns[$0].count < patterns[$1].count } ?? 0
         var completions: [Int] = []
         var finished = patterns.filter(\.isEmpty).count
         if finished > 0 { frame = patterns.map { $0.isEmpty ? frames : 0 } }
-        var stalls = 0
         var deadlocked = false
         var truncated = false
         var cycle = 0
@@ -51,10 +46,7 @@ public struct PipelineSimulation: Sendable {
                 let writes = flag & IterationPattern.write != 0 && p < n - 1
                 let waits = p == 0 && flag & IterationPattern.read != 0 && sourcePeriod.map { cycle < frame[0] * $0 } == true
                 if waits { waitingForInput = true }
-                if waits || (reads && occupancy[p - 1] == 0) || (writes && occupancy[p] >= depths[p]) {
-                    if p == bottleneck && frame[p] > 0 { stalls += 1 }
-                    continue
-                }
+                if waits || (reads && occupancy[p - 1] == 0) || (writes && occupancy[p] >= depths[p]) { continue }
                 if reads { delta[p - 1] -= 1 }
                 if writes {
                     delta[p] += 1
@@ -82,7 +74,6 @@ public struct PipelineSimulation: Sendable {
         self.completions = completions
         self.deadlocked = deadlocked
         self.truncated = truncated
-        self.bottleneckStalls = stalls
         self.peakDepths = peaks
     }
 

@@ -1,3 +1,4 @@
+import BNNDataflow
 import BNNDesign
 
 /// One row of the report: a layer's stages (converter, window, MVAU, pool; the binarizer with
@@ -14,16 +15,6 @@ public struct LayerSummary: Sendable {
     public var inputFIFODepth: Int?
     /// Depth of the FIFO the layer's last stage writes (nil for the `out` port).
     public var outputFIFODepth: Int?
-
-    public init(index: Int, geometry: LayerGeometry, folding: Folding, cycles: Int, resources: Resources, inputFIFODepth: Int?, outputFIFODepth: Int?) {
-        self.index = index
-        self.geometry = geometry
-        self.folding = folding
-        self.cycles = cycles
-        self.resources = resources
-        self.inputFIFODepth = inputFIFODepth
-        self.outputFIFODepth = outputFIFODepth
-    }
 
     /// `MW x MH`, with the convolution's output pixels and the pool, as the report shows it.
     public var shape: String {

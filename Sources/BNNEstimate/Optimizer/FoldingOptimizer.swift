@@ -1,3 +1,4 @@
+import BNNDataflow
 import BNNDesign
 import BNNModel
 
@@ -114,4 +115,27 @@ public struct FoldingOptimizer: Sendable {
         let leastLanes = options.reduce(0) { $0 + ($1.map(\.lanes).min() ?? 0) }
         return "no folding fits \(budget): the smallest needs about \(leastLUTs) LUTs, \(leastBRAM) BRAM18 and \(leastLanes) MACs/cycle"
     }
+}
+
+/// What the folding optimizer is asked for.
+public enum OptimizationGoal: Sendable, Equatable, CustomStringConvertible {
+    /// The most frames per second within the budget, then the fewest resources at that rate.
+    case maximumThroughput
+    /// At least this many frames per second at the clock, with the fewest resources.
+    case framesPerSecond(Double)
+
+    public var description: String {
+        switch self {
+        case .maximumThroughput: return "maximum throughput"
+        case .framesPerSecond(let fps): return "at least \(Formatting.number(fps)) frames/s"
+        }
+    }
+}
+
+/// Which resource "fewest resources" minimises first.
+public enum OptimizationObjective: Sendable, Equatable {
+    /// LUTs, then BRAM18s, then parallel MACs.
+    case luts
+    /// Parallel MACs (sum of PE * SIMD), then LUTs, then BRAM18s.
+    case lanes
 }

@@ -13,17 +13,6 @@ public struct OptimizationResult: Sendable {
     /// True if the frontier ever had to be cut (the answer is then not proven optimal).
     public var approximate: Bool
 
-    public init(goal: OptimizationGoal, budget: ResourceBudget, objective: OptimizationObjective, foldings: [Folding],
-                estimate: DesignEstimate, nextFasterCycles: Int?, approximate: Bool) {
-        self.goal = goal
-        self.budget = budget
-        self.objective = objective
-        self.foldings = foldings
-        self.estimate = estimate
-        self.nextFasterCycles = nextFasterCycles
-        self.approximate = approximate
-    }
-
     /// What the reports say about how the folding was chosen.
     public var summary: OptimizationSummary {
         OptimizationSummary(goal: goal.description, budget: budget.isUnlimited ? nil : budget.description,

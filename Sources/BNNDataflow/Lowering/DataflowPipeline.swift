@@ -30,12 +30,20 @@ public enum DataflowPipeline {
                                         layer: geometry.layers.count - 1, label: "argmax", from: stream,
                                         to: StreamFormat(lanes: 1, laneBits: indexBits, vector: 1, frame: 1)))
         }
+        for i in stages.indices.dropFirst() { stages[i].inputs = [stages[i - 1].id] }
         return stages
     }
 
     /// A layer's own stages, from its window generator (or MVAU) to its pool, appended to
     /// `stages`; returns the format of the last one's output. The stream entering them is
     /// already in the format the first one reads.
+    /// One layer's own stages alone (the optimizer prices a folding per layer with them).
+    public static func stages(of layer: LayerGeometry, _ folding: Folding) -> [HardwareStage] {
+        var stages: [HardwareStage] = []
+        layerStages(layer, folding, index: 0, into: &stages)
+        return stages
+    }
+
     @discardableResult
     static func layerStages(_ layer: LayerGeometry, _ folding: Folding, index l: Int, into stages: inout [HardwareStage]) -> StreamFormat {
         var stream = layerInput(layer, folding)

@@ -63,3 +63,18 @@ public struct ResourceBudget: Sendable, Equatable, CustomStringConvertible {
         return parts.isEmpty ? "unlimited" : parts.joined(separator: ", ")
     }
 }
+
+/// A `--budget` value that does not parse (a usage error).
+public struct BudgetSyntaxError: Error, Sendable, Equatable {
+    public var message: String
+}
+
+/// Trimming without Foundation.
+private extension StringProtocol {
+    func trimming(_ character: Character) -> String {
+        var s = Substring(self)
+        while s.first == character { s = s.dropFirst() }
+        while s.last == character { s = s.dropLast() }
+        return String(s)
+    }
+}

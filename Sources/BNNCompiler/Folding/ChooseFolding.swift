@@ -1,18 +1,6 @@
 import BNNDesign
 import BNNModel
 
-/// Foldings the user asked for, by layer: the compute layer's name, `layers[i]`, or its index.
-public struct FoldingRequest: Sendable {
-    public var entries: [(key: String, folding: Folding)]
-    /// Where the request came from, for messages (`--fold` or a file name).
-    public var source: String
-
-    public init(entries: [(key: String, folding: Folding)] = [], source: String = "--fold") {
-        self.entries = entries
-        self.source = source
-    }
-}
-
 /// Pass 4: gives every layer its PE and SIMD, from the request or a default.
 ///
 /// Any 1 <= PE <= MH and 1 <= SIMD <= MW is accepted: where they do not divide, PackWeights pads
@@ -30,6 +18,14 @@ public enum ChooseFolding {
                     simd: largestDivisor(of: simdBound(layer),
                                          atMost: layer.inputKind == .binary ? defaultMaxSIMD : defaultMaxSIMDInteger))
         }
+        for (l, folding) in try pinned(network, request: request) { chosen[l] = folding }
+        return chosen
+    }
+
+    /// The request by layer index, each checked against its layer (the named layers'
+    /// foldings, which a strategy keeps).
+    public static func pinned(_ network: IntegerNetwork, request: FoldingRequest) throws(Diagnostic) -> [Int: Folding] {
+        var pinned: [Int: Folding] = [:]
         for (key, folding) in request.entries {
             guard let l = network.layers.firstIndex(where: { matches($0, key) }) else {
                 let known = network.layers.map(\.foldKey).joined(separator: ", ")
@@ -48,9 +44,9 @@ public enum ChooseFolding {
                 throw Diagnostic(file: request.source, location: key,
                                  message: "SIMD \(folding.simd) is more than MW = \(layer.inputs) of \(layer.label); SIMD takes one input element per lane, so at most \(layer.inputs)")
             }
-            chosen[l] = folding
+            pinned[l] = folding
         }
-        return chosen
+        return pinned
     }
 
     private static func matches(_ layer: IntegerLayer, _ key: String) -> Bool {
@@ -62,9 +58,26 @@ public enum ChooseFolding {
         layer.window?.input.channels ?? layer.inputs
     }
 
-    public static func divisors(of n: Int) -> [Int] { (1...max(n, 1)).filter { n % $0 == 0 } }
-
     public static func largestDivisor(of n: Int, atMost limit: Int) -> Int {
-        divisors(of: n).last { $0 <= limit } ?? 1
+        Divisors.of(n).last { $0 <= limit } ?? 1
+    }
+}
+
+/// Chooses every layer's folding in place of the defaults (the folding optimizer, which the
+/// command line plugs into the pipeline when `--target-fps` or `--budget` asks for it).
+public protocol FoldingStrategy: Sendable {
+    /// Foldings for all layers of `network`; the layers in `pinned` (named by the request)
+    /// keep theirs.
+    func choose(_ network: IntegerNetwork, pinned: [Int: Folding]) throws(Diagnostic) -> FoldingChoice
+}
+
+/// A strategy's answer: the foldings, and what it found on the way (for the reports).
+public struct FoldingChoice: Sendable {
+    public var foldings: [Folding]
+    public var details: any Sendable
+
+    public init(foldings: [Folding], details: any Sendable) {
+        self.foldings = foldings
+        self.details = details
     }
 }

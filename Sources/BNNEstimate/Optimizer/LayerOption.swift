@@ -1,3 +1,4 @@
+import BNNDataflow
 import BNNDesign
 
 /// One folding of one layer, priced: its slowest own stage (window, its repack, MVAU, pool) and the size
@@ -12,8 +13,7 @@ public struct LayerOption: Sendable, Equatable {
 
     public init(layer: LayerGeometry, folding: Folding) {
         self.folding = folding
-        var stages: [HardwareStage] = []
-        DataflowPipeline.layerStages(layer, folding, index: 0, into: &stages)
+        let stages = DataflowPipeline.stages(of: layer, folding)
         cycles = stages.map(\.cycles).max() ?? 0
         cost = stages.reduce(Resources.zero) { $0 + ResourceModel.cost($1.kind).total }
     }

@@ -1,3 +1,5 @@
+import BNNDesign
+
 /// FIFO depths from a cycle-level model of the dataflow pipeline, without RTL simulation.
 ///
 /// Every stage is an II=1 loop whose iterations read and/or write one word (`IterationPattern`).

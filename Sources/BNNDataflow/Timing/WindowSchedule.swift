@@ -1,18 +1,18 @@
 import BNNDesign
 
 /// The constants of bnn_window.hpp's schedule.
-struct WindowSchedule {
-    let channelFold: Int       // CF
-    let rowWords: Int          // RW
-    let outputHeight: Int      // OUT_H
-    let outputWidth: Int       // OUT_W
-    let wordsPerRow: Int       // WR
-    let rowIterations: Int     // ROW_ITER
-    let firstRows: Int         // FIRST_ROWS
-    let preload: Int           // PRE_ITER
-    let window: SlidingWindowStage
+public struct WindowSchedule {
+    public let channelFold: Int       // CF
+    public let rowWords: Int          // RW
+    public let outputHeight: Int      // OUT_H
+    public let outputWidth: Int       // OUT_W
+    public let wordsPerRow: Int       // WR
+    public let rowIterations: Int     // ROW_ITER
+    public let firstRows: Int         // FIRST_ROWS
+    public let preload: Int           // PRE_ITER
+    public let window: SlidingWindowStage
 
-    init(_ w: SlidingWindowStage, simd: Int) {
+    public init(_ w: SlidingWindowStage, simd: Int) {
         window = w
         channelFold = w.input.channels / max(simd, 1)
         rowWords = w.input.width * channelFold
@@ -25,7 +25,7 @@ struct WindowSchedule {
     }
 
     /// Input rows read by the end of output-row phase `p` (1-based), as the C++ computes it.
-    func rowsRead(afterPhase p: Int) -> Int {
+    public func rowsRead(afterPhase p: Int) -> Int {
         if p == outputHeight { return window.input.height }
         let need = -window.padding.top + p * window.stride.height + window.kernel.height
         return min(max(need, 0), window.input.height)
