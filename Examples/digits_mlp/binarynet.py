@@ -2,7 +2,8 @@
 
 save_models() also needs bnn_frontends.model_json: the training scripts put ../../tools on
 sys.path before they import this module. The framework examples (../torch_digits,
-../qonnx_digits, ../larq_digits) use load_digits(), frontend_args() and check_export().
+../qonnx_digits, ../larq_digits) use load_digits(), frontend_args() and check_export();
+../digits_cnn_a2 uses write_checked_model().
 """
 import argparse
 import json

@@ -2,8 +2,9 @@
 """The committed frontend examples (Examples/torch_digits, larq_digits, qonnx_digits): each
 model.json passes `bnn-hls verify` on the 360 test images and scores exactly its
 expected_accuracy.json in `bnn-hls simulate`; the version-2 examples (digits_cnn_a2's W1A2
-and W2A2 models, which the compiler cannot compile yet) score it in spec_eval, image for image; qonnx_digits/model.onnx converts to the committed
-model.json byte for byte; the hand-built QONNX graph of the numpy digits MLP converts back to
+and W2A2 models, which the compiler cannot compile yet) load in bnn-hls and score it in
+spec_eval, image for image; qonnx_digits/model.onnx converts to the committed model.json byte
+for byte; the hand-built QONNX graph of the numpy digits MLP converts back to
 the same predictions. Needs no framework (onnx only for the last two).
 
     python3 Tests/frontends/test_examples.py
