@@ -88,11 +88,30 @@ def maxpool_backward(dy, idx, shape):
 
 
 class Net(binarynet.Layers):
+    """The binarized CNN. Subclasses (../digits_cnn_a2) change what the weights and the
+    activations quantize to through weights(), scale(), act() and act_ste()."""
+
     def __init__(self, rng):
         c1, c2 = CONV
         flat = c2 * (SIDE // 4) ** 2
         # conv1, conv2 OIHW; fc3 [out, in]
         super().__init__(rng, [(c1, 1, K, K), (c2, c1, K, K), (CLASSES, flat)])
+
+    def weights(self):
+        """The weights the forward pass uses (integers), one array a layer: sign(w)."""
+        return [sign(w) for w in self.w]
+
+    def scale(self, i, s):
+        """A compute layer's output from its exact sum s: no alpha (batchnorm absorbs it)."""
+        return s
+
+    def act(self, x):
+        """The activation quantizer: sign."""
+        return sign(x)
+
+    def act_ste(self, x):
+        """Where the straight-through estimator passes the activation's gradient: hardtanh's."""
+        return np.abs(x) <= 1
 
     def _bn_train(self, i, h):
         """Batchnorm over all axes but the last (channels) with batch statistics."""
@@ -120,20 +139,20 @@ class Net(binarynet.Layers):
         """Logits with batch statistics, and what backward() needs. x: [N, 8, 8, 1] real."""
         n = len(x)
         c1, c2 = CONV
-        w1, w2, w3 = (sign(w) for w in self.w)
+        w1, w2, w3 = self.weights()
         cols1 = im2col(x)
-        h1 = (cols1 @ w1.reshape(c1, -1).T).reshape(n, SIDE, SIDE, c1)
+        h1 = self.scale(0, cols1 @ w1.reshape(c1, -1).T).reshape(n, SIDE, SIDE, c1)
         z1, bn1 = self._bn_train(0, h1)
         # sign1 then pool1; max and sign commute (sign is monotone), so pool first.
         p1, idx1 = maxpool(z1)
-        a1 = sign(p1)
+        a1 = self.act(p1)
         cols2 = im2col(a1)
-        h2 = (cols2 @ w2.reshape(c2, -1).T).reshape(n, SIDE // 2, SIDE // 2, c2)
+        h2 = self.scale(1, cols2 @ w2.reshape(c2, -1).T).reshape(n, SIDE // 2, SIDE // 2, c2)
         z2, bn2 = self._bn_train(1, h2)
         p2, idx2 = maxpool(z2)  # pool2 on the batchnorm outputs, then sign2
-        a2 = sign(p2)
+        a2 = self.act(p2)
         f = a2.transpose(0, 3, 1, 2).reshape(n, -1)  # flatten CHW, as PyTorch on NCHW
-        h3 = f @ w3.T
+        h3 = self.scale(2, f @ w3.T)
         z3, bn3 = self._bn_train(2, h3)
         cache = (cols1, z1.shape, bn1, p1, idx1, cols2, a1.shape, z2.shape, bn2, p2, idx2,
                  f, a2.shape, bn3, (w2, w3))
@@ -146,19 +165,20 @@ class Net(binarynet.Layers):
         c1, c2 = CONV
         n = len(dz3)
         dh3, gg3, gb3 = self._bn_backward(2, dz3, bn3)
+        dh3 = self.scale(2, dh3)  # scale() is linear: it maps the gradient as it maps h3
         gw3 = dh3.T @ f
         df = dh3 @ w3
         da2 = df.reshape(n, a2_shape[3], a2_shape[1], a2_shape[2]).transpose(0, 2, 3, 1)
-        dp2 = da2 * (np.abs(p2) <= 1)  # STE of sign: hardtanh's gradient
+        dp2 = da2 * self.act_ste(p2)
         dz2 = maxpool_backward(dp2, idx2, z2_shape)
         dh2, gg2, gb2 = self._bn_backward(1, dz2, bn2)
-        dh2 = dh2.reshape(-1, c2)
+        dh2 = self.scale(1, dh2.reshape(-1, c2))
         gw2 = (dh2.T @ cols2).reshape(self.w[1].shape)
         da1 = col2im(dh2 @ w2.reshape(c2, -1), a1_shape)
-        dp1 = da1 * (np.abs(p1) <= 1)
+        dp1 = da1 * self.act_ste(p1)
         dz1 = maxpool_backward(dp1, idx1, z1_shape)
         dh1, gg1, gb1 = self._bn_backward(0, dz1, bn1)
-        gw1 = (dh1.reshape(-1, c1).T @ cols1).reshape(self.w[0].shape)
+        gw1 = (self.scale(0, dh1.reshape(-1, c1)).T @ cols1).reshape(self.w[0].shape)
         gw = [g * (np.abs(w) <= 1) for g, w in zip((gw1, gw2, gw3), self.w)]  # weight STE
         return gw + [gg1, gg2, gg3] + [gb1, gb2, gb3]
 
@@ -174,32 +194,34 @@ class Net(binarynet.Layers):
         averages aim at, without the noise of the last few batches."""
         n = len(x)
         c1, c2 = CONV
-        w1, w2, w3 = (sign(w) for w in self.w)
+        w1, w2, w3 = self.weights()
 
         def stats(i, h):
             flat = h.reshape(-1, h.shape[-1])
             self.mean[i] = flat.mean(axis=0)
             self.var[i] = flat.var(axis=0) * len(flat) / (len(flat) - 1)  # unbiased
 
-        h1 = (im2col(x) @ w1.reshape(c1, -1).T).reshape(n, SIDE, SIDE, c1)
+        h1 = self.scale(0, im2col(x) @ w1.reshape(c1, -1).T).reshape(n, SIDE, SIDE, c1)
         stats(0, h1)
-        a1 = maxpool(sign(self._bn_infer(0, h1)))[0]
-        h2 = (im2col(a1) @ w2.reshape(c2, -1).T).reshape(n, SIDE // 2, SIDE // 2, c2)
+        a1 = maxpool(self.act(self._bn_infer(0, h1)))[0]
+        h2 = self.scale(1, im2col(a1) @ w2.reshape(c2, -1).T).reshape(
+            n, SIDE // 2, SIDE // 2, c2)
         stats(1, h2)
-        a2 = sign(maxpool(self._bn_infer(1, h2))[0])
-        stats(2, a2.transpose(0, 3, 1, 2).reshape(n, -1) @ w3.T)
+        a2 = self.act(maxpool(self._bn_infer(1, h2))[0])
+        stats(2, self.scale(2, a2.transpose(0, 3, 1, 2).reshape(n, -1) @ w3.T))
 
     def logits(self, x):
         """Inference with running statistics: the exported network, layer by layer."""
         n = len(x)
         c1, c2 = CONV
-        w1, w2, w3 = (sign(w) for w in self.w)
-        h1 = (im2col(x) @ w1.reshape(c1, -1).T).reshape(n, SIDE, SIDE, c1)
-        a1 = maxpool(sign(self._bn_infer(0, h1)))[0]  # bn1, sign1, pool1
-        h2 = (im2col(a1) @ w2.reshape(c2, -1).T).reshape(n, SIDE // 2, SIDE // 2, c2)
-        a2 = sign(maxpool(self._bn_infer(1, h2))[0])  # bn2, pool2, sign2
+        w1, w2, w3 = self.weights()
+        h1 = self.scale(0, im2col(x) @ w1.reshape(c1, -1).T).reshape(n, SIDE, SIDE, c1)
+        a1 = maxpool(self.act(self._bn_infer(0, h1)))[0]  # bn1, sign1, pool1
+        h2 = self.scale(1, im2col(a1) @ w2.reshape(c2, -1).T).reshape(
+            n, SIDE // 2, SIDE // 2, c2)
+        a2 = self.act(maxpool(self._bn_infer(1, h2))[0])  # bn2, pool2, sign2
         f = a2.transpose(0, 3, 1, 2).reshape(n, -1)
-        return self._bn_infer(2, f @ w3.T)
+        return self._bn_infer(2, self.scale(2, f @ w3.T))
 
 
 def signs(w):

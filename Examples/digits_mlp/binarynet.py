@@ -2,7 +2,8 @@
 
 save_models() also needs bnn_frontends.model_json: the training scripts put ../../tools on
 sys.path before they import this module. The framework examples (../torch_digits,
-../qonnx_digits, ../larq_digits) use load_digits(), frontend_args() and check_export().
+../qonnx_digits, ../larq_digits) use load_digits(), frontend_args() and check_export();
+../digits_cnn_a2 uses write_checked_model().
 """
 import argparse
 import json
@@ -67,6 +68,32 @@ def check_export(path, q_test, y_test, pred, framework, seconds, check=None):
                             "test_count": n}, indent=2) + "\n")
     if agree != n:
         sys.exit(f"model.json does not agree with the {framework} model on every test image")
+
+
+def write_checked_model(doc, path, q_test, y_test, pred):
+    """Writes the model document `doc` to `path` (creating its folder) and
+    expected_accuracy.json beside it, but only if the spec's reference evaluator
+    (bnn_frontends.spec_eval) on the serialized text predicts `pred`, the training code's own
+    inference, on every uint8 test input; else exits with an error and writes nothing. The
+    accuracy file holds the count and the predictions of `pred` (the training code's)."""
+    from bnn_frontends import model_json, spec_eval  # ../../tools, on sys.path
+
+    file_pred = spec_eval.predict(json.loads(model_json.dumps(doc)), q_test)
+    n = len(y_test)
+    agree = int(np.sum(file_pred == pred))
+    correct = int(np.sum(pred == y_test))
+    print(f"numpy inference: test {correct}/{n} = {correct / n:.4f}; spec_eval on the "
+          f"exported model: {int(np.sum(file_pred == y_test))}/{n}, {agree}/{n} predictions equal")
+    if agree != n:
+        sys.exit(f"{path}: not written: the exported model disagrees with the training "
+                 f"code's inference on {n - agree} test images")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    model_json.write_model(doc, path)
+    with open(os.path.join(os.path.dirname(path), "expected_accuracy.json"), "w") as f:
+        f.write(json.dumps({"test_accuracy": correct / n, "test_correct": correct,
+                            "test_count": n}, indent=2)[:-2]
+                + ',\n  "test_predictions": ' + json.dumps([int(p) for p in pred]) + "\n}\n")
+    print(f"wrote {path} ({os.path.getsize(path)} bytes) and expected_accuracy.json")
 
 
 def sign(x):
