@@ -413,24 +413,12 @@ public enum JSONText {
     /// A key or string in double quotes with JSON escapes, for messages, paths and written JSON
     /// (`clip: false` keeps the whole text).
     public static func quoted(_ text: String, clip: Bool = true) -> String {
-        var result = "\""
-        for scalar in (clip ? clipped(text) : text).unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\t": result += "\\t"
-            case "\r": result += "\\r"
-            default:
-                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029 {
-                    let digits = String(scalar.value, radix: 16, uppercase: true)
-                    result += "\\u" + String(repeating: "0", count: 4 - digits.count) + digits
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
+        // JSON must escape C0; C1, DEL and the two Unicode line separators are escaped too, so
+        // the text prints as one visible line.
+        let escaped = SafeText.backslashEscaped(clip ? clipped(text) : text, quotes: true) { scalar in
+            scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029
         }
-        return result + "\""
+        return "\"" + escaped + "\""
     }
 
     /// A path shortened to its first segments, for errors in absurdly deep documents.
