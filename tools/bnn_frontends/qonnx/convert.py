@@ -556,12 +556,16 @@ class Converter:
         b = extra if bias is None else extra + bias
         layer = {"type": "dense", "name": self._name(node, "dense"), "units": int(w.shape[0]),
                  "weight": signs}
+        self._append_weighted(layer, alpha, b)
+        return Act("real", "NC", (w.shape[0],), self.batch), node.output[0]
+
+    def _append_weighted(self, layer, alpha, bias):
+        """A dense or conv2d layer, with alpha and bias only where they are not the default."""
         if alpha is not None:
             layer["alpha"] = alpha
-        if np.any(b != 0):
-            layer["bias"] = b
+        if np.any(bias != 0):
+            layer["bias"] = bias
         self.layers.append(layer)
-        return Act("real", "NC", (w.shape[0],), self.batch), node.output[0]
 
     def _op_Conv(self, node, tensor, act):
         where = self.g.label(node)
@@ -605,11 +609,7 @@ class Converter:
                  "kernel": [int(kh), int(kw)], "stride": [int(sh), int(sw)],
                  "padding": [int(p) for p in pads], "pad_value": int(pad_value),
                  "weight": signs}
-        if alpha is not None:
-            layer["alpha"] = alpha
-        if np.any(b != 0):
-            layer["bias"] = b
-        self.layers.append(layer)
+        self._append_weighted(layer, alpha, b)
         return Act("real", "NCHW", (m, ho, wo), self.batch), node.output[0]
 
     def _conv_pads(self, at, h, w, kh, kw, sh, sw, where):
