@@ -68,23 +68,15 @@ struct JSONByteParser {
             guard position < end else { throw endOfFile() }
             let byte = bytes[position]
             switch byte {
-            case UInt8(ascii: "{"):
-                try open(isObject: true)
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                let isObject = byte == UInt8(ascii: "{")
+                try open(isObject: isObject)
                 skipWhitespace()
-                if position < end, bytes[position] == UInt8(ascii: "}") {
+                if position < end, bytes[position] == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
                     position += 1
-                    value = closeObject()
+                    value = isObject ? closeObject() : closeArray()
                 } else {
-                    try parseKeyAndColon()
-                    continue parsing
-                }
-            case UInt8(ascii: "["):
-                try open(isObject: false)
-                skipWhitespace()
-                if position < end, bytes[position] == UInt8(ascii: "]") {
-                    position += 1
-                    value = closeArray()
-                } else {
+                    if isObject { try parseKeyAndColon() }
                     continue parsing
                 }
             case UInt8(ascii: "\""):
