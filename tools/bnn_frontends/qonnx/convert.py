@@ -9,7 +9,7 @@ docs/frontends.md for the list of ops and how each maps.
 """
 import numpy as np
 
-from ..chain import hoist_over_flatten
+from ..chain import hoist_over_flatten, insert_sign
 from ..errors import ConversionError
 from ..model_json import binary_weight, input_spec
 from .activation import Act, per_feature
@@ -386,16 +386,7 @@ class Converter:
         if act.kind == "real":
             offset, negated = b.spec_sign()
             offset = np.broadcast_to(offset, (c,)).astype(np.float64)
-            layer = {"type": "sign", "name": self._name(node, "sign")}
-            at = len(self.layers)
-            if self.layers and self.layers[-1]["type"] == "flatten":
-                # sign(flatten(x)) = flatten(sign(x)): bnn-hls wants the sign first
-                offset = hoist_over_flatten(offset, self.pre_flatten_shape,
-                                            self.layers[-1]["order"], where)
-                at -= 1
-            if np.any(offset != 0):
-                layer["offset"] = offset
-            self.layers.insert(at, layer)
+            insert_sign(self, self._name(node, "sign"), offset, where)
             out = act.copy_with()
             out.kind = "bipolar"
             out.v_neg, out.v_pos = (hi, lo) if negated else (lo, hi)
