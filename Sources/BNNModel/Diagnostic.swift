@@ -31,22 +31,8 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
 /// `text` with line breaks, control and bidi characters written as escapes (`\n`, `\u2028`), so a
 /// message that quotes user text still prints as exactly one line, as it reads.
 func singleLine(_ text: String) -> String {
-    let breaks = SafeText.isUnsafe
-    guard text.unicodeScalars.contains(where: breaks) else { return text }
-    var result = ""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\n": result += "\\n"
-        case "\r": result += "\\r"
-        case "\t": result += "\\t"
-        case _ where breaks(scalar):
-            let digits = String(scalar.value, radix: 16, uppercase: true)
-            result += "\\u" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
-        default:
-            result.unicodeScalars.append(scalar)
-        }
-    }
-    return result
+    guard text.unicodeScalars.contains(where: SafeText.isUnsafe) else { return text }
+    return SafeText.backslashEscaped(text, quotes: false, escape: SafeText.isUnsafe)
 }
 
 /// Formats a number the way messages show it: integers without ".0", others round-trip exact.

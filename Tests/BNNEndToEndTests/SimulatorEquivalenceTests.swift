@@ -168,35 +168,32 @@ final class SimulatorEquivalenceTests: XCTestCase {
     /// The spec's worked CNN (zero padding, pool before a batchnorm with mixed-sign gammas,
     /// CHW flatten, argmax): reference logits bit for bit, simulator == reference.
     func testSpecTinyCNN() throws {
-        let dir = TestPaths.sharedExamples
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: dir + "/tiny_cnn.json"), "shared/spec/examples not beside the checkout")
-        let network = try ModelLoader().load(path: dir + "/tiny_cnn.json")
-        let inputs = try InputBatch.load(path: dir + "/tiny_cnn.inputs.npy", for: network)
-        let expected = try NpyReader.read(Array(FileManager.default.contents(atPath: dir + "/tiny_cnn.expected_logits.npy") ?? Data())).doubles()
-        let reference = ReferenceNetwork(network)
-        for i in 0..<inputs.count {
-            let logits = try reference.evaluate(inputs.frame(i)).logits
-            XCTAssertEqual(logits.map(\.bitPattern), expected[(i * 2)..<(i * 2 + 2)].map(\.bitPattern), "input \(i)")
-        }
-        let design = try Pipeline(file: "tiny_cnn.json").compile(network)
-        XCTAssertEqual(try Verifier(network: network, design: design).run(inputs).failedInputs, 0)
+        let (network, design) = try checkSpecExample("tiny_cnn", classes: 2)
         XCTAssertEqual(try Verifier(network: network, design: design).run(InputBatch.random(count: 300, for: network, seed: 4)).failedInputs, 0)
     }
 
     /// The spec's worked MLP: our reference reproduces the independently computed logits bit
     /// for bit, and the simulator agrees with it.
     func testSpecTinyMLP() throws {
-        let dir = TestPaths.sharedExamples
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: dir + "/tiny_mlp.json"), "shared/spec/examples not beside the checkout")
-        let network = try ModelLoader().load(path: dir + "/tiny_mlp.json")
-        let inputs = try InputBatch.load(path: dir + "/tiny_mlp.inputs.npy", for: network)
-        let expected = try NpyReader.read(Array(FileManager.default.contents(atPath: dir + "/tiny_mlp.expected_logits.npy") ?? Data())).doubles()
+        _ = try checkSpecExample("tiny_mlp", classes: 2)
+    }
+
+    /// Loads shared/spec/examples/`name`.json, checks our reference's logits against the
+    /// independently computed `name`.expected_logits.npy bit for bit and the simulator against
+    /// the reference on `name`.inputs.npy; returns the network and its design.
+    private func checkSpecExample(_ name: String, classes: Int) throws -> (Network, Design) {
+        let base = TestPaths.sharedExamples + "/" + name
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: base + ".json"), "shared/spec/examples not beside the checkout")
+        let network = try ModelLoader().load(path: base + ".json")
+        let inputs = try InputBatch.load(path: base + ".inputs.npy", for: network)
+        let expected = try NpyReader.read(Array(FileManager.default.contents(atPath: base + ".expected_logits.npy") ?? Data())).doubles()
         let reference = ReferenceNetwork(network)
         for i in 0..<inputs.count {
             let logits = try reference.evaluate(inputs.frame(i)).logits
-            XCTAssertEqual(logits.map(\.bitPattern), expected[(i * 2)..<(i * 2 + 2)].map(\.bitPattern), "input \(i)")
+            XCTAssertEqual(logits.map(\.bitPattern), expected[(i * classes)..<(i * classes + classes)].map(\.bitPattern), "input \(i)")
         }
-        let design = try Pipeline(file: "tiny_mlp.json").compile(network)
+        let design = try Pipeline(file: name + ".json").compile(network)
         XCTAssertEqual(try Verifier(network: network, design: design).run(inputs).failedInputs, 0)
+        return (network, design)
     }
 }

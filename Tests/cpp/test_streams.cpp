@@ -112,7 +112,36 @@ uint64_t maxRaw() {
     return (1ULL << (sgn ? W - 1 : W)) - 1;
 }
 
-// NF = ceil(CLASSES / PE) words per repetition; lanes past CLASSES hold maxRaw and must be ignored.
+// One repetition's class accumulators v as the last Mvau writes them: NF = ceil(CLASSES / PE)
+// words of PE lanes, lanes past CLASSES holding maxRaw.
+template <unsigned CLASSES, unsigned PE, typename TAcc>
+void writeClassWords(hls::stream<ap_uint<PE * TAcc::width> > &in, const std::vector<long long> &v) {
+    const unsigned W = TAcc::width;
+    const unsigned NF = (CLASSES + PE - 1) / PE;
+    for (unsigned f = 0; f < NF; f++) {
+        ap_uint<PE * W> word = 0;
+        for (unsigned p = 0; p < PE; p++) {
+            const unsigned c = f * PE + p;
+            setField(word, p, W, c < CLASSES ? static_cast<uint64_t>(v[c]) : maxRaw<TAcc>());
+        }
+        in.write(word);
+    }
+}
+
+// The class indices out carries: one per repetition, expect[k], and no more.
+template <int IW>
+void checkIndices(Reporter &rep, hls::stream<ap_uint<IW> > &out, const std::vector<unsigned> &expect,
+                  unsigned reps) {
+    for (unsigned k = 0; k < reps; k++) {
+        ap_uint<IW> idx;
+        if (!rep.check(readChecked(out, idx), "too few outputs")) break;
+        rep.check(idx.to_uint() == expect[k],
+                  "rep " + str(k) + ": got " + str(idx.to_uint()) + " want " + str(expect[k]));
+    }
+    rep.check(out.empty(), "extra outputs");
+}
+
+// Lanes past CLASSES hold maxRaw and must be ignored.
 template <unsigned CLASSES, unsigned PE, typename TAcc, unsigned IW>
 void testArgMax(Reporter &rep, const char *name, uint64_t seed, unsigned reps, long long lo, long long hi) {
     rep.begin(name);
@@ -133,26 +162,13 @@ void testArgMax(Reporter &rep, const char *name, uint64_t seed, unsigned reps, l
             if (v[c] > v[best]) best = c;
         for (unsigned c = best + 1; c < CLASSES; c++) ties += v[c] == v[best];
         expect.push_back(best);
-        for (unsigned f = 0; f < NF; f++) {
-            ap_uint<PE * W> word = 0;
-            for (unsigned p = 0; p < PE; p++) {
-                const unsigned c = f * PE + p;
-                setField(word, p, W, c < CLASSES ? static_cast<uint64_t>(v[c]) : maxRaw<TAcc>());
-            }
-            in.write(word);
-        }
+        writeClassWords<CLASSES, PE, TAcc>(in, v);
     }
     rep.check(ties > 0, "test data has no ties");
     addSentinel(in);
     bnn::ArgMax<CLASSES, PE, TAcc, IW>(in, out, reps);
     rep.check(consumedExactly(in), "input not consumed exactly (under- or over-read)");
-    for (unsigned k = 0; k < reps; k++) {
-        ap_uint<IW> idx;
-        if (!rep.check(readChecked(out, idx), "too few outputs")) break;
-        rep.check(idx.to_uint() == expect[k],
-                  "rep " + str(k) + ": got " + str(idx.to_uint()) + " want " + str(expect[k]));
-    }
-    rep.check(out.empty(), "extra outputs");
+    checkIndices(rep, out, expect, reps);
     rep.end();
 }
 
@@ -210,7 +226,6 @@ void testLogitArgMax(Reporter &rep, const char *name, uint64_t seed, unsigned re
     rep.begin(name);
     Lcg rng(seed);
     const unsigned W = TAcc::width;
-    const unsigned NF = (CLASSES + PE - 1) / PE;
     bnn::LogitMap maps[CLASSES + PE];
     for (unsigned c = CLASSES; c < CLASSES + PE; c++) {
         const bnn::LogitMap poison = {1, 0, 1.0, 1.0, 1e300, false, 0.0, 1.0, 1.0, 0.0};
@@ -249,26 +264,13 @@ void testLogitArgMax(Reporter &rep, const char *name, uint64_t seed, unsigned re
         }
         for (unsigned c = best + 1; c < CLASSES; c++) ties += sameBits(naiveLogit(v[c], maps[c]), bestY);
         expect.push_back(best);
-        for (unsigned f = 0; f < NF; f++) {
-            ap_uint<PE * W> word = 0;
-            for (unsigned p = 0; p < PE; p++) {
-                const unsigned c = f * PE + p;
-                setField(word, p, W, c < CLASSES ? static_cast<uint64_t>(v[c]) : maxRaw<TAcc>());
-            }
-            in.write(word);
-        }
+        writeClassWords<CLASSES, PE, TAcc>(in, v);
     }
     rep.check(ties > 0, "test data has no ties");
     addSentinel(in);
     bnn::LogitArgMax<CLASSES, PE, TAcc, IW>(in, out, maps, reps);
     rep.check(consumedExactly(in), "input not consumed exactly (under- or over-read)");
-    for (unsigned k = 0; k < reps; k++) {
-        ap_uint<IW> idx;
-        if (!rep.check(readChecked(out, idx), "too few outputs")) break;
-        rep.check(idx.to_uint() == expect[k],
-                  "rep " + str(k) + ": got " + str(idx.to_uint()) + " want " + str(expect[k]));
-    }
-    rep.check(out.empty(), "extra outputs");
+    checkIndices(rep, out, expect, reps);
     rep.end();
 }
 

@@ -23,6 +23,14 @@ if TOOLS not in sys.path:
 Skip = unittest.SkipTest
 
 
+def need_onnx():
+    """Skips the test where the onnx package is not installed."""
+    try:
+        import onnx  # noqa: F401
+    except ImportError:
+        raise Skip("the onnx package is not installed (pip install onnx)") from None
+
+
 def bnn_hls_path():
     path = os.environ.get("BNN_HLS") or os.path.join(ROOT, ".build", "debug", "bnn-hls")
     if not os.path.exists(path):

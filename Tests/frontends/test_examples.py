@@ -19,7 +19,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from harness import ROOT, Skip  # noqa: E402
+from harness import ROOT, need_onnx  # noqa: E402
 
 DATA = os.path.join(ROOT, "Examples", "digits_mlp")
 
@@ -86,13 +86,6 @@ def test_larq_digits():
 
 def test_qonnx_digits():
     check_example("qonnx_digits")
-
-
-def need_onnx():
-    try:
-        import onnx  # noqa: F401
-    except ImportError:
-        raise Skip("the onnx package is not installed (pip install onnx)") from None
 
 
 def test_qonnx_digits_reconverts_identically():

@@ -9,19 +9,12 @@ import tempfile
 import numpy as np
 
 import harness
-from harness import ROOT, Skip
+from harness import ROOT, Skip, need_onnx
 
 CLI = os.path.join(ROOT, "tools", "qonnx2bnn.py")
 EXAMPLE = os.path.join(ROOT, "Examples", "qonnx_digits")
 DIGITS = os.path.join(ROOT, "Examples", "digits_mlp", "test_inputs.npy")
 LABELS = ["--labels", "0,1,2,3,4,5,6,7,8,9", "--name", "qonnx_digits"]
-
-
-def need_onnx():
-    try:
-        import onnx  # noqa: F401
-    except ImportError:
-        raise Skip("the onnx package is not installed (pip install onnx)") from None
 
 
 def need_qonnx():

@@ -19,6 +19,18 @@ ap_uint<SIMD> PoolCombine(const ap_uint<SIMD> &a, const ap_uint<SIMD> &b,
     return orPart | andPart;
 }
 
+// Column slots back at the start of an input row (MaxPoolBinary): slot j's first window starts
+// j * SW pixels in and is output column j.
+template <unsigned NC, unsigned SW>
+void PoolRestartColumns(int colPos[NC], unsigned colOut[NC]) {
+#pragma HLS INLINE
+    for (unsigned j = 0; j < NC; j++) {
+#pragma HLS UNROLL
+        colPos[j] = -static_cast<int>(j * SW);
+        colOut[j] = j;
+    }
+}
+
 // Per repetition: reads an IN_H x IN_W x CHANNELS binary image (IN_H * IN_W * CHANNELS / SIMD
 // words) and writes OUT_H * OUT_W * CHANNELS / SIMD words, OUT_H = (IN_H - PH) / SH + 1 and
 // OUT_W = (IN_W - PW) / SW + 1: for each output pixel (row-major) and channel the OR of the
@@ -76,10 +88,9 @@ void MaxPoolBinary(hls::stream<ap_uint<SIMD> > &in, hls::stream<ap_uint<SIMD> > 
     int rowPos[NR];
 #pragma HLS ARRAY_PARTITION variable=rowPos complete dim=1
 
+    PoolRestartColumns<NC, SW>(colPos, colOut);
     for (unsigned j = 0; j < NC; j++) {
 #pragma HLS UNROLL
-        colPos[j] = -static_cast<int>(j * SW);
-        colOut[j] = j;
         for (unsigned k = 0; k < CF; k++) {
 #pragma HLS UNROLL
             colAcc[j][k] = 0;  // never read before written; keeps the registers defined
@@ -166,11 +177,7 @@ void MaxPoolBinary(hls::stream<ap_uint<SIMD> > &in, hls::stream<ap_uint<SIMD> > 
         // End of an input row (and of the image after the last one).
         if (t == ROW_ITER - 1) {
             t = 0;
-            for (unsigned j = 0; j < NC; j++) {
-#pragma HLS UNROLL
-                colPos[j] = -static_cast<int>(j * SW);
-                colOut[j] = j;
-            }
+            PoolRestartColumns<NC, SW>(colPos, colOut);
             for (unsigned r = 0; r < NR; r++) {
 #pragma HLS UNROLL
                 if (iy == IN_H - 1) {

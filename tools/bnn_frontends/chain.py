@@ -184,17 +184,8 @@ class ChainBuilder(V2Layers):
             self.v_neg, self.v_pos = np.where(d_neg, hi, lo), np.where(d_pos, hi, lo)
             return
         spec_off = np.nextafter(off, np.inf) if strict else off
-        layer = {"type": "sign", "name": where}
-        at = len(self.layers)
-        if self.layers and self.layers[-1]["type"] == "flatten":
-            # sign(flatten(x)) = flatten(sign(x)): bnn-hls wants the sign before the flatten
-            # (Larq binarizes in the next layer's input_quantizer, after Flatten).
-            spec_off = hoist_over_flatten(spec_off, self.pre_flatten_shape,
-                                          self.layers[-1]["order"], where)
-            at -= 1
-        if np.any(spec_off != 0):
-            layer["offset"] = spec_off
-        self.layers.insert(at, layer)
+        # Larq binarizes in the next layer's input_quantizer, after Flatten; the sign goes first.
+        insert_sign(self, where, spec_off, where)
         self.kind, self.v_neg, self.v_pos = "bipolar", lo, hi
 
     def check_end(self):
@@ -202,6 +193,21 @@ class ChainBuilder(V2Layers):
             raise ConversionError("output", "the network must end with a dense layer "
                                   "(optionally followed by one batchnorm): its outputs are "
                                   "the logits")
+
+
+def insert_sign(builder, name, offset, where):
+    """Appends a sign layer with this per-feature offset to builder.layers; right after a
+    flatten it goes before the flatten instead (sign(flatten(x)) = flatten(sign(x)): bnn-hls
+    wants the sign first), its offset made per channel of builder.pre_flatten_shape."""
+    layers = builder.layers
+    layer = {"type": "sign", "name": name}
+    at = len(layers)
+    if layers and layers[-1]["type"] == "flatten":
+        offset = hoist_over_flatten(offset, builder.pre_flatten_shape, layers[-1]["order"], where)
+        at -= 1
+    if np.any(offset != 0):
+        layer["offset"] = offset
+    layers.insert(at, layer)
 
 
 def hoist_over_flatten(per_feature, shape_hwc, order, where):

@@ -46,10 +46,7 @@ class V2Layers:
         self._append(layer, "exact")
 
     def prelu(self, where, slope):
-        self._plain(where, "prelu")
-        c = self.shape[2]
-        self._append({"type": "prelu", "name": where, "slope": np.broadcast_to(
-            np.asarray(slope, dtype=np.float64).reshape(-1), (c,)).copy()}, "real")
+        self._per_channel(where, "prelu", "slope", slope, "prelu")
 
     def clamp(self, where, lo, hi):
         self._plain(where, "clamp (hardtanh)")
@@ -59,10 +56,14 @@ class V2Layers:
                      "real")
 
     def shift(self, where, value):
-        self._plain(where, "adding a per-channel constant")
+        self._per_channel(where, "shift", "value", value, "adding a per-channel constant")
+
+    def _per_channel(self, where, kind, key, values, what):
+        """A layer of one float64 per channel (a single value is broadcast); real output."""
+        self._plain(where, what)
         c = self.shape[2]
-        self._append({"type": "shift", "name": where, "value": np.broadcast_to(
-            np.asarray(value, dtype=np.float64).reshape(-1), (c,)).copy()}, "real")
+        self._append({"type": kind, "name": where, key: np.broadcast_to(
+            np.asarray(values, dtype=np.float64).reshape(-1), (c,)).copy()}, "real")
 
     def avgpool(self, where, pool, stride):
         h, w, c = self.shape

@@ -68,23 +68,15 @@ struct JSONByteParser {
             guard position < end else { throw endOfFile() }
             let byte = bytes[position]
             switch byte {
-            case UInt8(ascii: "{"):
-                try open(isObject: true)
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                let isObject = byte == UInt8(ascii: "{")
+                try open(isObject: isObject)
                 skipWhitespace()
-                if position < end, bytes[position] == UInt8(ascii: "}") {
+                if position < end, bytes[position] == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
                     position += 1
-                    value = closeObject()
+                    value = isObject ? closeObject() : closeArray()
                 } else {
-                    try parseKeyAndColon()
-                    continue parsing
-                }
-            case UInt8(ascii: "["):
-                try open(isObject: false)
-                skipWhitespace()
-                if position < end, bytes[position] == UInt8(ascii: "]") {
-                    position += 1
-                    value = closeArray()
-                } else {
+                    if isObject { try parseKeyAndColon() }
                     continue parsing
                 }
             case UInt8(ascii: "\""):
@@ -413,24 +405,12 @@ public enum JSONText {
     /// A key or string in double quotes with JSON escapes, for messages, paths and written JSON
     /// (`clip: false` keeps the whole text).
     public static func quoted(_ text: String, clip: Bool = true) -> String {
-        var result = "\""
-        for scalar in (clip ? clipped(text) : text).unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\t": result += "\\t"
-            case "\r": result += "\\r"
-            default:
-                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029 {
-                    let digits = String(scalar.value, radix: 16, uppercase: true)
-                    result += "\\u" + String(repeating: "0", count: 4 - digits.count) + digits
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
+        // JSON must escape C0; C1, DEL and the two Unicode line separators are escaped too, so
+        // the text prints as one visible line.
+        let escaped = SafeText.backslashEscaped(clip ? clipped(text) : text, quotes: true) { scalar in
+            scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029
         }
-        return result + "\""
+        return "\"" + escaped + "\""
     }
 
     /// A path shortened to its first segments, for errors in absurdly deep documents.

@@ -102,27 +102,13 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
     public let column: Int
     /// The objects still open at the error that had already read a string `name` or `type`
     /// member, outermost first: what a reader needs to call `layers[3]` by its name.
-    public let openObjects: [OpenObject]
+    public internal(set) var openObjects: [OpenObject] = []
 
     public struct OpenObject: Sendable, Equatable {
         /// JSON path of the object itself.
         public let path: String
         public let name: String?
         public let type: String?
-
-        public init(path: String, name: String?, type: String?) {
-            self.path = path
-            self.name = name
-            self.type = type
-        }
-    }
-
-    public init(message: String, path: String, line: Int, column: Int, openObjects: [OpenObject] = []) {
-        self.message = message
-        self.path = path
-        self.line = line
-        self.column = column
-        self.openObjects = openObjects
     }
 
     public var description: String {

@@ -23,8 +23,32 @@ public enum SafeText {
 
     /// `U+000A`: how messages name a character.
     public static func codePoint(_ scalar: Unicode.Scalar) -> String {
+        "U+" + hexDigits(scalar)
+    }
+
+    /// The scalar's value in uppercase hex, at least four digits.
+    static func hexDigits(_ scalar: Unicode.Scalar) -> String {
         let digits = String(scalar.value, radix: 16, uppercase: true)
-        return "U+" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
+
+    /// `text` with line breaks and tabs as `\n` `\r` `\t`, `"` and `\` backslashed when `quotes`,
+    /// and each other scalar `escape` picks as `\uXXXX`: the escaping of JSON strings
+    /// (`JSONText.quoted`) and of one-line messages (`singleLine`).
+    static func backslashEscaped(_ text: String, quotes: Bool, escape: (Unicode.Scalar) -> Bool) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"" where quotes: out += "\\\""
+            case "\\" where quotes: out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where escape(scalar): out += "\\u" + hexDigits(scalar)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     /// Text for a C++ `//` comment: printable ASCII only; anything else, and the backslash (which

@@ -9,7 +9,7 @@ docs/frontends.md for the list of ops and how each maps.
 """
 import numpy as np
 
-from ..chain import hoist_over_flatten
+from ..chain import hoist_over_flatten, insert_sign
 from ..errors import ConversionError
 from ..model_json import binary_weight, input_spec
 from .activation import Act, per_feature
@@ -386,16 +386,7 @@ class Converter:
         if act.kind == "real":
             offset, negated = b.spec_sign()
             offset = np.broadcast_to(offset, (c,)).astype(np.float64)
-            layer = {"type": "sign", "name": self._name(node, "sign")}
-            at = len(self.layers)
-            if self.layers and self.layers[-1]["type"] == "flatten":
-                # sign(flatten(x)) = flatten(sign(x)): bnn-hls wants the sign first
-                offset = hoist_over_flatten(offset, self.pre_flatten_shape,
-                                            self.layers[-1]["order"], where)
-                at -= 1
-            if np.any(offset != 0):
-                layer["offset"] = offset
-            self.layers.insert(at, layer)
+            insert_sign(self, self._name(node, "sign"), offset, where)
             out = act.copy_with()
             out.kind = "bipolar"
             out.v_neg, out.v_pos = (hi, lo) if negated else (lo, hi)
@@ -556,12 +547,16 @@ class Converter:
         b = extra if bias is None else extra + bias
         layer = {"type": "dense", "name": self._name(node, "dense"), "units": int(w.shape[0]),
                  "weight": signs}
+        self._append_weighted(layer, alpha, b)
+        return Act("real", "NC", (w.shape[0],), self.batch), node.output[0]
+
+    def _append_weighted(self, layer, alpha, bias):
+        """A dense or conv2d layer, with alpha and bias only where they are not the default."""
         if alpha is not None:
             layer["alpha"] = alpha
-        if np.any(b != 0):
-            layer["bias"] = b
+        if np.any(bias != 0):
+            layer["bias"] = bias
         self.layers.append(layer)
-        return Act("real", "NC", (w.shape[0],), self.batch), node.output[0]
 
     def _op_Conv(self, node, tensor, act):
         where = self.g.label(node)
@@ -605,11 +600,7 @@ class Converter:
                  "kernel": [int(kh), int(kw)], "stride": [int(sh), int(sw)],
                  "padding": [int(p) for p in pads], "pad_value": int(pad_value),
                  "weight": signs}
-        if alpha is not None:
-            layer["alpha"] = alpha
-        if np.any(b != 0):
-            layer["bias"] = b
-        self.layers.append(layer)
+        self._append_weighted(layer, alpha, b)
         return Act("real", "NCHW", (m, ho, wo), self.batch), node.output[0]
 
     def _conv_pads(self, at, h, w, kh, kw, sh, sw, where):
