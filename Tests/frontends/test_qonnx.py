@@ -120,6 +120,33 @@ def test_mlp_logits():
     assert doc["input"]["scale"] == 1 / 255 and doc["input"]["zero_point"] == 0
 
 
+def test_layer_names_from_torch_dynamo_metadata():
+    """Names from the module paths the dynamo exporter records (name_scopes, else namespace),
+    else the node's name; repeats suffixed, control characters dropped, at most 256 bytes."""
+    need_onnx()
+    model, _ = mlp_graph(np.random.default_rng(1))
+    scopes = "pkg.torch.onnx.name_scopes"
+    meta = {"fc1": {scopes: "['', 'block', 'block.fc', 'linear']"},
+            "bn1": {"namespace": ": Net/block: Sequential/block.bn: BatchNorm1d/bn: aten.bn"},
+            "act1": {scopes: "['', 'ge']"},                 # an op of the root's own forward
+            "fc2": {scopes: "['', 'block.fc', 'linear']"},
+            "act2": {scopes: "['', 'oops"}}                 # unreadable: the node's name
+    for node in model.graph.node:
+        for key, value in meta.get(node.name, {}).items():
+            entry = node.metadata_props.add()
+            entry.key, entry.value = key, value
+        if node.name == "bn2":
+            node.name = "bn\x072" + "\u00e9" * 200
+    with tempfile.TemporaryDirectory() as tmp:
+        rc, text, path = qonnx2bnn(model, tmp=tmp)
+        assert rc == 0, text
+        with open(path) as f:
+            names = [l["name"] for l in json.load(f)["layers"]]
+    long_name = "bn2" + "\u00e9" * 118                  # 240 bytes: room for a suffix
+    assert names == ["block.fc", "block.bn", "act1", "block.fc_2", long_name, "act2", "fc3"], \
+        names
+
+
 def test_mlp_binarized_input_argmax():
     """x/255*2-1 -> BipolarQuant: a leading sign; integer MultiThreshold thresholds right
     after a +-1 MatMul (exact FINN >= semantics on integer sums); ArgMax."""

@@ -200,6 +200,82 @@ def test_brevitas_cnn_via_qonnx():
                                    onnx_path, "-o", out, "--scale", "0.0625"],
                                   capture_output=True, text=True)
             assert proc.returncode == 0, proc.stdout + proc.stderr
+            if dynamo:   # the Sequential's indices, not the quantizers' inner modules
+                with open(out) as f:
+                    names = [l["name"] for l in json.load(f)["layers"]]
+                assert names == [str(i) for i in range(10)], names
+            sim = harness.predictions(harness.simulate(out, q))
+            assert np.array_equal(sim, theirs), \
+                f"dynamo={dynamo}: {np.sum(sim != theirs)} predictions differ"
+
+
+def dynamo_names_net():
+    """Linear/Conv2d with +-1 weights, BatchNorm, torch.sign: plain ONNX that qonnx2bnn reads."""
+    class Sign(nn.Module):
+        def forward(self, x):
+            return torch.sign(x)
+
+    def binary(layer):
+        with torch.no_grad():
+            layer.weight.copy_(torch.where(layer.weight >= 0, 1.0, -1.0))
+        return layer
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.features = nn.Sequential(binary(nn.Conv2d(1, 8, 3, padding=1, bias=False)),
+                                          nn.BatchNorm2d(8), Sign(), nn.MaxPool2d(2),
+                                          nn.Flatten())
+            self.fc1 = binary(nn.Linear(128, 32))
+            self.bn1 = nn.BatchNorm1d(32)
+            self.act1 = Sign()
+            self.fc2 = binary(nn.Linear(32, 10))
+
+        def forward(self, x):
+            return self.fc2(self.act1(self.bn1(self.fc1(self.features(x)))))
+    return Net()
+
+
+def test_dynamo_onnx_layer_names_are_module_paths():
+    """torch.onnx.export(dynamo=True) -> qonnx2bnn: layers named by module path (from the
+    nodes' metadata, also where the exporter fused a BatchNorm into the Conv/Gemm before it),
+    not by the exporter's node ids; TorchScript exports keep their node names."""
+    need_torch()
+    try:
+        import onnx  # noqa: F401
+        import onnxscript  # noqa: F401
+    except ImportError as err:
+        raise Skip(f"the dynamo ONNX exporter needs onnx and onnxscript ({err})") from None
+    model = dynamo_names_net()
+    q, x = digits_like(15)
+    calibrate(model, x)
+    with torch.no_grad():
+        theirs = model(x).argmax(1).numpy()
+    expected = {
+        True: [("conv2d", "features.0"), ("sign", "features.2"), ("maxpool2d", "features.3"),
+               ("flatten", "features.4"), ("dense", "fc1"), ("sign", "act1"), ("dense", "fc2")],
+        False: [("conv2d", "features_features.0_Conv"), ("sign", "features_features.2_Sign"),
+                ("maxpool2d", "features_features.3_MaxPool"),
+                ("flatten", "features_features.4_Flatten"), ("dense", "fc1_Gemm"),
+                ("batchnorm", "bn1_BatchNormalization"), ("sign", "act1_Sign"),
+                ("dense", "fc2_Gemm")]}
+    with tempfile.TemporaryDirectory() as tmp:
+        for dynamo in (True, False):
+            onnx_path = os.path.join(tmp, f"m{int(dynamo)}.onnx")
+            with open(os.devnull, "w") as devnull:
+                stdout, sys.stdout = sys.stdout, devnull
+                try:
+                    torch.onnx.export(model, (x[:2],), onnx_path, dynamo=dynamo)
+                finally:
+                    sys.stdout = stdout
+            out = os.path.join(tmp, f"m{int(dynamo)}.json")
+            proc = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "qonnx2bnn.py"),
+                                   onnx_path, "-o", out, "--scale", "0.0625"],
+                                  capture_output=True, text=True)
+            assert proc.returncode == 0, proc.stdout + proc.stderr
+            with open(out) as f:
+                names = [(l["type"], l["name"]) for l in json.load(f)["layers"]]
+            assert names == expected[dynamo], f"dynamo={dynamo}: {names}"
             sim = harness.predictions(harness.simulate(out, q))
             assert np.array_equal(sim, theirs), \
                 f"dynamo={dynamo}: {np.sum(sim != theirs)} predictions differ"

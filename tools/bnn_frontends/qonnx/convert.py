@@ -7,6 +7,8 @@ becomes a layer of the model file, or is folded into one (Mul/Add/Sub/Div into a
 batchnorm; quantizer scales into the next layer's alpha), or changes only the layout. See
 docs/frontends.md for the list of ops and how each maps.
 """
+import unicodedata
+
 import numpy as np
 
 from ..chain import hoist_over_flatten, insert_sign
@@ -192,7 +194,14 @@ class Converter:
         return per[0].copy()
 
     def _name(self, node, fallback):
-        return node.name.strip("/").replace("/", "_") or f"{fallback}{len(self.layers)}"
+        """The module path from the dynamo exporter's metadata, else the node's name (its
+        `/` as `_`), else `fallback` and the layer's index. The loader refuses control and
+        format characters and names over 256 bytes: drop them, cut at 240 bytes (room for the
+        `_2` with which unique_names makes repeats unique)."""
+        name = self.g.module_path(node) or node.name.strip("/").replace("/", "_")
+        name = "".join(c for c in name if unicodedata.category(c)[0] not in "CZ" or c == " ")
+        return name.encode()[:240].decode(errors="ignore").strip() or \
+            f"{fallback}{len(self.layers)}"
 
     # -- element-wise affine ops ---------------------------------------------------------
     def _elementwise(self, node, tensor, act):
