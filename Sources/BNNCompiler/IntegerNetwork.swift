@@ -29,6 +29,12 @@ public struct IntegerLayer: Sendable {
     public var foldKey: String
     /// Row j = output neuron j, columns in stream order; a flipped row is negated.
     public var weights: SignMatrix
+    /// Multi-bit weights (`weight_bits` 2...8) as used, columns in stream order (never negated:
+    /// a falling neuron sets `multiThresholds.falling` instead). nil: the 1-bit `weights`.
+    public var integerWeights: IntegerMatrix? = nil
+    /// A multi-bit output code (or any layer with integer weights or code input): replaces
+    /// `classThresholds`, which is then nil.
+    public var multiThresholds: MultiLevelThresholds? = nil
     public var inputKind: MvauInput
     /// `[border class][neuron]`; `nil` for the last layer, which outputs accumulators. One class
     /// unless `border` is set (+-1 padding on the 8-bit input).
@@ -45,4 +51,26 @@ public struct IntegerLayer: Sendable {
 
     public var inputs: Int { weights.columns }
     public var outputs: Int { weights.rows }
+    /// Bits per weight: 1, or the integer weights' width.
+    public var weightBits: Int { integerWeights?.bits ?? 1 }
+}
+
+/// Several thresholds per neuron (FINN's MultiThreshold): neuron j's output code is how many of
+/// `values[k][j]` (ascending) the accumulator reaches at border class k, comparing `-acc` where
+/// `falling[j]` (see `MultiThresholdROM`).
+public struct MultiLevelThresholds: Sendable, Equatable {
+    /// Thresholds per neuron; every neuron has exactly this many.
+    public var levels: Int
+    /// Bits of the output code.
+    public var outputBits: Int
+    /// `[border class][neuron][level]`.
+    public var values: [[[Int]]]
+    public var falling: [Bool]
+
+    public init(levels: Int, outputBits: Int, values: [[[Int]]], falling: [Bool]) {
+        self.levels = levels
+        self.outputBits = outputBits
+        self.values = values
+        self.falling = falling
+    }
 }

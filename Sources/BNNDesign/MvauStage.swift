@@ -45,6 +45,16 @@ public struct MvauStage: Sendable {
     /// Matrix-vector products per frame: one per output pixel of a convolution.
     public var pixels: Int { window?.outputPixels ?? 1 }
 
+    /// Bits per output element: 1 for thresholds, the code width for multi-thresholds, the
+    /// accumulator's for the last layer (before any sum pool widens it).
+    public var outputBits: Int {
+        switch activation {
+        case .thresholds: return 1
+        case .multiThreshold(let rom): return rom.outputBits
+        case .accumulator: return accumulatorType.bits
+        }
+    }
+
     /// Output elements per frame, after the pool.
     public var outputCount: Int {
         if let pool { return pool.output.count }
@@ -68,12 +78,17 @@ public enum MvauInput: Sendable, Equatable {
     case maskedBinary
     /// The raw network input: `bits`-bit integers q, used as `q - zeroPoint`.
     case integer(bits: Int, isSigned: Bool, zeroPoint: Int)
+    /// Unsigned `bits`-bit codes u of an exact tensor (a quantizer's output, possibly max- or
+    /// sum-pooled), used as the integer u itself: `acc = sum w * u`. The compiler maps u back to
+    /// the exact value `offset + step * u` in the thresholds and logit maps, never the hardware.
+    case codes(bits: Int)
 
     public var bits: Int {
         switch self {
         case .binary: return 1
         case .maskedBinary: return 2
         case .integer(let bits, _, _): return bits
+        case .codes(let bits): return bits
         }
     }
 }
@@ -81,6 +96,8 @@ public enum MvauInput: Sendable, Equatable {
 public enum MvauActivation: Sendable {
     /// Output bit = `acc >= threshold`, one threshold per neuron.
     case thresholds(ThresholdROM)
+    /// Output code = levels reached, several thresholds per neuron (see `MultiThresholdROM`).
+    case multiThreshold(MultiThresholdROM)
     /// Output the accumulator itself (the last layer).
     case accumulator
 }

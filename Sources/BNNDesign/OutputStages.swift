@@ -1,18 +1,36 @@
-/// A leading `sign` layer: input element of channel c becomes bit `value >= thresholds[c]`,
-/// where value is the raw integer q (or +-1 for bipolar input).
+/// A leading quantizer (`sign`, `quantize` or `multithreshold` on the model input): input
+/// element of channel c becomes the code `count of l with value >= levelThresholds[c][l]`
+/// (ascending), where value is the raw integer q (or +-1 for bipolar input). A `sign` has one
+/// level: the code is the bit `value >= thresholds[c]`.
 public struct BinarizerStage: Sendable {
     public var layerIndex: Int
     public var label: String
     public var simd: Int
-    public var thresholds: [Int]
+    /// `[channel][level]`, each row ascending; every row has `levels` entries.
+    public var levelThresholds: [[Int]]
     public var thresholdType: IntegerType
 
     public init(layerIndex: Int, label: String, simd: Int, thresholds: [Int], thresholdType: IntegerType) {
+        self.init(layerIndex: layerIndex, label: label, simd: simd, levelThresholds: thresholds.map { [$0] }, thresholdType: thresholdType)
+    }
+
+    public init(layerIndex: Int, label: String, simd: Int, levelThresholds: [[Int]], thresholdType: IntegerType) {
         self.layerIndex = layerIndex
         self.label = label
         self.simd = simd
-        self.thresholds = thresholds
+        self.levelThresholds = levelThresholds
         self.thresholdType = thresholdType
+    }
+
+    public var levels: Int { levelThresholds.first?.count ?? 1 }
+    /// Bits per output code (1 for a sign).
+    public var outputBits: Int { MultiThresholdROM.bits(levels: levels) }
+    /// The first level's threshold per channel (a sign's only one).
+    public var thresholds: [Int] { levelThresholds.map { $0.first ?? 0 } }
+
+    /// The code of `value` in channel `c`.
+    public func code(_ value: Int, channel c: Int) -> Int {
+        levelThresholds[c].reduce(0) { $0 + (value >= $1 ? 1 : 0) }
     }
 }
 
@@ -40,7 +58,8 @@ public enum OutputStage: Sendable {
 
 /// Exactly the float64 steps of the last layer, from accumulator to logit:
 /// `a = accScale*acc + accOffset` (the spec's integer sum), `s = inputScale * a`,
-/// `y = s*alpha + bias`, then optionally batchnorm with its `sqrt(var + eps)` precomputed.
+/// `y = s*alpha + bias`, then optionally batchnorm with its `sqrt(var + eps)` precomputed, then
+/// optionally a `shift` (`y + shift`, version 2).
 public struct LogitMap: Sendable, Equatable {
     public var accScale: Int
     public var accOffset: Int
@@ -48,6 +67,8 @@ public struct LogitMap: Sendable, Equatable {
     public var alpha: Double
     public var bias: Double
     public var batchnorm: BatchNormStep?
+    /// A version-2 `shift` after the last layer (or its batchnorm), added last.
+    public var shift: Double?
 
     public struct BatchNormStep: Sendable, Equatable {
         public var mean: Double
@@ -86,6 +107,7 @@ public struct LogitMap: Sendable, Equatable {
             let q = n / bn.stddev
             y = q + bn.beta
         }
+        if let shift { y = y + shift }
         return y
     }
 }

@@ -42,26 +42,55 @@ public enum WindowPad: Sendable, Equatable {
     case constant(Int)
     /// pad_value 0 on binary activations: elements carry a valid bit and padded ones add nothing.
     case masked
+    /// pad_value "odd_even": the padded element at row i, column j of the unpadded input's
+    /// coordinates (negative above and left of the image) holds code `even` when i + j is even,
+    /// `odd` when it is odd (the codes of +1 and -1).
+    case parity(even: Int, odd: Int)
 }
 
-/// A binary max-pool after a convolution's MVAU: OR of the window's bits, or AND for channels
-/// where the pooled maximum becomes a minimum after thresholding (pool before a batchnorm with
-/// a negative scale).
+/// A pool after a convolution's MVAU, over its output elements of `bits` bits.
+///
+/// `.max`: the maximum of the window's codes (OR of bits), or the minimum (AND of bits) for
+/// channels where the pooled maximum becomes a minimum after thresholding (pool before a
+/// batchnorm with a negative scale, or a falling chain). `.sum`: an `avgpool2d` as the integer
+/// sum of the window's codes, `bits + ceil(log2(window))` bits wide; the next layer's exact map
+/// divides by the window size.
 public struct PoolStage: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        case max
+        case sum
+    }
+
     public var label: String
     public var layerIndex: Int
     public var input: Shape3
     public var pool: Pair
     public var stride: Pair
+    /// `.max` only: true where the channel takes the minimum.
     public var andChannels: [Bool]
+    public var kind: Kind
+    /// Bits per input element (1 for a binary max-pool).
+    public var bits: Int
 
-    public init(label: String, layerIndex: Int, input: Shape3, pool: Pair, stride: Pair, andChannels: [Bool]) {
+    public init(label: String, layerIndex: Int, input: Shape3, pool: Pair, stride: Pair, andChannels: [Bool],
+                kind: Kind = .max, bits: Int = 1) {
         self.label = label
         self.layerIndex = layerIndex
         self.input = input
         self.pool = pool
         self.stride = stride
         self.andChannels = andChannels
+        self.kind = kind
+        self.bits = bits
+    }
+
+    /// Bits per output element: the input's for a max, wide enough for the window's sum for a sum.
+    public var outputBits: Int {
+        guard kind == .sum else { return bits }
+        let largest = ((1 << bits) - 1) * pool.height * pool.width
+        var b = bits
+        while (1 << b) - 1 < largest { b += 1 }
+        return b
     }
 
     public var output: Shape3 {

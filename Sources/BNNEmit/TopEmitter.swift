@@ -65,6 +65,7 @@ struct TopEmitter {
         switch pad {
         case .masked: return "bnn::MaskedPad"
         case .constant(let value): return "bnn::ConstantPad<\(input.bits), \(value)>"
+        case .parity(let even, let odd): return "bnn::ParityPad<\(input.bits), \(even), \(odd)>"
         }
     }
 
@@ -128,6 +129,7 @@ struct TopEmitter {
             case .binary: lane = "bnn::XnorLane"
             case .maskedBinary: lane = "bnn::MaskedXnorLane"
             case .integer(let bits, let signed, let zeroPoint): lane = "bnn::IntegerLane<\(bits), \(signed), \(zeroPoint)>"
+            case .codes(let bits): lane = "bnn::CodeLane<\(bits)>"
             }
             let activationType: String
             let activationArgument: String

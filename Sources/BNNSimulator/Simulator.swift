@@ -23,7 +23,7 @@ public struct Simulator: Sendable {
             case .binary, .maskedBinary:
                 return .binary(BinaryKernel(rows: stage.outputs, columns: stage.inputs,
                                             rowBits: { Self.rowBits(stage, row: $0) }, thresholds: thresholds?.first))
-            case .integer:
+            case .integer, .codes:
                 let weight = { Self.weightBit(stage, row: $0, column: $1) }
                 let classes = Self.pixelClasses(stage)
                 let narrow = stage.inputs * largestValue <= SIMD32<Int16>.sumBound

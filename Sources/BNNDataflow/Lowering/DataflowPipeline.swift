@@ -91,11 +91,11 @@ public enum DataflowPipeline {
     }
 
     /// The input lane that adds nothing to an MVAU's accumulator given weight bit 1 (what
-    /// PackWeights stores in padding columns): a 0 bit (XNOR 0), a not-valid masked lane, or the
-    /// zero point of 8-bit input.
+    /// PackWeights stores in padding columns): a 0 bit (XNOR 0), a not-valid masked lane, the
+    /// zero point of 8-bit input, or code 0 (adds `w * 0`).
     public static func neutralLane(_ kind: MvauInput) -> Int {
         switch kind {
-        case .binary, .maskedBinary: return 0
+        case .binary, .maskedBinary, .codes: return 0
         case .integer(let bits, _, let zeroPoint): return zeroPoint & ((1 << bits) - 1)
         }
     }
