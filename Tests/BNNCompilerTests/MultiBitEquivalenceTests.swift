@@ -114,6 +114,21 @@ final class MultiBitEquivalenceTests: XCTestCase {
         d.activation = .sign
         d.mode = .argmax
         cases.append(("quantized input, odd_even on codes, 2x2 average pool of signs", d))
+
+        var e = Options(inputShape: Shape3(height: 6, width: 6, channels: 2), sizes: [5, 3])
+        e.encoding = .uint8
+        e.zeroPoint = 11
+        e.scale = 0.013
+        var e1 = Conv(filters: 5, kernel: Pair(3, 3))
+        e1.padding = Padding(top: 1, bottom: 1, left: 1, right: 1)
+        e1.padValue = 1
+        e1.pool = .maxBeforeQuantizer
+        var e2 = Conv(filters: 4, kernel: Pair(2, 2))
+        e2.pool = .maxAfterQuantizer
+        e.convs = [e1, e2]
+        e.activation = .sign
+        e.denseBits = [1, 2]
+        cases.append(("8-bit input, 1-bit weights and sign (v1 thresholds with negated rows), +1 border classes", e))
         return cases
     }
 
