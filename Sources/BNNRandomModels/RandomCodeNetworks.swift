@@ -70,18 +70,25 @@ public struct RandomCodeNetworks: SeededDraws {
                             : quantizer(channels: o.inputShape.channels, kind: q == 0 ? .quantize : .any, magnitude: q == 0 ? inputMagnitude : 1),
                         "in_q\(q)")
         }
-        var magnitude = o.inputQuantizers > 0 ? 1 : inputMagnitude
+        // Mean and spread of the current activation's values, to centre each batchnorm on its sums.
+        var stats: (center: Double, spread: Double)
+        if let last = builder.layers.last { stats = Self.stats(last.kind) } else if o.encoding == .bipolar { stats = (0, 1) } else {
+            let range = o.encoding.valueRange
+            stats = (o.scale * (Double(range.lowerBound + range.upperBound) / 2 - Double(o.zeroPoint)), o.scale * Double(range.count) / 3.5)
+        }
         for (g, spec) in o.convs.enumerated() {
             let c = builder.shape.channels
             let k = c * spec.kernel.height * spec.kernel.width
             let (signs, integers) = weights(rows: spec.filters, columns: k, bits: spec.weightBits)
             let conv = Conv2D(weights: signs, integerWeights: integers, inputChannels: c, kernel: spec.kernel, stride: spec.stride,
                               padding: spec.padding, padValue: spec.padValue, bias: biases(spec.filters, k), alpha: alphas(spec.filters))
+            let sums = Self.sums(signs, integers, alpha: conv.alpha, bias: conv.bias, stats)
             builder.add(.conv2d(conv), "conv\(g)", output: conv.outputShape(builder.shape))
             let size = spec.poolSize ?? Pair(builder.shape.height, builder.shape.width)
             let stride = spec.poolStride ?? size
-            hiddenSteps(&builder, g: "c\(g)", fanIn: k, bits: spec.weightBits, magnitude: magnitude, o: o,
+            hiddenSteps(&builder, g: "c\(g)", sums: sums, o: o,
                         maxPool: spec.pool == .maxBeforeQuantizer ? MaxPool2D(pool: size, stride: stride) : nil)
+            stats = Self.stats(builder.layers[builder.layers.count - 1].kind)
             if spec.pool == .maxAfterQuantizer {
                 let pool = MaxPool2D(pool: size, stride: stride)
                 builder.add(.maxpool2d(pool), "cpool\(g)", output: pool.outputShape(builder.shape))
@@ -89,7 +96,6 @@ public struct RandomCodeNetworks: SeededDraws {
                 let pool = AvgPool2D(pool: size, stride: stride)
                 builder.add(.avgpool2d(pool), "cavg\(g)", output: pool.outputShape(builder.shape))
             }
-            magnitude = 1
         }
         for (l, m) in o.sizes.enumerated() {
             let k = builder.shape.count
@@ -98,12 +104,14 @@ public struct RandomCodeNetworks: SeededDraws {
             }
             let bits = o.denseBits[l % o.denseBits.count]
             let (signs, integers) = weights(rows: m, columns: k, bits: bits)
-            builder.add(.dense(Dense(weights: signs, integerWeights: integers, bias: biases(m, k), alpha: alphas(m))), "fc\(l)", output: .vector(m))
+            let dense = Dense(weights: signs, integerWeights: integers, bias: biases(m, k), alpha: alphas(m))
+            builder.add(.dense(dense), "fc\(l)", output: .vector(m))
+            let sums = Self.sums(signs, integers, alpha: dense.alpha, bias: dense.bias, stats)
             if l < o.sizes.count - 1 {
-                hiddenSteps(&builder, g: "f\(l)", fanIn: k, bits: bits, magnitude: magnitude, o: o, maxPool: nil)
-                magnitude = 1
+                hiddenSteps(&builder, g: "f\(l)", sums: sums, o: o, maxPool: nil)
+                stats = Self.stats(builder.layers[builder.layers.count - 1].kind)
             } else {
-                if o.lastBatchnorm { builder.add(.batchnorm(batchnorm(m, spread: spread(k, bits, magnitude))), "bn_last") }
+                if o.lastBatchnorm { builder.add(.batchnorm(batchnorm(sums)), "bn_last") }
                 if o.lastShift { builder.add(.shift(Shift(value: (0..<m).map { _ in uniform() - 0.5 })), "shift_last") }
             }
         }
@@ -128,16 +136,36 @@ public struct RandomCodeNetworks: SeededDraws {
         }
     }
 
-    /// Typical size of a sum: sqrt(fan-in) * mean |weight| * input magnitude.
-    private func spread(_ fanIn: Int, _ bits: Int, _ magnitude: Double) -> Double {
-        Double(fanIn).squareRoot() * (bits == 1 ? 1 : Double(1 << (bits - 1)) / 2) * magnitude
+    /// Mean and spread of the values a quantizer (or a pool of its codes) outputs.
+    private static func stats(_ kind: LayerKind) -> (center: Double, spread: Double) {
+        switch kind {
+        case .quantize(let q): return (q.scale * Double(q.kmin + q.kmax) / 2, q.scale * Double(q.kmax - q.kmin) / 3)
+        case .multithreshold(let m):
+            let n = Double(m.thresholds.first?.count ?? 1)
+            return (m.outBias + m.outScale * n / 2, m.outScale * n / 3)
+        default: return (0, 1)  // sign
+        }
+    }
+
+    /// Per output: mean and spread of `alpha * sum + bias` for inputs with these statistics.
+    private static func sums(_ signs: SignMatrix, _ integers: IntegerMatrix?, alpha: [Double], bias: [Double],
+                             _ input: (center: Double, spread: Double)) -> [(mean: Double, spread: Double)] {
+        (0..<signs.rows).map { j in
+            var (total, squares) = (0.0, 0.0)
+            for c in 0..<signs.columns {
+                let w = Double(integers?[j, c] ?? signs.value(row: j, column: c))
+                total += w
+                squares += w * w
+            }
+            return (alpha[j] * input.center * total + bias[j], abs(alpha[j]) * input.spread * squares.squareRoot() + 1e-3)
+        }
     }
 
     /// batchnorm, then (with `chains`) shift / prelu / clamp in a random order, a max-pool at a
     /// random place among them, then the quantizer(s).
-    private mutating func hiddenSteps(_ b: inout Builder, g: String, fanIn: Int, bits: Int, magnitude: Double, o: Options, maxPool: MaxPool2D?) {
+    private mutating func hiddenSteps(_ b: inout Builder, g: String, sums: [(mean: Double, spread: Double)], o: Options, maxPool: MaxPool2D?) {
         let c = b.shape.channels
-        var steps: [LayerKind] = [.batchnorm(batchnorm(c, spread: spread(fanIn, bits, magnitude)))]
+        var steps: [LayerKind] = [.batchnorm(batchnorm(sums))]
         if o.chains {
             if chance(50) { steps.append(.shift(Shift(value: (0..<c).map { _ in uniform() - 0.5 }))) }
             if chance(50) { steps.append(.prelu(PReLU(slope: (0..<c).map { _ in chance(20) ? 0 : uniform() * 1.5 }))) }
@@ -197,10 +225,11 @@ public struct RandomCodeNetworks: SeededDraws {
         (0..<n).map { _ in chance(15) ? -(uniform() + 0.05) : chance(4) ? 0 : uniform() + 0.05 }
     }
 
-    private mutating func batchnorm(_ c: Int, spread s: Double) -> BatchNorm {
-        BatchNorm(gamma: (0..<c).map { _ in chance(5) ? 0 : chance(20) ? -(uniform() + 0.1) : uniform() * 2 + 0.1 },
-                  beta: (0..<c).map { _ in uniform() - 0.5 },
-                  mean: (0..<c).map { _ in (uniform() - 0.5) * s * 0.5 },
-                  variance: (0..<c).map { _ in uniform() * s * s + 0.01 }, eps: 1e-5)
+    /// Centred near each output's typical value, so the codes after it vary with the input.
+    private mutating func batchnorm(_ sums: [(mean: Double, spread: Double)]) -> BatchNorm {
+        BatchNorm(gamma: sums.map { _ in chance(5) ? 0 : chance(20) ? -(uniform() + 0.1) : uniform() * 2 + 0.1 },
+                  beta: sums.map { _ in uniform() - 0.5 },
+                  mean: sums.map { $0.mean + (uniform() - 0.5) * $0.spread * 0.5 },
+                  variance: sums.map { $0.spread * $0.spread * (uniform() + 0.5) }, eps: 1e-5)
     }
 }
