@@ -12,28 +12,44 @@ public struct Simulator: Sendable {
         case binary(BinaryKernel)
         /// `narrow` exists when every sum the layer can reach on the encoding's range fits Int16 lanes.
         case integer(narrow: IntegerKernel<SIMD32<Int16>>?, wide: IntegerKernel<SIMD16<Int32>>, runs: PixelRuns)
+        case codes(CodeKernel)
     }
 
     public init(design: Design) {
         self.design = design
         let largestValue = Self.largestValue(design.input)
-        layers = design.layers.map { stage in
-            let thresholds = Self.neuronThresholds(stage)
-            switch stage.inputKind {
-            case .binary, .maskedBinary:
-                return .binary(BinaryKernel(rows: stage.outputs, columns: stage.inputs,
-                                            rowBits: { Self.rowBits(stage, row: $0) }, thresholds: thresholds?.first))
-            case .integer, .codes:
-                let weight = { Self.weightBit(stage, row: $0, column: $1) }
-                let classes = Self.pixelClasses(stage)
-                let narrow = stage.inputs * largestValue <= SIMD32<Int16>.sumBound
-                    ? IntegerKernel<SIMD32<Int16>>(rows: stage.outputs, columns: stage.inputs, weight: weight, thresholds: thresholds, pixelClasses: classes)
-                    : nil
-                return .integer(narrow: narrow,
-                                wide: IntegerKernel(rows: stage.outputs, columns: stage.inputs, weight: weight, thresholds: thresholds, pixelClasses: classes),
-                                runs: stage.window.map(PixelRuns.init(window:)) ?? PixelRuns(columns: stage.inputs))
-            }
+        layers = design.layers.map { Self.kernel(for: $0, largestValue: largestValue) }
+    }
+
+    /// Which kernel runs a stage: the packed XNOR-popcount and 8-bit kernels for what version 1
+    /// designs use, the lane-by-lane `CodeKernel` for everything multi-bit.
+    private static func kernel(for stage: MvauStage, largestValue: Int) -> LayerKernel {
+        if needsCodeKernel(stage) { return .codes(CodeKernel(stage: stage)) }
+        let thresholds = Self.neuronThresholds(stage)
+        switch stage.inputKind {
+        case .binary, .maskedBinary:
+            return .binary(BinaryKernel(rows: stage.outputs, columns: stage.inputs,
+                                        rowBits: { Self.rowBits(stage, row: $0) }, thresholds: thresholds?.first))
+        case .integer, .codes:
+            let weight = { Self.weightBit(stage, row: $0, column: $1) }
+            let classes = Self.pixelClasses(stage)
+            let narrow = stage.inputs * largestValue <= SIMD32<Int16>.sumBound
+                ? IntegerKernel<SIMD32<Int16>>(rows: stage.outputs, columns: stage.inputs, weight: weight, thresholds: thresholds, pixelClasses: classes)
+                : nil
+            return .integer(narrow: narrow,
+                            wide: IntegerKernel(rows: stage.outputs, columns: stage.inputs, weight: weight, thresholds: thresholds, pixelClasses: classes),
+                            runs: stage.window.map(PixelRuns.init(window:)) ?? PixelRuns(columns: stage.inputs))
         }
+    }
+
+    /// True where a stage uses a version-2 feature the packed kernels do not model.
+    static func needsCodeKernel(_ stage: MvauStage) -> Bool {
+        if stage.weights.weightBits > 1 { return true }
+        if case .codes = stage.inputKind { return true }
+        if case .multiThreshold = stage.activation { return true }
+        if case .parity = stage.window?.pad { return true }
+        if let pool = stage.pool, pool.kind != .max || pool.bits > 1 { return true }
+        return false
     }
 
     /// Runs `count` inputs given as the encoding's integers, `design.input.count` per input, HWC.
@@ -68,18 +84,56 @@ public struct Simulator: Sendable {
 
     private func runChunk(_ inputs: UnsafeBufferPointer<Int>, count: Int) -> SimulationResult {
         var stageBits: [[UInt64]] = []
+        var stageCodes: [[Int]] = []
+        // The current activations: packed bits, or one Int per element (codes, or raw inputs).
         var bits: [UInt64] = []
+        var codes: [Int]?
+        var length = design.input.count
         if let binarizer = design.binarizer {
-            bits = binarize(inputs, count: count, binarizer)
-            stageBits.append(bits)
+            if binarizer.levels == 1 {
+                bits = binarize(inputs, count: count, binarizer)
+                stageBits.append(bits)
+                stageCodes.append([])
+            } else {
+                let channels = design.input.channels
+                codes = (0..<(count * length)).map { binarizer.code(inputs[$0], channel: ($0 % length) % channels) }
+                stageBits.append([])
+                stageCodes.append(codes ?? [])
+            }
         } else if design.input.encoding == .bipolar {
             bits = Self.packBipolar(inputs, count: count, length: design.input.count)
+        } else {
+            codes = Array(inputs)
         }
         let classes = design.classCount
         var accumulators = [Int](repeating: 0, count: count * classes)
         for (l, kernel) in layers.enumerated() {
             let stage = design.layers[l]
             let isLast = l == layers.count - 1
+            if case .codes(let k) = kernel {
+                let x = codes ?? Self.unpack(bits, count: count, length: length)
+                let out = k.run(x, count: count, isLast: isLast)
+                if isLast {
+                    accumulators = out
+                    break
+                }
+                length = stage.outputCount
+                if stage.pool?.kind != .sum && stage.outputBits == 1 {
+                    bits = Self.pack(count: count, length: length) { out[$0 * length + $1] == 1 }
+                    stageBits.append(bits)
+                    stageCodes.append([])
+                } else {
+                    stageBits.append([])
+                    stageCodes.append(out)
+                }
+                codes = out
+                continue
+            }
+            if codes != nil, case .binary = kernel {
+                let x = codes ?? []
+                bits = Self.pack(count: count, length: length) { x[$0 * length + $1] == 1 }
+            }
+            codes = nil
             let outLimbs = (stage.outputs + 63) / 64
             var next = [UInt64](repeating: 0, count: isLast ? 0 : count * stage.pixels * outLimbs)
             switch kernel {
@@ -87,6 +141,8 @@ public struct Simulator: Sendable {
                 runBinary(k, stage, bits, count: count, isLast: isLast, next: &next, accumulators: &accumulators)
             case .integer(let narrow, let wide, let runs):
                 runInteger(narrow, wide, runs, inputs, count: count, isLast: isLast, next: &next, accumulators: &accumulators)
+            case .codes:
+                break
             }
             if isLast { break }
             // Per-pixel outputs of whole limbs already form the HWC image.
@@ -95,9 +151,23 @@ public struct Simulator: Sendable {
             }
             if let pool = stage.pool { next = WindowOps.pool(next, count: count, pool) }
             stageBits.append(next)
+            stageCodes.append([])
             bits = next
+            length = stage.outputCount
         }
-        return SimulationResult(count: count, classes: classes, stageBits: stageBits, accumulators: accumulators, output: design.output)
+        return SimulationResult(count: count, classes: classes, stageBits: stageBits, stageCodes: stageCodes,
+                                accumulators: accumulators, output: design.output)
+    }
+
+    /// Packed bits back to one Int (0 or 1) per element.
+    static func unpack(_ bits: [UInt64], count: Int, length: Int) -> [Int] {
+        let limbs = (length + 63) / 64
+        var out: [Int] = []
+        out.reserveCapacity(count * length)
+        for image in 0..<count {
+            for e in 0..<length { out.append(Int((bits[image * limbs + e / 64] >> UInt64(e % 64)) & 1)) }
+        }
+        return out
     }
 
     private func runBinary(_ k: BinaryKernel, _ stage: MvauStage, _ bits: [UInt64], count: Int, isLast: Bool,
