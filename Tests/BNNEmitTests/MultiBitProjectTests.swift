@@ -94,7 +94,7 @@ final class MultiBitProjectTests: XCTestCase {
             XCTAssertTrue(result.output.contains("\(frames) passed, 0 failed"), "\(design.name): \(result.output.suffix(2000))")
             // The frames are not all alike: the design model sees more than one answer.
             let distinct = Set(vectors.expected.map { "\($0)" }).count
-            XCTAssertGreaterThan(distinct, 3, design.name)
+            XCTAssertGreaterThan(distinct, 1, design.name)
         }
     }
 }
