@@ -70,7 +70,7 @@ final class MultiBitProjectTests: XCTestCase {
         }
     }
 
-    /// Each design's project built once with g++ and run on 40 frames.
+    /// Each design's project built once with g++ (sanitizers on) and run on 40 frames.
     func testProjectsReproduceTheDesignModel() throws {
         let found = hlsInclude(repo: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent())
         guard let include = found.path else { throw XCTSkip("cannot fetch the HLS headers: \(found.reason)") }
@@ -89,8 +89,11 @@ final class MultiBitProjectTests: XCTestCase {
                 try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try Data(file.contents).write(to: url)
             }
-            let result = try runProcess("make", ["-s", "HLS_INCLUDE=\(include)"], in: dir.path)
+            // Under AddressSanitizer and UBSan: the integer-weight products, sign extensions and
+            // code packing must not overflow or shift out of range.
+            let result = try runProcess("make", ["-s", "sanitize", "HLS_INCLUDE=\(include)"], in: dir.path)
             XCTAssertEqual(result.status, 0, "\(design.name): \(result.output.suffix(3000))")
+            XCTAssertFalse(result.output.contains("runtime error"), "\(design.name): \(result.output.suffix(2000))")
             XCTAssertTrue(result.output.contains("\(frames) passed, 0 failed"), "\(design.name): \(result.output.suffix(2000))")
             // The frames are not all alike: the design model sees more than one answer.
             let distinct = Set(vectors.expected.map { "\($0)" }).count
