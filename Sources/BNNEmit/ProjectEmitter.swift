@@ -40,6 +40,10 @@ public enum ProjectEmitter {
         if let widest = top.widths.max(), widest > TopEmitter.maxWidth {
             throw EmitError(message: "a stream word or converter buffer would be \(widest) bits wide, over Vitis's limit of \(TopEmitter.maxWidth); lower PE or SIMD with --fold")
         }
+        // bnn::LogitMap holds the integer sum's scale and offset as C++ ints.
+        if let m = design.output.maps.first(where: { Int32(exactly: $0.accScale) == nil || Int32(exactly: $0.accOffset) == nil }) {
+            throw EmitError(message: "a logit map's integer sum (\(m.accScale) * acc + \(m.accOffset)) does not fit the C++ map's 32-bit fields")
+        }
         let name = design.name
         let modelFile = String(options.modelFile.split(separator: "/").last ?? "model.json")
         let common = ["name": name, "model_file": SafeText.cppComment(modelFile)]

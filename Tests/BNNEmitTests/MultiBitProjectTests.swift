@@ -70,6 +70,16 @@ final class MultiBitProjectTests: XCTestCase {
         }
     }
 
+    func testLogitMapBeyond32BitsIsRefused() {
+        var design = MultiBitTinyDesigns.w2a2Conv()
+        var maps = design.output.maps
+        maps[1].accOffset = 1 << 40
+        design.output = .logits(maps: maps)
+        XCTAssertThrowsError(try ProjectEmitter.emit(design, vectors: TestVectors(inputs: [], expected: []), options: EmitOptions(modelFile: "t.json"))) {
+            XCTAssertEqual("\($0)", "a logit map's integer sum (1 * acc + 1099511627776) does not fit the C++ map's 32-bit fields")
+        }
+    }
+
     /// Each design's project built once with g++ (sanitizers on) and run on 40 frames.
     func testProjectsReproduceTheDesignModel() throws {
         let found = hlsInclude(repo: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent())
