@@ -4,12 +4,13 @@ import BNNReference
 
 /// One group's thresholds: for every neuron, border class and output level l, the accumulator
 /// where the float64 code starts to reach l, searched on the decision itself (`ThresholdSearch`).
-/// A neuron whose code falls with the sum compares the negated accumulator (`falling`); on the
-/// W1A1 lanes with a `sign` it keeps v1's single threshold with its row negated instead.
+/// A neuron whose code falls with the sum compares the negated accumulator (`falling`); a `sign`
+/// on 1-bit weights (W1A1 lanes or the 8-bit input) keeps version 1's single threshold with its
+/// row negated instead.
 enum CodeThresholds {
     static func fold(_ group: CodeGroup, _ lanes: GroupLanes, file: String) throws(Diagnostic) -> IntegerLayer {
         try checkFinite(group, lanes, file: file)
-        if let range = lanes.binaryRange, group.quantizers.count == 1, case .sign = group.quantizers[0] {
+        if let range = lanes.negatableRange, group.quantizers.count == 1, case .sign = group.quantizers[0] {
             return try signLayer(group, lanes, range: range, file: file)
         }
         let levels = group.quantizers.last?.levels ?? 1
@@ -46,30 +47,36 @@ enum CodeThresholds {
             accumulatorType: IntegerType(holding: min(lowest, all.min() ?? 0)...max(highest, all.max() ?? 0)), window: nil, pool: nil)
     }
 
-    /// A `sign` on the W1A1 lanes: one threshold per neuron, the row negated where it falls.
+    /// A `sign` on 1-bit weights over the W1A1 or 8-bit lanes: one threshold per neuron and
+    /// border class, the row negated where the decision falls (version 1's scheme).
     private static func signLayer(_ group: CodeGroup, _ lanes: GroupLanes, range: MvauInputRange, file: String) throws(Diagnostic) -> IntegerLayer {
         var weights = group.weights
-        var thresholds: [Int] = []
+        var thresholds = Array(repeating: [Int](), count: lanes.classes)
         var flipped: [Bool] = []
         let columns = weights.columns
+        var (lowest, highest) = (0, 0)
         for j in 0..<group.outputs {
-            let real = lanes.real(j, 0)
+            let reach = lanes.reach(j)
             let falls = group.direction(unit: j) < 0
             if falls { weights.negateRow(j) }
             flipped.append(falls)
-            let unflip = { (acc: Int) in falls ? AccumulatorDomain.flipped(acc, inputs: columns, range: range) : acc }
-            guard case .rising(let t) = ThresholdSearch.find(in: lanes.reach(j), decide: { group.code(real(unflip($0)), unit: j) >= 1 }) else {
-                throw notMonotone(group, j, file: file)
+            let flip = { (acc: Int) in falls ? AccumulatorDomain.flipped(acc, inputs: columns, range: range) : acc }
+            let (a, b) = (flip(reach.lowerBound), flip(reach.upperBound))
+            let searched = min(a, b)...max(a, b)
+            (lowest, highest) = (min(lowest, searched.lowerBound), max(highest, searched.upperBound))
+            for k in 0..<lanes.classes {
+                let real = lanes.real(j, k)
+                guard case .rising(let t) = ThresholdSearch.find(in: searched, decide: { group.code(real(flip($0)), unit: j) >= 1 }) else {
+                    throw notMonotone(group, j, file: file)
+                }
+                thresholds[k].append(t)
             }
-            thresholds.append(t)
         }
-        let reach = lanes.reach(0)
-        let lowest = min(reach.lowerBound, thresholds.min() ?? 0)
-        let highest = max(reach.upperBound, thresholds.max() ?? 0)
+        let all = thresholds.joined()
         return IntegerLayer(
             layerIndices: group.layerIndices, label: group.compute.label, computeIndex: group.compute.index, foldKey: group.foldKey,
-            weights: weights, inputKind: lanes.kind, classThresholds: [thresholds], border: nil, flipped: flipped,
-            accumulatorType: IntegerType(holding: lowest...highest), window: nil, pool: nil)
+            weights: weights, inputKind: lanes.kind, classThresholds: thresholds, border: nil, flipped: flipped,
+            accumulatorType: IntegerType(holding: min(lowest, all.min() ?? 0)...max(highest, all.max() ?? 0)), window: nil, pool: nil)
     }
 
     private static func notMonotone(_ group: CodeGroup, _ j: Int, file: String) -> Diagnostic {

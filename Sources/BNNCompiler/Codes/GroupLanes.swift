@@ -26,8 +26,9 @@ struct GroupLanes {
     var step: ExactNumber
     var base: (Int, Int) -> ExactNumber
     var reach: (Int) -> ClosedRange<Int>
-    /// The binary lanes' accumulator range kind, for negating 1-bit rows (nil: not binary).
-    var binaryRange: MvauInputRange?
+    /// Where a 1-bit row can be negated for a falling `sign` decision (the W1A1 lanes and the
+    /// 8-bit input with 1-bit weights, as in version 1): how negation maps the accumulator.
+    var negatableRange: MvauInputRange?
 
     var classes: Int { border?.count ?? 1 }
 
@@ -80,7 +81,7 @@ struct GroupLanes {
             // Padded taps hold the zero point: `q - zero_point` adds nothing.
             var lanes = GroupLanes(kind: .integer(bits: 8, isSigned: spec.encoding.isSigned, zeroPoint: spec.zeroPoint),
                                    pad: .constant(spec.zeroPoint & 0xff), border: nil,
-                                   step: step, base: { _, _ in .zero }, reach: hull(low, high), binaryRange: nil)
+                                   step: step, base: { _, _ in .zero }, reach: hull(low, high), negatableRange: group.integerWeights == nil ? .integer(low: low, high: high) : nil)
             guard let padValue, let conv, let window else { return lanes }
             guard case .constant(let v) = padValue else {
                 // +-1 is `scale * (q - zero_point)` for q = zero_point +- 1/scale, when that is an input value.
@@ -103,18 +104,18 @@ struct GroupLanes {
                 // The W1A1 XNOR lanes: agreements (sum 2acc - MW) or, zero-padded, the signed sum.
                 if padValue == .constant(0) {
                     return GroupLanes(kind: .maskedBinary, pad: .masked, border: nil, step: ExactNumber(1), base: { _, _ in .zero },
-                                      reach: { _ in -columns...columns }, binaryRange: .signed)
+                                      reach: { _ in -columns...columns }, negatableRange: .signed)
                 }
                 let pad: WindowPad = padValue == .oddEven ? .parity(even: 1, odd: 0) : .constant(padValue == .constant(1) ? 1 : 0)
                 return GroupLanes(kind: .binary, pad: pad, border: nil, step: ExactNumber(2), base: { _, _ in ExactNumber(-columns) },
-                                  reach: { _ in 0...columns }, binaryRange: .binary)
+                                  reach: { _ in 0...columns }, negatableRange: .binary)
             }
             func code(of value: Int) -> Int? {
                 for u in 0...maxCode where offset + step * u == ExactNumber(value) { return u }
                 return nil
             }
             var lanes = GroupLanes(kind: .codes(bits: bits), pad: .constant(0), border: nil, step: step,
-                                   base: { j, _ in offset * rowSum[j] }, reach: hull(0, maxCode), binaryRange: nil)
+                                   base: { j, _ in offset * rowSum[j] }, reach: hull(0, maxCode), negatableRange: nil)
             guard let padValue, let conv, let window else { return lanes }
             switch padValue {
             case .oddEven:
