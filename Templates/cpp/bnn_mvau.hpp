@@ -15,10 +15,11 @@ namespace bnn {
 // One repetition consumes an MW-element input vector as SF = ceil(MW/SIMD) words and produces
 // NF * PE outputs as NF = ceil(MH/PE) words (word f, element p = neuron f*PE + p). Weights for PE p
 // at fold (nf, sf) are weights.words[p][nf * SF + sf]: a BinaryWeights or IntegerWeights ROM
-// (bnn_rom.hpp), whose WEIGHT_BITS per lane the Lane's contribution receives. The caller partitions weights.words (and
-// activation ROMs) along dim 1 so the PE lanes read in parallel. That pragma is not repeated here:
-// Vitis HLS (UG1399) wants ARRAY_PARTITION in the function where the array is defined, and the ROMs
-// are globals named by the top function; here they are only reference parameters.
+// (bnn_rom.hpp), whose WEIGHT_BITS per lane the Lane's contribution receives. The caller
+// partitions weights.words (and activation ROMs) along dim 1 so the PE lanes read in parallel.
+// That pragma is not repeated here: Vitis HLS (UG1399) wants ARRAY_PARTITION in the function where
+// the array is defined, and the ROMs are globals named by the top function; here they are only
+// reference parameters.
 //
 // Padding (SIMD need not divide MW, PE need not divide MH) needs no logic here: the unit computes
 // SF * SIMD columns and NF * PE neurons. Lanes >= MW of a vector's last input word are padding

@@ -22,9 +22,10 @@ ap_uint<SIMD> PoolCombine(const ap_uint<SIMD> &a, const ap_uint<SIMD> &b,
     return orPart | andPart;
 }
 
-// Pool operations: the elements a stream word carries in (IN_BITS each) and out (OUT_BITS), the
-// first element of a window as its running value (first) and how a further one joins it
-// (combine); the mask is the word's AND flags (bnn_rom.hpp's ChannelFlags), read by mask().
+// Pool operations for PoolWindows: the bits of an element on the input (IN_BITS) and output
+// (OUT_BITS) streams, the first element of a window as its running value (first) and how a
+// further one joins it (combine); the mask is the word's channel flags (ChannelFlags), which only
+// the max operations read.
 
 // Binary max-pool: OR, or AND on flagged channels (PoolCombine).
 template <unsigned SIMD>
