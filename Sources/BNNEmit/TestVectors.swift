@@ -23,8 +23,8 @@ public struct TestVectors: Sendable {
     }
 
     /// Header `frames classes mode`: mode 1 argmax (one class per line), 0 logits with their
-    /// integer sums (`sum logit` per class), 2 logits only, where the reference gives no integer
-    /// sum (a version-2 sum over codes with an offset).
+    /// integer sums (`sum logit` per class), 2 logits only, where the vectors carry no sums (a
+    /// version-2 model: the reference's integer sums need not be in the design's units).
     func expectedText(classes: Int, argmax: Bool) -> String {
         let withSums = expected.allSatisfy {
             if case .logits(let sums, _) = $0 { return sums.count == classes }

@@ -106,7 +106,6 @@ final class MultiBitEndToEndTests: XCTestCase {
         s1.pool = .average
         signs.convs = [s1]
         signs.activation = .sign
-        signs.mode = .argmax
         cases.append(("cnn_quantized_input_odd_even_sum_of_signs", signs))
         return cases.enumerated().map { i, named in
             var random = RandomCodeNetworks(seed: UInt64(500 + i))
