@@ -1,3 +1,4 @@
+import BNNCompiler
 import BNNDesign
 import BNNEmit
 import BNNModel
@@ -53,11 +54,13 @@ public struct Verifier: Sendable {
     private func compare(_ i: Int, _ expected: ReferenceResult, _ simulated: SimulationResult) -> [Mismatch] {
         var found: [Mismatch] = []
         var stage = 0
-        func checkBits(layerIndex: Int, neurons: Int) {
+        func checkBits(layerIndex: Int, neurons: Int, sumOf: Int = 1) {
             let want = expected.layerOutputs[layerIndex]
-            // Multi-bit codes have no +-1 to compare here; the sums and logits after them do.
             defer { stage += 1 }
-            guard simulated.hasBits(stage: stage) else { return }
+            guard simulated.hasBits(stage: stage) else {
+                found += checkCodes(i, simulated.stageCodes[stage], want, neurons: neurons, layerIndex: layerIndex, sumOf: sumOf)
+                return
+            }
             for n in 0..<neurons {
                 let got = simulated.bit(stage: stage, image: i, neuron: n, neurons: neurons)
                 if got != (want[n] > 0) {
@@ -68,7 +71,8 @@ public struct Verifier: Sendable {
         }
         if let b = design.binarizer { checkBits(layerIndex: b.layerIndex, neurons: design.input.count) }
         for layer in design.layers.dropLast() {
-            checkBits(layerIndex: layer.layerIndices.last ?? 0, neurons: layer.outputCount)
+            checkBits(layerIndex: layer.layerIndices.last ?? 0, neurons: layer.outputCount,
+                      sumOf: layer.pool.map { $0.kind == .sum ? $0.pool.height * $0.pool.width : 1 } ?? 1)
         }
         let lastLabel = network.layers[finalComputeIndex].label
         let wantSums = expected.sums[finalComputeIndex] ?? []
@@ -86,6 +90,22 @@ public struct Verifier: Sendable {
         let prediction = simulated.prediction(i)
         if prediction != expected.prediction {
             found.append(Mismatch(input: i, place: "prediction", detail: "reference class \(expected.prediction), simulator \(prediction)"))
+        }
+        return found
+    }
+
+    /// Multi-bit codes against the reference's values: code u of the group's last quantizer
+    /// (summed over `sumOf` codes by an average pool) is the exact `offset + step/sumOf * u`.
+    private func checkCodes(_ i: Int, _ codes: [Int], _ want: [Double], neurons: Int, layerIndex: Int, sumOf: Int) -> [Mismatch] {
+        guard let quantizer = network.layers[...layerIndex].reversed().lazy.compactMap({ Quantizer($0.kind) }).first else { return [] }
+        var found: [Mismatch] = []
+        for n in 0..<neurons {
+            let u = codes[i * neurons + n]
+            let value = (quantizer.offset + (quantizer.step / sumOf) * u).double
+            if value.bitPattern != want[n].bitPattern {
+                found.append(Mismatch(input: i, place: "\(network.layers[layerIndex].label) neuron \(n)",
+                                      detail: "reference \(want[n]), simulator code \(u) = \(value)"))
+            }
         }
         return found
     }

@@ -51,4 +51,21 @@ final class MultiBitExamplesTests: XCTestCase {
             }
         }
     }
+
+    /// `verify` compares every hidden code with the reference's value: it passes on the
+    /// compiled W2A2 design and names the first layer whose codes a damaged threshold changes.
+    func testVerifierChecksHiddenCodes() throws {
+        let network = try ModelLoader().load(path: TestPaths.inRepo("Examples/digits_cnn_a2/w2a2/model.json"))
+        let all = try InputBatch.load(path: TestPaths.inRepo("Examples/digits_mlp/test_inputs.npy"), for: network)
+        let batch = InputBatch(count: 40, elements: all.elements, values: Array(all.values.prefix(40 * all.elements)))
+        var design = try Pipeline(file: "model.json").compile(network)
+        XCTAssertEqual(try Verifier(network: network, design: design).run(batch).failedInputs, 0)
+        guard case .multiThreshold(var rom) = design.layers[0].activation else { return XCTFail("conv1 has no multi-threshold") }
+        // Neuron 0 never reaches its top level.
+        rom.values[rom.levels - 1] = Int(Int32.max)
+        design.layers[0].activation = .multiThreshold(rom)
+        let report = try Verifier(network: network, design: design).run(batch)
+        XCTAssertGreaterThan(report.failedInputs, 0)
+        XCTAssertTrue(report.mismatches.first?.place.hasPrefix("layers[3] (pool1) neuron ") ?? false, "\(report.mismatches.first.map(\.description) ?? "none")")
+    }
 }
