@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "BNNSimulatorTests", dependencies: ["BNNDesign", "BNNModel", "BNNSimulator"]),
         .testTarget(name: "BNNRandomModelsTests", dependencies: ["BNNModel", "BNNRandomModels"]),
         .testTarget(name: "BNNFuzzTests", dependencies: ["BNNFuzz", "BNNModel"]),
-        .testTarget(name: "BNNEmitTests", dependencies: ["BNNEmit", "BNNDesign", "BNNModel", "BNNDataflow"]),
+        .testTarget(name: "BNNEmitTests", dependencies: ["BNNEmit", "BNNDesign", "BNNModel", "BNNDataflow", "BNNTestSupport"]),
         .testTarget(name: "BNNEstimateTests", dependencies: ["BNNEstimate", "BNNDataflow", "BNNCompiler", "BNNModel", "BNNDesign", "BNNCommandLine", "BNNRandomModels", "BNNTestSupport"]),
         .testTarget(
             name: "BNNCompilerTests",

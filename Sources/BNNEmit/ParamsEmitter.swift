@@ -8,21 +8,42 @@ enum ParamsEmitter {
     static func definitions(_ design: Design) -> String {
         var out = ""
         if let b = design.binarizer {
-            out += "// \(SafeText.cppComment(b.label)): input element of channel c -> bit (value >= threshold[c]).\n"
-            out += binarizerThresholds(b, channels: design.input.channels)
+            if b.levels > 1 {
+                out += "// \(SafeText.cppComment(b.label)): input element of channel c -> code count(value >= t[c][l]), \(b.levels) ascending levels.\n"
+                out += binarizerLevelThresholds(b, channels: design.input.channels)
+            } else {
+                out += "// \(SafeText.cppComment(b.label)): input element of channel c -> bit (value >= threshold[c]).\n"
+                out += binarizerThresholds(b, channels: design.input.channels)
+            }
         }
         for (l, stage) in design.layers.enumerated() {
             let f = stage.folding
+            let integerWeights = stage.weights.weightBits > 1
             let padding = stage.paddedInputs > stage.inputs || stage.paddedOutputs > stage.outputs
-                ? " (padded to \(stage.paddedInputs)x\(stage.paddedOutputs): padding columns hold weight +1, padding rows are ignored)" : ""
-            out += "// \(SafeText.cppComment(stage.label)): MW=\(stage.inputs) MH=\(stage.outputs) PE=\(f.pe) SIMD=\(f.simd)\(padding)\n"
+                ? " (padded to \(stage.paddedInputs)x\(stage.paddedOutputs): padding columns hold weight \(integerWeights ? "0" : "+1"), padding rows are ignored)" : ""
+            let weightBits = integerWeights ? " \(stage.weights.weightBits)-bit weights" : ""
+            out += "// \(SafeText.cppComment(stage.label)): MW=\(stage.inputs) MH=\(stage.outputs) PE=\(f.pe) SIMD=\(f.simd)\(weightBits)\(padding)\n"
             out += weights(stage, name: TopEmitter.weightsName(l))
-            if case .thresholds(let rom) = stage.activation {
+            switch stage.activation {
+            case .thresholds(let rom):
                 out += thresholds(rom, type: stage.accumulatorType, name: TopEmitter.thresholdsName(l))
+            case .multiThreshold(let rom):
+                out += multiThresholds(rom, type: thresholdType(rom, accumulator: stage.accumulatorType), name: TopEmitter.thresholdsName(l))
+            case .accumulator:
+                break
             }
             if let pool = stage.pool {
-                out += "// \(SafeText.cppComment(pool.label)): channels whose pooled maximum becomes a minimum after a negative batchnorm scale (AND instead of OR).\n"
-                out += poolFlags(pool.padded(channels: stage.paddedOutputs).andChannels, simd: f.pe, name: TopEmitter.poolFlagsName(l))
+                switch (pool.kind, pool.bits) {
+                case (.sum, _):
+                    break
+                case (.max, 1):
+                    out += "// \(SafeText.cppComment(pool.label)): channels whose pooled maximum becomes a minimum after a negative batchnorm scale (AND instead of OR).\n"
+                case (.max, _):
+                    out += "// \(SafeText.cppComment(pool.label)): channels that take the smallest code of the window (the chain after the pool falls).\n"
+                }
+                if pool.kind == .max {
+                    out += poolFlags(pool.padded(channels: stage.paddedOutputs).andChannels, simd: f.pe, name: TopEmitter.poolFlagsName(l))
+                }
             }
         }
         return out
@@ -34,9 +55,11 @@ enum ParamsEmitter {
 
     private static func weights(_ stage: MvauStage, name: String) -> String {
         let rom = stage.weights
-        var out = "static const bnn::BinaryWeights<\(rom.simd), \(rom.pe), \(rom.depth)> \(name) = {{\n"
+        let type = rom.weightBits > 1 ? "bnn::IntegerWeights<\(rom.simd), \(rom.pe), \(rom.depth), \(rom.weightBits)>"
+            : "bnn::BinaryWeights<\(rom.simd), \(rom.pe), \(rom.depth)>"
+        var out = "static const \(type) \(name) = {{\n"
         for bank in 0..<rom.pe {
-            let words = (0..<rom.depth).map { CppLiterals.word(rom.word(bank: bank, address: $0), bits: rom.simd) }
+            let words = (0..<rom.depth).map { CppLiterals.word(rom.word(bank: bank, address: $0), bits: rom.wordBits) }
             out += "    {" + wrapped(words) + "},\n"
         }
         return out + "}};\n\n"
@@ -47,6 +70,47 @@ enum ParamsEmitter {
         guard let border = rom.border else { return "bnn::ThresholdActivation<\(rom.pe), \(rom.depth), \(type.cName)>" }
         return "bnn::BorderThresholdActivation<\(rom.pe), \(rom.depth), \(type.cName), \(border.rowClasses.count), "
             + "\(border.columnClasses.count), \(border.rowOverlaps.count), \(border.columnOverlaps.count)>"
+    }
+
+    /// The C++ activation type of a multi-threshold ROM (with border classes: per-pixel levels).
+    static func activationType(_ rom: MultiThresholdROM, type: IntegerType) -> String {
+        let common = "\(rom.pe), \(rom.depth), \(rom.levels), \(rom.outputBits), \(type.cName)"
+        guard let border = rom.border else { return "bnn::MultiThresholdActivation<\(common)>" }
+        return "bnn::BorderMultiThresholdActivation<\(common), \(border.rowClasses.count), \(border.columnClasses.count), "
+            + "\(border.rowOverlaps.count), \(border.columnOverlaps.count)>"
+    }
+
+    /// A type holding every threshold of `rom` and the accumulator negated or not (the values a
+    /// level compares), so no threshold literal can wrap.
+    static func thresholdType(_ rom: MultiThresholdROM, accumulator: IntegerType) -> IntegerType {
+        let range = accumulator.range
+        let low = min(rom.values.min() ?? 0, range.lowerBound, -range.upperBound)
+        let high = max(rom.values.max() ?? 0, range.upperBound, -range.lowerBound)
+        return IntegerType(holding: low...high)
+    }
+
+    private static func multiThresholds(_ rom: MultiThresholdROM, type: IntegerType, name: String) -> String {
+        let rows = rom.classes * rom.depth
+        var values = ""
+        var falling = ""
+        for bank in 0..<rom.pe {
+            let neurons = (0..<rows).map { row -> String in
+                let levels = (0..<rom.levels).map {
+                    CppLiterals.integer(rom.threshold(bank: bank, address: row % rom.depth, level: $0, borderClass: row / rom.depth), type)
+                }
+                return "{" + levels.joined(separator: ", ") + "}"
+            }
+            values += "    {" + wrapped(neurons) + "},\n"
+            falling += "    {" + wrapped((0..<rom.depth).map { rom.isFalling(bank: bank, address: $0) ? "true" : "false" }) + "},\n"
+        }
+        var out = "// Multi-threshold: neuron r\(rom.border == nil ? "" : " of class k") at values[r % PE][\(rom.border == nil ? "" : "k * \(rom.depth) + ")r / PE][0..\(rom.levels - 1)] (ascending);\n"
+            + "// output code = count(a >= t[l]), a = -acc where falling[r % PE][r / PE], else acc.\n"
+        guard let border = rom.border else {
+            return out + "static const \(activationType(rom, type: type)) \(name) = {\n  {\n\(values)  },\n  {\n\(falling)  },\n};\n\n"
+        }
+        out += "// Output pixel (y, x) is in class rowClass[y] * \(border.columnOverlaps.count) + colClass[x].\n"
+        return out + "static const \(activationType(rom, type: type)) \(name) = {\n  {\n\(values)  },\n  {\n\(falling)  },\n"
+            + "  {" + wrapped(border.rowClasses.map(String.init)) + "},\n  {" + wrapped(border.columnClasses.map(String.init)) + "},\n};\n\n"
     }
 
     private static func thresholds(_ rom: ThresholdROM, type: IntegerType, name: String) -> String {
@@ -77,6 +141,18 @@ enum ParamsEmitter {
         return out + "}};\n\n"
     }
 
+    private static func binarizerLevelThresholds(_ b: BinarizerStage, channels: Int) -> String {
+        let folds = channels / b.simd
+        var out = "static const bnn::ChannelLevelThresholds<\(b.simd), \(folds), \(b.levels), \(b.thresholdType.cName)> \(TopEmitter.inputThresholdsName) = {{\n"
+        for lane in 0..<b.simd {
+            let channelsOfLane = (0..<folds).map { fold -> String in
+                "{" + b.levelThresholds[fold * b.simd + lane].map { CppLiterals.integer($0, b.thresholdType) }.joined(separator: ", ") + "}"
+            }
+            out += "    {" + wrapped(channelsOfLane) + "},\n"
+        }
+        return out + "}};\n\n"
+    }
+
     private static func poolFlags(_ flags: [Bool], simd: Int, name: String) -> String {
         let folds = flags.count / simd
         let words = (0..<folds).map { fold -> String in
@@ -87,15 +163,18 @@ enum ParamsEmitter {
         return "static const bnn::ChannelFlags<\(simd), \(folds)> \(name) = {{" + wrapped(words) + "}};\n\n"
     }
 
+    /// `bnn::LogitMap`s, or `bnn::ShiftedLogitMap`s when a class has a shift.
     private static func logitMaps(_ maps: [LogitMap]) -> String {
-        var out = "static const bnn::LogitMap \(TopEmitter.classMapsName)[\(maps.count)] = {\n"
+        let shifted = maps.contains { $0.shift != nil }
+        var out = "static const bnn::\(shifted ? "ShiftedLogitMap" : "LogitMap") \(TopEmitter.classMapsName)[\(maps.count)] = {\n"
         for m in maps {
             let bn = m.batchnorm
-            let fields = [
+            var fields = [
                 "\(m.accScale)", "\(m.accOffset)", CppLiterals.double(m.inputScale), CppLiterals.double(m.alpha),
                 CppLiterals.double(m.bias), bn == nil ? "false" : "true", CppLiterals.double(bn?.mean ?? 0),
                 CppLiterals.double(bn?.gamma ?? 1), CppLiterals.double(bn?.stddev ?? 1), CppLiterals.double(bn?.beta ?? 0),
             ]
+            if shifted { fields += [m.shift == nil ? "false" : "true", CppLiterals.double(m.shift ?? 0)] }
             out += "    {" + fields.joined(separator: ", ") + "},\n"
         }
         return out + "};\n"

@@ -40,6 +40,10 @@ public enum ProjectEmitter {
         if let widest = top.widths.max(), widest > TopEmitter.maxWidth {
             throw EmitError(message: "a stream word or converter buffer would be \(widest) bits wide, over Vitis's limit of \(TopEmitter.maxWidth); lower PE or SIMD with --fold")
         }
+        // bnn::LogitMap holds the integer sum's scale and offset as C++ ints.
+        if let m = design.output.maps.first(where: { Int32(exactly: $0.accScale) == nil || Int32(exactly: $0.accOffset) == nil }) {
+            throw EmitError(message: "a logit map's integer sum (\(m.accScale) * acc + \(m.accOffset)) does not fit the C++ map's 32-bit fields")
+        }
         let name = design.name
         let modelFile = String(options.modelFile.split(separator: "/").last ?? "model.json")
         let common = ["name": name, "model_file": SafeText.cppComment(modelFile)]
@@ -84,7 +88,7 @@ public enum ProjectEmitter {
         files.append(GeneratedFile(path: "README.md", text: try render("README.md.tmpl", flow.merging([
             "model_file": SafeText.markdown(modelFile), "stage_table": ReadmeTables.stages(design, stages),
             "input_description": ReadmeTables.input(design), "output_description": outputDescription,
-            "bottleneck_cycles": "\(graph.bottleneckCycles)",
+            "bottleneck_cycles": "\(graph.bottleneckCycles)", "multibit_layout": ReadmeTables.multiBitLayout(design),
         ]) { $1 })))
         for library in TemplateFiles.library {
             files.append(GeneratedFile(path: library.name.hasSuffix(".sh") ? library.name : "src/\(library.name)",
@@ -117,9 +121,13 @@ enum ReadmeTables {
             var what = ""
             var pe = ""
             var simd = ""
+            var function = stage.kind.name
             switch stage.kind {
             case .binarize(let lanes, let channels, let encoding, _, _):
+                let levels = design.binarizer?.levels ?? 1
                 what = "\(encoding.rawValue) input, \(channels) channels, thresholds per channel"
+                    + (levels > 1 ? " (\(levels) levels, \(MultiThresholdROM.bits(levels: levels))-bit codes)" : "")
+                if levels > 1 { function = "Quantize" }
                 simd = "\(lanes)"
             case .widthConverter(let inWidth, let outWidth, _):
                 what = "\(inWidth)-bit words to \(outWidth)-bit words"
@@ -135,19 +143,63 @@ enum ReadmeTables {
                 let s = design.layers[stage.layer]
                 let padded = s.paddedInputs > s.inputs || s.paddedOutputs > s.outputs ? " (padded to \(s.paddedInputs) x \(s.paddedOutputs))" : ""
                 what = "\(SafeText.markdown(s.label)): MW \(layer.inputs) x MH \(layer.outputs)\(padded)\(layer.pixels > 1 ? ", \(layer.pixels) pixels" : "")"
+                if s.weights.weightBits > 1 { what += ", \(s.weights.weightBits)-bit weights" }
+                if case .codes(let bits) = s.inputKind { what += ", \(bits)-bit input codes" }
+                if case .multiThreshold(let rom) = s.activation { what += ", \(rom.levels) thresholds per neuron to \(rom.outputBits)-bit codes" }
                 pe = "\(f.pe)"
                 simd = "\(f.simd)"
             case .maxPool(let pool, let lanes):
                 let ands = pool.andChannels.filter { $0 }.count
-                what = "\(SafeText.markdown(pool.label)): \(pool.pool.height)x\(pool.pool.width), stride \(pool.stride.height)x\(pool.stride.width)\(ands > 0 ? ", \(ands) AND channels" : "")"
+                what = "\(SafeText.markdown(pool.label)): \(pool.pool.height)x\(pool.pool.width), stride \(pool.stride.height)x\(pool.stride.width)"
+                switch (pool.kind, pool.bits) {
+                case (.sum, _): what += ", sums of \(pool.bits)-bit codes in \(pool.outputBits) bits"
+                case (.max, 1): what += ands > 0 ? ", \(ands) AND channels" : ""
+                case (.max, _): what += ", \(pool.bits)-bit codes" + (ands > 0 ? ", \(ands) MIN channels" : "")
+                }
                 pe = "\(lanes)"
             case .argMax(let classes, let lanes, _, _):
                 what = "\(classes) classes"
                 pe = "\(lanes)"
             }
-            rows.append("| \(SafeText.markdown(stage.label)) | `\(stage.kind.name)` | \(what) | \(pe) | \(simd) | \(stage.cycles) |")
+            rows.append("| \(SafeText.markdown(stage.label)) | `\(function)` | \(what) | \(pe) | \(simd) | \(stage.cycles) |")
         }
         return rows.joined(separator: "\n")
+    }
+
+    /// The ROM layouts only multi-bit designs use (empty otherwise, so version-1 READMEs keep
+    /// their bytes): integer weights, multi-thresholds, the multi-level input quantizer.
+    static func multiBitLayout(_ design: Design) -> String {
+        var parts: [String] = []
+        if design.layers.contains(where: { $0.weights.weightBits > 1 }) {
+            parts.append("Integer weights (`bnn::IntegerWeights<SIMD, PE, WORDS, WB>`, weight_bits WB of 2 to 8) keep the same "
+                + "banks and addresses, with SIMD lanes of WB bits per word: the weight of column `c` is lane `c % SIMD`, bits "
+                + "`(c % SIMD) * WB` up to `+ WB - 1`, a two's complement integer (the integer weight code; the compiler "
+                + "folds its per-channel scale into the thresholds or the logit map). Padding rows and columns hold 0. "
+                + "WB = 2 adds, subtracts or skips; wider weights use a small LUT multiplier (`BIND_OP impl=fabric`).")
+        }
+        if design.layers.contains(where: { if case .codes = $0.inputKind { return true } else { return false } }) {
+            parts.append("Multi-bit activations travel as unsigned codes `u` of b bits per lane (`bnn::CodeLane<b>`); a lane adds "
+                + "`w * u`. What a code means (`offset + step * u`) lives only in the thresholds and the logit maps. "
+                + "Padding lanes hold code 0.")
+        }
+        if design.layers.contains(where: { if case .multiThreshold = $0.activation { return true } else { return false } }) {
+            parts.append("Multi-thresholds (`bnn::MultiThresholdActivation<PE, NF, LEVELS, OUT_BITS, T>`): neuron `r`'s LEVELS "
+                + "ascending thresholds are `values[r % PE][r / PE][0..LEVELS-1]` (by border class `k`: "
+                + "`values[r % PE][k * NF + r / PE][...]`, NF = ceil(MH / PE)) and its output code is how many of them "
+                + "`a` reaches, `count(a >= t[l])`, OUT_BITS bits wide; `a` is the accumulator, or its negation where "
+                + "`falling[r % PE][r / PE]` is true (the float64 decision falls as the sum rises; integer weights are never "
+                + "negated). Padding neurons hold 0.")
+        }
+        if let b = design.binarizer, b.levels > 1 {
+            parts.append("The input quantizer (`bnn::Quantize`, `bnn::ChannelLevelThresholds`): channel `ch`'s \(b.levels) ascending "
+                + "thresholds are `values[ch % SIMD][ch / SIMD][...]`; the code is how many the raw input value reaches.")
+        }
+        if design.layers.contains(where: { $0.pool.map { $0.kind == .sum || $0.bits > 1 } ?? false }) {
+            parts.append("Pools over codes: `bnn::MaxPoolCodes` takes each window's largest code, or its smallest on the "
+                + "channels flagged in `ChannelFlags` (bit `ch % PE` of word `ch / PE`); `bnn::SumPool` (avgpool2d) "
+                + "outputs the window's sum, which the next layer's thresholds divide by the window size.")
+        }
+        return parts.isEmpty ? "" : "\n\n" + parts.joined(separator: "\n\n")
     }
 
     static func input(_ design: Design) -> String {

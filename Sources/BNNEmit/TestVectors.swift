@@ -22,14 +22,23 @@ public struct TestVectors: Sendable {
         return text
     }
 
+    /// Header `frames classes mode`: mode 1 argmax (one class per line), 0 logits with their
+    /// integer sums (`sum logit` per class), 2 logits only, where the vectors carry no sums (a
+    /// version-2 model: the reference's integer sums need not be in the design's units).
     func expectedText(classes: Int, argmax: Bool) -> String {
-        var text = "\(expected.count) \(classes) \(argmax ? 1 : 0)\n"
+        let withSums = expected.allSatisfy {
+            if case .logits(let sums, _) = $0 { return sums.count == classes }
+            return true
+        }
+        var text = "\(expected.count) \(classes) \(argmax ? 1 : withSums ? 0 : 2)\n"
         for e in expected {
             switch e {
             case .argmax(let c):
                 text += "\(c)\n"
-            case .logits(let sums, let logits):
+            case .logits(let sums, let logits) where withSums:
                 text += zip(sums, logits).map { "\($0) \(CppLiterals.double($1))" }.joined(separator: " ") + "\n"
+            case .logits(_, let logits):
+                text += logits.map(CppLiterals.double).joined(separator: " ") + "\n"
             }
         }
         return text

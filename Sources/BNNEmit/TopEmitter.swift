@@ -87,12 +87,17 @@ struct TopEmitter {
 
     private func streamComment(_ stage: HardwareStage) -> String {
         switch stage.id {
-        case .binarize: return "input bits"
+        case .binarize: return (design.binarizer?.outputBits ?? 1) == 1 ? "input bits" : "input codes"
         case .converter(let l): return "layer \(l) input"
         case .window(let l): return "layer \(l) windows"
         case .windowRepack(let l): return "layer \(l) MVAU input"
-        case .mvau(let l): return l == design.layers.count - 1 ? "class accumulators" : "layer \(l) output bits"
-        case .pool(let l): return "layer \(l) pooled bits"
+        case .mvau(let l):
+            if l == design.layers.count - 1 { return "class accumulators" }
+            let bits = design.layers[l].outputBits
+            return bits == 1 ? "layer \(l) output bits" : "layer \(l) output codes (\(bits) bits each)"
+        case .pool(let l):
+            let bits = design.layers[l].pool.map { $0.kind == .sum ? $0.outputBits : $0.bits } ?? 1
+            return bits == 1 ? "layer \(l) pooled bits" : "layer \(l) pooled codes (\(bits) bits each)"
         case .argmax: return "class index"
         }
     }
@@ -106,6 +111,10 @@ struct TopEmitter {
             partitions.append("#pragma HLS ARRAY_PARTITION variable=\(Self.inputThresholdsName).values complete dim=1")
             let label = design.binarizer.map { SafeText.cppComment($0.label) } ?? "input sign"
             let pixels = words * simd / max(channels, 1)
+            if let b = design.binarizer, b.levels > 1 {
+                partitions.append("#pragma HLS ARRAY_PARTITION variable=\(Self.inputThresholdsName).values complete dim=3")
+                return "    // \(label): \(b.levels) levels to \(b.outputBits)-bit codes\n    bnn::Quantize<\(simd), \(channels), \(pixels), \(value), \(thresholdType.cName), \(b.levels), \(b.outputBits)>(\(current), \(target), \(Self.inputThresholdsName), 1);"
+            }
             return "    // \(label)\n    bnn::Binarize<\(simd), \(channels), \(pixels), \(value), \(thresholdType.cName)>(\(current), \(target), \(Self.inputThresholdsName), 1);"
         case .widthConverter(let inWidth, let outWidth, let inWords):
             return "    bnn::StreamWidthConverter<\(inWidth), \(outWidth), \(inWords)>(\(current), \(target), 1);"
@@ -133,11 +142,19 @@ struct TopEmitter {
             }
             let activationType: String
             let activationArgument: String
-            if case .thresholds(let rom) = layer.activation {
+            switch layer.activation {
+            case .thresholds(let rom):
                 activationType = ParamsEmitter.activationType(rom, type: layer.accumulatorType)
                 activationArgument = Self.thresholdsName(l)
                 partitions.append("#pragma HLS ARRAY_PARTITION variable=\(Self.thresholdsName(l)).values complete dim=1")
-            } else {
+            case .multiThreshold(let rom):
+                activationType = ParamsEmitter.activationType(rom, type: ParamsEmitter.thresholdType(rom, accumulator: layer.accumulatorType))
+                activationArgument = Self.thresholdsName(l)
+                // Every PE lane compares against every level in the same cycle.
+                partitions.append("#pragma HLS ARRAY_PARTITION variable=\(Self.thresholdsName(l)).values complete dim=1")
+                partitions.append("#pragma HLS ARRAY_PARTITION variable=\(Self.thresholdsName(l)).values complete dim=3")
+                partitions.append("#pragma HLS ARRAY_PARTITION variable=\(Self.thresholdsName(l)).falling complete dim=1")
+            case .accumulator:
                 activationType = "bnn::PassThroughActivation<\(acc)>"
                 activationArgument = "\(activationType)()"
             }
@@ -147,12 +164,22 @@ struct TopEmitter {
             if layer.pixels > 1 { notes.append("one matrix-vector product per output pixel") }
             if layer.paddedOutputs > layer.outputs { notes.append("rows \(layer.outputs)..\(layer.paddedOutputs - 1) are padding") }
             if layer.paddedInputs > layer.inputs { notes.append("columns \(layer.inputs)..\(layer.paddedInputs - 1) are padding") }
+            if layer.weights.weightBits > 1 { notes.append("\(layer.weights.weightBits)-bit weights") }
             let note = notes.isEmpty ? "" : ", " + notes.joined(separator: ", ")
             return "    // \(SafeText.cppComment(layer.label)): \(f)\(note)\n    bnn::Mvau<\(layer.inputs), \(layer.outputs), \(f.simd), \(f.pe), \(lane), \(acc), \(activationType)>(\(current), \(target), \(Self.weightsName(l)), \(activationArgument), \(reps));"
         case .maxPool(let pool, let simd):
             let i = pool.input
             let label = design.layers[l].pool.map { SafeText.cppComment($0.label) } ?? "max-pool"
-            return "    // \(label)\n    bnn::MaxPoolBinary<\(i.height), \(i.width), \(i.channels), \(pool.pool.height), \(pool.pool.width), \(pool.stride.height), \(pool.stride.width), \(simd), \(CycleModel.poolMinRevisit)>(\(current), \(target), \(Self.poolFlagsName(l)), 1);"
+            let dims = "\(i.height), \(i.width), \(i.channels), \(pool.pool.height), \(pool.pool.width), \(pool.stride.height), \(pool.stride.width), \(simd)"
+            let revisit = CycleModel.poolMinRevisit
+            switch (pool.kind, pool.bits) {
+            case (.sum, _):
+                return "    // \(label): sums of \(pool.bits)-bit codes, \(pool.outputBits) bits\n    bnn::SumPool<\(dims), \(pool.bits), \(pool.outputBits), \(revisit)>(\(current), \(target), 1);"
+            case (.max, 1):
+                return "    // \(label)\n    bnn::MaxPoolBinary<\(dims), \(revisit)>(\(current), \(target), \(Self.poolFlagsName(l)), 1);"
+            case (.max, _):
+                return "    // \(label): \(pool.bits)-bit codes\n    bnn::MaxPoolCodes<\(dims), \(pool.bits), \(revisit)>(\(current), \(target), \(Self.poolFlagsName(l)), 1);"
+            }
         case .argMax(let classes, let pe, let accumulatorType, let logits):
             if logits {
                 return "    // Argmax over float64 logits: the classes' maps differ, so compare what the network compares.\n    bnn::LogitArgMax<\(classes), \(pe), \(accumulatorType.cName), \(indexBits)>(\(current), \(target), \(Self.classMapsName), 1);"

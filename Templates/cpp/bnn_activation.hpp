@@ -77,6 +77,68 @@ struct BorderThresholdActivation {
     }
 };
 
+// Multi-level thresholds (FINN's MultiThreshold): the output code of a neuron is how many of its
+// LEVELS ascending thresholds t[0..LEVELS-1] the value a reaches, count(a >= t[l]), all LEVELS
+// comparators in parallel; a = acc for a rising neuron, -acc for a falling one (its decision falls
+// as the accumulator grows). OUT_BITS: the smallest b with 2^b - 1 >= LEVELS.
+template <unsigned LEVELS, unsigned OUT_BITS, typename T, typename TAcc>
+ap_uint<OUT_BITS> LevelsReached(const TAcc &acc, bool falling, const T thresholds[LEVELS]) {
+#pragma HLS INLINE
+    static_assert(LEVELS >= 1 && OUT_BITS >= 1 && OUT_BITS <= 16 && ((1u << OUT_BITS) - 1) >= LEVELS,
+                  "OUT_BITS must count to LEVELS");
+    typedef ap_int<TAcc::width + 1> Oriented;  // holds acc and -acc of a signed or unsigned TAcc
+    const Oriented up = acc;
+    const Oriented down = -up;
+    const Oriented a = falling ? down : up;
+    ap_uint<OUT_BITS> code = 0;
+    for (unsigned l = 0; l < LEVELS; l++) {
+#pragma HLS UNROLL
+        if (a >= thresholds[l]) code++;
+    }
+    return code;
+}
+
+// Neuron n's thresholds at values[n % PE][n / PE][0..LEVELS-1], its falling flag at
+// falling[n % PE][n / PE]. The caller partitions values along dims 1 and 3 and falling along
+// dim 1 (every PE lane compares against every level in the same cycle). Padding neurons hold
+// anything; their outputs are dropped downstream.
+template <unsigned PE, unsigned NF, unsigned LEVELS, unsigned OUT_BITS, typename T>
+struct MultiThresholdActivation {
+    T values[PE][NF][LEVELS];
+    bool falling[PE][NF];
+
+    static const unsigned OUT_WIDTH = OUT_BITS;
+    typedef NoPosition Position;
+
+    template <typename TAcc>
+    ap_uint<OUT_WIDTH> activate(unsigned nf, unsigned pe, const TAcc &acc, const Position &) const {
+#pragma HLS INLINE
+        return LevelsReached<LEVELS, OUT_BITS>(acc, falling[pe][nf], values[pe][nf]);
+    }
+};
+
+// Multi-level thresholds by border class (see BorderThresholdActivation): neuron n of class k at
+// values[n % PE][k * NF + n / PE][0..LEVELS-1]; the falling flags do not depend on the class.
+template <unsigned PE, unsigned NF, unsigned LEVELS, unsigned OUT_BITS, typename T, unsigned OH,
+          unsigned OW, unsigned RC, unsigned CC>
+struct BorderMultiThresholdActivation {
+    static_assert(RC >= 1 && CC >= 1 && RC <= 65536 && CC <= 65536, "class indices must fit the unsigned short tables");
+    T values[PE][RC * CC * NF][LEVELS];
+    bool falling[PE][NF];
+    unsigned short rowClass[OH];
+    unsigned short colClass[OW];
+
+    static const unsigned OUT_WIDTH = OUT_BITS;
+    typedef PixelPosition<OH, OW> Position;
+
+    template <typename TAcc>
+    ap_uint<OUT_WIDTH> activate(unsigned nf, unsigned pe, const TAcc &acc, const Position &at) const {
+#pragma HLS INLINE
+        const unsigned k = rowClass[at.row] * CC + colClass[at.col];
+        return LevelsReached<LEVELS, OUT_BITS>(acc, falling[pe][nf], values[pe][k * NF + nf]);
+    }
+};
+
 // No activation: the accumulator's two's complement bits go out unchanged (e.g. last layer).
 template <typename TAcc>
 struct PassThroughActivation {

@@ -1,4 +1,4 @@
-// Streaming matrix-vector-activation unit (binary weights), folded FINN-style:
+// Streaming matrix-vector-activation unit (binary or integer weights), folded FINN-style:
 // PE neurons in parallel, SIMD input elements per neuron per cycle.
 #ifndef BNN_MVAU_HPP
 #define BNN_MVAU_HPP
@@ -14,33 +14,39 @@ namespace bnn {
 
 // One repetition consumes an MW-element input vector as SF = ceil(MW/SIMD) words and produces
 // NF * PE outputs as NF = ceil(MH/PE) words (word f, element p = neuron f*PE + p). Weights for PE p
-// at fold (nf, sf) are weights.words[p][nf * SF + sf]. The caller partitions weights.words (and
-// activation ROMs) along dim 1 so the PE lanes read in parallel. That pragma is not repeated here:
-// Vitis HLS (UG1399) wants ARRAY_PARTITION in the function where the array is defined, and the ROMs
-// are globals named by the top function; here they are only reference parameters.
+// at fold (nf, sf) are weights.words[p][nf * SF + sf]: a BinaryWeights or IntegerWeights ROM
+// (bnn_rom.hpp), whose WEIGHT_BITS per lane the Lane's contribution receives. The caller
+// partitions weights.words (and activation ROMs) along dim 1 so the PE lanes read in parallel.
+// That pragma is not repeated here: Vitis HLS (UG1399) wants ARRAY_PARTITION in the function where
+// the array is defined, and the ROMs are globals named by the top function; here they are only
+// reference parameters.
 //
 // Padding (SIMD need not divide MW, PE need not divide MH) needs no logic here: the unit computes
 // SF * SIMD columns and NF * PE neurons. Lanes >= MW of a vector's last input word are padding
 // that the upstream repack stage (bnn_repack.hpp) fills with the lane's neutral value, and the
-// compiler stores weight bit 1 in padding columns, so every padding lane adds exactly 0:
+// compiler stores weight bit 1 (integer weight 0) in padding columns, so every padding lane adds
+// exactly 0:
 //   XnorLane              pad 0, weight 1: the bits differ, so the XNOR popcount skips it;
 //   MaskedXnorLane        pad 00: not valid, adds 0 whatever the weight;
-//   IntegerLane<B,S,ZP>   pad ZP: q - ZP = 0, adds +-0 (ZP must be representable in B bits).
+//   IntegerLane<B,S,ZP>   pad ZP: q - ZP = 0, adds 0 (ZP must be representable in B bits);
+//   CodeLane<B>           pad code 0: adds w * 0.
 // Neurons >= MH (padding rows, in the last word of each vector) are computed from whatever the
 // ROMs hold there and go out anyway; consumers drop them. Activation ROMs have NF columns too.
 // Each repetition is one output vector (a pixel of a convolution); activations whose thresholds
 // depend on the pixel (BorderThresholdActivation) follow it through their Position.
 template <unsigned MW, unsigned MH, unsigned SIMD, unsigned PE, class Lane, typename TAcc,
-          class Activation>
+          class Activation, class Weights>
 void Mvau(hls::stream<ap_uint<SIMD * Lane::WIDTH> > &in,
-          hls::stream<ap_uint<PE * Activation::OUT_WIDTH> > &out,
-          const BinaryWeights<SIMD, PE, ((MH + PE - 1) / PE) * ((MW + SIMD - 1) / SIMD)> &weights,
+          hls::stream<ap_uint<PE * Activation::OUT_WIDTH> > &out, const Weights &weights,
           const Activation &activation, unsigned reps) {
     static_assert(SIMD >= 1 && PE >= 1, "SIMD and PE must be positive");
     static_assert(MW >= 1 && MH >= 1, "MW and MH must be positive");
 
     const unsigned SF = (MW + SIMD - 1) / SIMD;  // input words per vector (synapse folds)
     const unsigned NF = (MH + PE - 1) / PE;      // output words per vector (neuron folds)
+    static_assert(Weights::LANES == SIMD && Weights::BANKS == PE && Weights::WORDS == NF * SF,
+                  "the weight ROM's shape must be SIMD lanes, PE banks of NF * SF words");
+    const unsigned WB = Weights::WEIGHT_BITS;
     const unsigned LW = Lane::WIDTH;
     const unsigned OW = Activation::OUT_WIDTH;
     typedef ap_uint<SIMD * LW> InWord;
@@ -70,12 +76,12 @@ void Mvau(hls::stream<ap_uint<SIMD * Lane::WIDTH> > &in,
 
         for (unsigned p = 0; p < PE; p++) {
 #pragma HLS UNROLL
-            const ap_uint<SIMD> w = weights.words[p][nf * SF + sf];
+            const ap_uint<SIMD * WB> w = weights.words[p][nf * SF + sf];
             TAcc sum = (sf == 0) ? TAcc(0) : acc[p];
             for (unsigned s = 0; s < SIMD; s++) {
 #pragma HLS UNROLL
                 const ap_uint<LW> lane = GetElement<LW>(x, s);
-                sum += Lane::template contribution<TAcc>(ap_uint<1>(w[s]), lane);
+                sum += Lane::template contribution<TAcc>(GetElement<WB>(w, s), lane);
             }
             acc[p] = sum;
         }

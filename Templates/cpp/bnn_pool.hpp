@@ -1,10 +1,13 @@
-// Max-pooling of binary feature maps (HWC streams, channels fastest), no padding, floor mode.
+// Pooling of feature maps (HWC streams, channels fastest), no padding, floor mode: max (or min)
+// over binary elements or multi-bit codes, and sums of codes (avgpool2d; the next layer's exact
+// map divides by the window size).
 #ifndef BNN_POOL_HPP
 #define BNN_POOL_HPP
 
 #include <ap_int.h>
 #include <hls_stream.h>
 
+#include "bnn_lanes.hpp"
 #include "bnn_rom.hpp"
 
 namespace bnn {
@@ -19,6 +22,80 @@ ap_uint<SIMD> PoolCombine(const ap_uint<SIMD> &a, const ap_uint<SIMD> &b,
     return orPart | andPart;
 }
 
+// Pool operations for PoolWindows: the bits of an element on the input (IN_BITS) and output
+// (OUT_BITS) streams, the first element of a window as its running value (first) and how a
+// further one joins it (combine); the mask is the word's channel flags (ChannelFlags), which only
+// the max operations read.
+
+// Binary max-pool: OR, or AND on flagged channels (PoolCombine).
+template <unsigned SIMD>
+struct BinaryMaxOp {
+    static const unsigned IN_BITS = 1;
+    static const unsigned OUT_BITS = 1;
+
+    static ap_uint<SIMD> first(const ap_uint<SIMD> &x) {
+#pragma HLS INLINE
+        return x;
+    }
+    static ap_uint<SIMD> combine(const ap_uint<SIMD> &a, const ap_uint<SIMD> &x, const ap_uint<SIMD> &andMask) {
+#pragma HLS INLINE
+        return PoolCombine<SIMD>(a, x, andMask);
+    }
+};
+
+// Max-pool over unsigned BITS-bit codes: lane-wise maximum, or minimum on flagged channels.
+template <unsigned SIMD, unsigned BITS>
+struct CodeMaxOp {
+    static const unsigned IN_BITS = BITS;
+    static const unsigned OUT_BITS = BITS;
+    typedef ap_uint<SIMD * BITS> Word;
+
+    static Word first(const Word &x) {
+#pragma HLS INLINE
+        return x;
+    }
+    static Word combine(const Word &a, const Word &x, const ap_uint<SIMD> &minMask) {
+#pragma HLS INLINE
+        Word r = 0;
+        for (unsigned s = 0; s < SIMD; s++) {
+#pragma HLS UNROLL
+            const ap_uint<BITS> u = GetElement<BITS>(a, s);
+            const ap_uint<BITS> v = GetElement<BITS>(x, s);
+            const bool takeV = (minMask[s] == 1) ? (v < u) : (v > u);
+            OrElement<BITS>(r, s, takeV ? v : u);
+        }
+        return r;
+    }
+};
+
+// Sum pool: each IN_BITS-bit code widened to OUT_BITS (enough for the window's sum) and added.
+template <unsigned SIMD, unsigned IN, unsigned OUT>
+struct CodeSumOp {
+    static const unsigned IN_BITS = IN;
+    static const unsigned OUT_BITS = OUT;
+    typedef ap_uint<SIMD * OUT> Word;
+
+    static Word first(const ap_uint<SIMD * IN> &x) {
+#pragma HLS INLINE
+        Word r = 0;
+        for (unsigned s = 0; s < SIMD; s++) {
+#pragma HLS UNROLL
+            OrElement<OUT>(r, s, ap_uint<OUT>(GetElement<IN>(x, s)));
+        }
+        return r;
+    }
+    static Word combine(const Word &a, const Word &x, const ap_uint<SIMD> &) {
+#pragma HLS INLINE
+        Word r = 0;
+        for (unsigned s = 0; s < SIMD; s++) {
+#pragma HLS UNROLL
+            const ap_uint<OUT> sum = GetElement<OUT>(a, s) + GetElement<OUT>(x, s);  // never wraps
+            OrElement<OUT>(r, s, sum);
+        }
+        return r;
+    }
+};
+
 // Column slots back at the start of an input row (MaxPoolBinary): slot j's first window starts
 // j * SW pixels in and is output column j.
 template <unsigned NC, unsigned SW>
@@ -31,11 +108,13 @@ void PoolRestartColumns(int colPos[NC], unsigned colOut[NC]) {
     }
 }
 
-// Per repetition: reads an IN_H x IN_W x CHANNELS binary image (IN_H * IN_W * CHANNELS / SIMD
-// words) and writes OUT_H * OUT_W * CHANNELS / SIMD words, OUT_H = (IN_H - PH) / SH + 1 and
-// OUT_W = (IN_W - PW) / SW + 1: for each output pixel (row-major) and channel the OR of the
-// PH x PW window's bits, or their AND for channels flagged in andChannels (where the compiler has
-// turned a max into a min). Rows and columns beyond the last window are read and dropped.
+// Per repetition: reads an IN_H x IN_W x CHANNELS image (IN_H * IN_W * CHANNELS / SIMD words of
+// SIMD Op::IN_BITS-bit elements) and writes OUT_H * OUT_W * CHANNELS / SIMD words of
+// Op::OUT_BITS-bit elements, OUT_H = (IN_H - PH) / SH + 1 and OUT_W = (IN_W - PW) / SW + 1: for
+// each output pixel (row-major) and channel, the PH x PW window's elements combined by Op (the
+// OR of bits, or their AND for channels flagged in andChannels where the compiler has turned a
+// max into a min; the max or min of codes; their sum). Rows and columns beyond the last window
+// are read and dropped.
 //
 // One input word per iteration (II=1), in two steps:
 //   - horizontal: for the current input row, the OR/AND over the PW columns of each window.
@@ -54,9 +133,10 @@ void PoolRestartColumns(int colPos[NC], unsigned colOut[NC]) {
 // from the generator, which also models the schedule).
 // The caller need not partition andChannels: one word is read per cycle.
 template <unsigned IN_H, unsigned IN_W, unsigned CHANNELS, unsigned PH, unsigned PW, unsigned SH,
-          unsigned SW, unsigned SIMD, unsigned MIN_REVISIT>
-void MaxPoolBinary(hls::stream<ap_uint<SIMD> > &in, hls::stream<ap_uint<SIMD> > &out,
-                   const ChannelFlags<SIMD, CHANNELS / SIMD> &andChannels, unsigned reps) {
+          unsigned SW, unsigned SIMD, unsigned MIN_REVISIT, class Op>
+void PoolWindows(hls::stream<ap_uint<SIMD * Op::IN_BITS> > &in,
+                 hls::stream<ap_uint<SIMD * Op::OUT_BITS> > &out,
+                 const ChannelFlags<SIMD, CHANNELS / SIMD> &andChannels, unsigned reps) {
     static_assert(IN_H >= 1 && IN_W >= 1 && CHANNELS >= 1, "the image must not be empty");
     static_assert(PH >= 1 && PW >= 1 && SH >= 1 && SW >= 1, "pool and strides must be positive");
     static_assert(SIMD >= 1, "SIMD must be positive");
@@ -64,7 +144,8 @@ void MaxPoolBinary(hls::stream<ap_uint<SIMD> > &in, hls::stream<ap_uint<SIMD> > 
     static_assert(CHANNELS % SIMD == 0, "CHANNELS must be a multiple of SIMD");
     static_assert(PH <= IN_H && PW <= IN_W, "pool window larger than the input");
 
-    typedef ap_uint<SIMD> Word;
+    typedef ap_uint<SIMD * Op::IN_BITS> InWord;
+    typedef ap_uint<SIMD * Op::OUT_BITS> Word;
     const unsigned CF = CHANNELS / SIMD;           // words per pixel
     const unsigned OUT_W = (IN_W - PW) / SW + 1;
     const unsigned NR = (PH + SH - 1) / SH;        // output rows open at once
@@ -109,8 +190,9 @@ void MaxPoolBinary(hls::stream<ap_uint<SIMD> > &in, hls::stream<ap_uint<SIMD> > 
 #pragma HLS PIPELINE II=1
 #pragma HLS DEPENDENCE variable=rowAcc inter false
         if (t < ROW_READS) {
-            const Word x = in.read();
-            const Word andMask = andChannels.bits[cf];
+            const InWord raw = in.read();
+            const Word x = Op::first(raw);
+            const ap_uint<SIMD> andMask = andChannels.bits[cf];
 
             // Horizontal step.
             bool columnDone = false;
@@ -121,7 +203,7 @@ void MaxPoolBinary(hls::stream<ap_uint<SIMD> > &in, hls::stream<ap_uint<SIMD> > 
                 const Word head = colAcc[j][0];
                 Word next = head;
                 if (colPos[j] >= 0 && colPos[j] < static_cast<int>(PW)) {
-                    next = (colPos[j] == 0) ? x : PoolCombine<SIMD>(head, x, andMask);
+                    next = (colPos[j] == 0) ? x : Op::combine(head, x, andMask);
                     if (colPos[j] == static_cast<int>(PW) - 1) {
                         columnDone = true;
                         columnValue = next;
@@ -145,7 +227,7 @@ void MaxPoolBinary(hls::stream<ap_uint<SIMD> > &in, hls::stream<ap_uint<SIMD> > 
                     if (rowPos[r] >= 0 && rowPos[r] < static_cast<int>(PH)) {
                         const Word v = (rowPos[r] == 0)
                                            ? columnValue
-                                           : PoolCombine<SIMD>(rowAcc[r][addr], columnValue, andMask);
+                                           : Op::combine(rowAcc[r][addr], columnValue, andMask);
                         if (rowPos[r] == static_cast<int>(PH) - 1) {
                             outDone = true;
                             outValue = v;
@@ -193,6 +275,39 @@ void MaxPoolBinary(hls::stream<ap_uint<SIMD> > &in, hls::stream<ap_uint<SIMD> > 
             t++;
         }
     }
+}
+
+// Max-pool of binary maps: OR over the window, AND on the channels flagged in andChannels.
+template <unsigned IN_H, unsigned IN_W, unsigned CHANNELS, unsigned PH, unsigned PW, unsigned SH,
+          unsigned SW, unsigned SIMD, unsigned MIN_REVISIT>
+void MaxPoolBinary(hls::stream<ap_uint<SIMD> > &in, hls::stream<ap_uint<SIMD> > &out,
+                   const ChannelFlags<SIMD, CHANNELS / SIMD> &andChannels, unsigned reps) {
+    PoolWindows<IN_H, IN_W, CHANNELS, PH, PW, SH, SW, SIMD, MIN_REVISIT, BinaryMaxOp<SIMD> >(
+        in, out, andChannels, reps);
+}
+
+// Max-pool of BITS-bit codes: the largest code of the window, the smallest on the channels
+// flagged in minChannels (where the chain after the pool falls).
+template <unsigned IN_H, unsigned IN_W, unsigned CHANNELS, unsigned PH, unsigned PW, unsigned SH,
+          unsigned SW, unsigned SIMD, unsigned BITS, unsigned MIN_REVISIT>
+void MaxPoolCodes(hls::stream<ap_uint<SIMD * BITS> > &in, hls::stream<ap_uint<SIMD * BITS> > &out,
+                  const ChannelFlags<SIMD, CHANNELS / SIMD> &minChannels, unsigned reps) {
+    PoolWindows<IN_H, IN_W, CHANNELS, PH, PW, SH, SW, SIMD, MIN_REVISIT, CodeMaxOp<SIMD, BITS> >(
+        in, out, minChannels, reps);
+}
+
+// Sum pool (avgpool2d) of IN_BITS-bit codes into OUT_BITS-bit sums; OUT_BITS must hold
+// PH * PW * (2^IN_BITS - 1). No flags: noFlags is any ChannelFlags (its bits are ignored).
+template <unsigned IN_H, unsigned IN_W, unsigned CHANNELS, unsigned PH, unsigned PW, unsigned SH,
+          unsigned SW, unsigned SIMD, unsigned IN_BITS, unsigned OUT_BITS, unsigned MIN_REVISIT>
+void SumPool(hls::stream<ap_uint<SIMD * IN_BITS> > &in, hls::stream<ap_uint<SIMD * OUT_BITS> > &out,
+             unsigned reps) {
+    static_assert(OUT_BITS >= IN_BITS && OUT_BITS <= 32 &&
+                      (unsigned long long)PH * PW * ((1ULL << IN_BITS) - 1) < (1ULL << OUT_BITS),
+                  "OUT_BITS must hold the window's largest sum");
+    static const ChannelFlags<SIMD, CHANNELS / SIMD> noFlags = {};
+    PoolWindows<IN_H, IN_W, CHANNELS, PH, PW, SH, SW, SIMD, MIN_REVISIT, CodeSumOp<SIMD, IN_BITS, OUT_BITS> >(
+        in, out, noFlags, reps);
 }
 
 } // namespace bnn

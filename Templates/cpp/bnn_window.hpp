@@ -12,8 +12,9 @@
 namespace bnn {
 
 // Padding policies: how a real input element enters the window stream (real) and what a position
-// outside the image holds (padded). IN_WIDTH is the element width on the input stream, OUT_WIDTH
-// on the window stream.
+// outside the image holds (padded(iy, ix), iy and ix its input coordinates, negative above and
+// left of the image). IN_WIDTH is the element width on the input stream, OUT_WIDTH on the window
+// stream.
 
 // The element passes unchanged; padding is the constant bit pattern PAD_BITS_VALUE
 // (ConstantPad<1, 1>: binary +1; ConstantPad<1, 0>: binary -1; ConstantPad<8, zp & 0xff>: an
@@ -30,9 +31,30 @@ struct ConstantPad {
 #pragma HLS INLINE
         return x;
     }
-    static ap_uint<BITS> padded() {
+    static ap_uint<BITS> padded(int, int) {
 #pragma HLS INLINE
         return PAD_BITS_VALUE;
+    }
+};
+
+// pad_value "odd_even" on BITS-bit codes: the padded element at input row iy, column ix holds
+// code EVEN where iy + ix is even and ODD where it is odd (the codes of +1 and -1), in every
+// channel. Real elements pass unchanged.
+template <unsigned BITS, unsigned EVEN, unsigned ODD>
+struct ParityPad {
+    static_assert(BITS >= 1 && BITS < 32 && (EVEN >> BITS) == 0 && (ODD >> BITS) == 0,
+                  "EVEN and ODD must be BITS-bit codes");
+    static const unsigned IN_WIDTH = BITS;
+    static const unsigned OUT_WIDTH = BITS;
+
+    static ap_uint<BITS> real(ap_uint<BITS> x) {
+#pragma HLS INLINE
+        return x;
+    }
+    static ap_uint<BITS> padded(int iy, int ix) {
+#pragma HLS INLINE
+        // Two's complement: bit 0 of a negative sum is its parity too.
+        return ((iy + ix) & 1) ? ap_uint<BITS>(ODD) : ap_uint<BITS>(EVEN);
     }
 };
 
@@ -46,7 +68,7 @@ struct MaskedPad {
 #pragma HLS INLINE
         return ap_uint<2>(2) | ap_uint<2>(x);
     }
-    static ap_uint<2> padded() {
+    static ap_uint<2> padded(int, int) {
 #pragma HLS INLINE
         return 0;
     }
@@ -55,8 +77,8 @@ struct MaskedPad {
 // Per repetition: reads one IN_H x IN_W x CHANNELS image as IN_H * IN_W * CHANNELS / SIMD words
 // and writes, for each output pixel (oy, ox) in row-major order, its KH * KW * CHANNELS window
 // elements in (ky, kx, c) order as KH * KW * CHANNELS / SIMD words. Element (ky, kx, c) is input
-// (oy * SH + ky - PAD_T, ox * SW + kx - PAD_L, c) through Pad::real, or Pad::padded() outside the
-// image. OUT_H = (IN_H + PAD_T + PAD_B - KH) / SH + 1 (floor), likewise OUT_W; input rows and
+// (oy * SH + ky - PAD_T, ox * SW + kx - PAD_L, c) through Pad::real, or Pad::padded(iy, ix)
+// outside the image. OUT_H = (IN_H + PAD_T + PAD_B - KH) / SH + 1 (floor), likewise OUT_W; input rows and
 // columns no window reaches are read and dropped.
 //
 // Line buffer: NB = KH + SH input rows of RW = IN_W * CHANNELS / SIMD words each; input row r
@@ -152,7 +174,7 @@ void SlidingWindow(hls::stream<ap_uint<SIMD * Pad::IN_WIDTH> > &in,
             for (unsigned s = 0; s < SIMD; s++) {
 #pragma HLS UNROLL
                 const ap_uint<IW> element = GetElement<IW>(x, s);
-                const ap_uint<OW> value = inside ? Pad::real(element) : Pad::padded();
+                const ap_uint<OW> value = inside ? Pad::real(element) : Pad::padded(iy, ix);
                 OrElement<OW>(word, s, value);
             }
             out.write(word);

@@ -13,12 +13,9 @@ import XCTest
 /// compiled once and runs all its vectors; two builds run at a time.
 final class GeneratedProjectTests: XCTestCase {
     static func hlsInclude() throws -> String {
-        if let dir = ProcessInfo.processInfo.environment["HLS_INCLUDE"] { return dir }
-        let result = try runProcess("sh", [TestPaths.inRepo("Templates/cpp/fetch_hls_headers.sh")])
-        guard result.status == 0, let line = result.output.split(separator: "\n").last else {
-            throw XCTSkip("cannot fetch the HLS headers: \(result.output)")
-        }
-        return String(line)
+        let found = BNNTestSupport.hlsInclude(repo: TestPaths.repo)
+        guard let path = found.path else { throw XCTSkip("cannot fetch the HLS headers: \(found.reason)") }
+        return path
     }
 
     struct Project {

@@ -12,7 +12,7 @@ struct ConstantPadModel {
     static const unsigned IN_BITS = B;
     static const unsigned OUT_BITS = B;
     static uint64_t real(uint64_t x) { return x; }
-    static uint64_t padded() { return V; }
+    static uint64_t padded(long long, long long) { return V; }
     static std::string name() { return "ConstantPad<" + str(B) + "," + str(V) + ">"; }
 };
 
@@ -21,24 +21,48 @@ struct MaskedPadModel {
     static const unsigned IN_BITS = 1;
     static const unsigned OUT_BITS = 2;
     static uint64_t real(uint64_t x) { return 2 | x; }  // valid bit 1, activation bit 0
-    static uint64_t padded() { return 0; }
+    static uint64_t padded(long long, long long) { return 0; }
     static std::string name() { return "MaskedPad"; }
+};
+
+// pad_value "odd_even" on codes: the spec's rule, +1 where row + column (of the unpadded input,
+// negative outside) is even, -1 where odd; PLUS and MINUS are the codes of +1 and -1.
+template <unsigned B, unsigned PLUS, unsigned MINUS>
+struct ParityPadModel {
+    typedef bnn::ParityPad<B, PLUS, MINUS> Pad;
+    static const unsigned IN_BITS = B;
+    static const unsigned OUT_BITS = B;
+    static uint64_t real(uint64_t x) { return x; }
+    static uint64_t padded(long long y, long long x) {
+        const long long sum = y + x;
+        const bool even = sum % 2 == 0;  // C++ remainder: -3 % 2 == -1, so test == 0 only
+        return even ? PLUS : MINUS;
+    }
+    static std::string name() { return "ParityPad<" + str(B) + "," + str(PLUS) + "," + str(MINUS) + ">"; }
 };
 
 // The policies themselves, element by element.
 void testPadPolicies(Reporter &rep) {
     rep.begin("padding policies: ConstantPad<1,1>, <1,0>, <8,zp>, MaskedPad");
-    rep.check(bnn::ConstantPad<1, 1>::padded() == 1, "ConstantPad<1,1> pads with 1 (+1)");
-    rep.check(bnn::ConstantPad<1, 0>::padded() == 0, "ConstantPad<1,0> pads with 0 (-1)");
-    rep.check(bnn::ConstantPad<8, 0x80>::padded() == 0x80, "ConstantPad<8,0x80> pads with 0x80");
-    rep.check(bnn::ConstantPad<8, (-3) & 0xff>::padded() == 0xfd, "ConstantPad<8,-3&0xff> pads with 0xfd");
+    rep.check(bnn::ConstantPad<1, 1>::padded(-1, 0) == 1, "ConstantPad<1,1> pads with 1 (+1)");
+    rep.check(bnn::ConstantPad<1, 0>::padded(0, -1) == 0, "ConstantPad<1,0> pads with 0 (-1)");
+    rep.check(bnn::ConstantPad<8, 0x80>::padded(-2, 3) == 0x80, "ConstantPad<8,0x80> pads with 0x80");
+    rep.check(bnn::ConstantPad<8, (-3) & 0xff>::padded(5, 9) == 0xfd, "ConstantPad<8,-3&0xff> pads with 0xfd");
     for (unsigned v = 0; v < 256; v++)
         rep.check(bnn::ConstantPad<8, 0x80>::real(ap_uint<8>(v)) == v, "ConstantPad<8> real " + str(v));
     for (unsigned v = 0; v < 2; v++) {
         rep.check(bnn::ConstantPad<1, 0>::real(ap_uint<1>(v)) == v, "ConstantPad<1> real " + str(v));
         rep.check(bnn::MaskedPad::real(ap_uint<1>(v)) == (2 | v), "MaskedPad real " + str(v));
     }
-    rep.check(bnn::MaskedPad::padded() == 0, "MaskedPad padded is 0 (not valid)");
+    rep.check(bnn::MaskedPad::padded(-1, -1) == 0, "MaskedPad padded is 0 (not valid)");
+    // ParityPad: (-1, 0), (0, -1), (-1, -2), (4, -1) are odd; (-1, -1), (0, -2), (-2, 5)... listed by hand.
+    rep.check(bnn::ParityPad<2, 3, 1>::padded(-1, 0) == 1 && bnn::ParityPad<2, 3, 1>::padded(0, -1) == 1 &&
+                  bnn::ParityPad<2, 3, 1>::padded(-1, -2) == 1 && bnn::ParityPad<2, 3, 1>::padded(4, -1) == 1,
+              "ParityPad odd positions hold ODD");
+    rep.check(bnn::ParityPad<2, 3, 1>::padded(-1, -1) == 3 && bnn::ParityPad<2, 3, 1>::padded(0, -2) == 3 &&
+                  bnn::ParityPad<2, 3, 1>::padded(-3, 5) == 3 && bnn::ParityPad<2, 3, 1>::padded(6, 6) == 3,
+              "ParityPad even positions hold EVEN");
+    rep.check(bnn::ParityPad<2, 3, 1>::real(ap_uint<2>(2)) == 2, "ParityPad real passes the code");
     rep.check(bnn::ConstantPad<1, 1>::IN_WIDTH == 1 && bnn::ConstantPad<1, 1>::OUT_WIDTH == 1 &&
                   bnn::ConstantPad<8, 5>::IN_WIDTH == 8 && bnn::ConstantPad<8, 5>::OUT_WIDTH == 8 &&
                   bnn::MaskedPad::IN_WIDTH == 1 && bnn::MaskedPad::OUT_WIDTH == 2,
@@ -87,7 +111,7 @@ void testWindow(Reporter &rep, uint64_t seed, unsigned reps) {
                             const long long y = py - PT;
                             const long long x = px - PL;
                             if (y < 0 || y >= IN_H || x < 0 || x >= IN_W)
-                                expect.push_back(Model::padded());
+                                expect.push_back(Model::padded(y, x));
                             else
                                 expect.push_back(Model::real(image[(y * IN_W + x) * C + c]));
                         }
@@ -157,6 +181,10 @@ int main() {
     testWindow<3, 12, 2, 3, 5, 1, 2, 1, 1, 0, 3, 2, PadPlus>(rep, 21, 2);         // wide image, big right pad
     testWindow<5, 5, 2, 3, 3, 1, 1, 1, 1, 1, 1, 2, MaskedPadModel, 1>(rep, 22, 2); // shortest guard
     testWindow<6, 6, 4, 3, 3, 2, 2, 1, 1, 1, 1, 2, PadMinus, 9>(rep, 23, 3);      // long guard: rows idle
+    // pad_value "odd_even" on 2-bit codes (+1 = code 3, -1 = code 1; and +1 = 2, -1 = 0), 1-bit signs.
+    testWindow<5, 5, 2, 3, 3, 1, 1, 1, 1, 1, 1, 2, ParityPadModel<2, 3, 1> >(rep, 24, 2);
+    testWindow<6, 7, 3, 3, 3, 2, 1, 2, 1, 1, 2, 1, ParityPadModel<2, 2, 0> >(rep, 25, 2); // asymmetric, stride 2
+    testWindow<4, 4, 4, 5, 5, 1, 1, 2, 2, 2, 2, 4, ParityPadModel<1, 1, 0> >(rep, 26, 2); // 5x5, 2-deep border
 
     return rep.finish();
 }

@@ -19,10 +19,15 @@ TAcc ExtractElement(const ap_uint<PE * TAcc::width> &word, unsigned p) {
     return TAcc(GetElement<TAcc::width>(word, p));
 }
 
+// The last step of a logit map: none for a LogitMap, the shift for a ShiftedLogitMap.
+inline double LogitShift(double y, const LogitMap &) { return y; }
+inline double LogitShift(double y, const ShiftedLogitMap &m) { return m.shifted ? y + m.shift : y; }
+
 // One IEEE double rounding per step, in this order, so results match the reference bit for bit.
-// Compile with -ffp-contract=off where the target has fused multiply-add.
-template <typename TAcc>
-double Logit(const TAcc &acc, const LogitMap &m) {
+// Compile with -ffp-contract=off where the target has fused multiply-add. Map: LogitMap or
+// ShiftedLogitMap (bnn_rom.hpp).
+template <typename TAcc, class Map>
+double Logit(const TAcc &acc, const Map &m) {
     const long long value = static_cast<long long>(acc);  // true (signed/unsigned) value
     const long long a = (long long)m.accScale * value + m.accOffset;
     const double s = m.inputScale * (double)a;
@@ -34,7 +39,7 @@ double Logit(const TAcc &acc, const LogitMap &m) {
         const double q = n / m.stddev;
         y = q + m.beta;
     }
-    return y;
+    return LogitShift(y, m);
 }
 
 // What an arg-max compares for class c: the accumulator itself (AccumulatorScore) or its logit
@@ -48,9 +53,10 @@ struct AccumulatorScore {
     }
 };
 
+template <class Map>
 struct LogitScore {
     typedef double type;
-    const LogitMap *maps;
+    const Map *maps;
     template <typename TAcc>
     type operator()(const TAcc &acc, unsigned c) const {
 #pragma HLS INLINE
@@ -112,14 +118,15 @@ void ArgMax(hls::stream<ap_uint<PE * TAcc::width> > &in, hls::stream<ap_uint<IND
     }
 }
 
-// Argmax over Logit(acc_c, maps[c]); maps holds the CLASSES real classes only. The double
+// Argmax over Logit(acc_c, maps[c]) (LogitMap or ShiftedLogitMap); maps holds the CLASSES
+// real classes only. The double
 // arithmetic sets its own II: the pipeline requests none.
-template <unsigned CLASSES, unsigned PE, typename TAcc, unsigned INDEX_WIDTH>
+template <unsigned CLASSES, unsigned PE, typename TAcc, unsigned INDEX_WIDTH, class Map>
 void LogitArgMax(hls::stream<ap_uint<PE * TAcc::width> > &in,
-                 hls::stream<ap_uint<INDEX_WIDTH> > &out, const LogitMap maps[CLASSES],
+                 hls::stream<ap_uint<INDEX_WIDTH> > &out, const Map maps[CLASSES],
                  unsigned reps) {
-    const LogitScore score = {maps};
-    ArgMaxScan<CLASSES, PE, TAcc, INDEX_WIDTH, LogitScore> scan(score);
+    const LogitScore<Map> score = {maps};
+    ArgMaxScan<CLASSES, PE, TAcc, INDEX_WIDTH, LogitScore<Map> > scan(score);
     const unsigned total = reps * scan.NF;
     for (unsigned i = 0; i < total; i++) {
 #pragma HLS PIPELINE

@@ -44,13 +44,39 @@ struct RomWord<SIMD, true> {
 // and padding rows hold anything.
 template <unsigned SIMD, unsigned PE, unsigned TILES>
 struct BinaryWeights {
+    static const unsigned LANES = SIMD;
+    static const unsigned BANKS = PE;
+    static const unsigned WORDS = TILES;
+    static const unsigned WEIGHT_BITS = 1;
     typename RomWord<SIMD>::type words[PE][TILES];
+};
+
+// Integer weights (multi-bit, weight_bits 2..8) in the same folded layout: column c of neuron r
+// is lane c % SIMD of words[r % PE][(r / PE) * SF + c / SIMD], lane s being the WB bits at bit
+// s * WB, a two's complement integer. Padding rows and columns hold 0 (adds nothing whatever the
+// input lane).
+template <unsigned SIMD, unsigned PE, unsigned TILES, unsigned WB>
+struct IntegerWeights {
+    static_assert(WB >= 2 && WB <= 8, "integer weights have 2..8 bits");
+    static const unsigned LANES = SIMD;
+    static const unsigned BANKS = PE;
+    static const unsigned WORDS = TILES;
+    static const unsigned WEIGHT_BITS = WB;
+    typename RomWord<SIMD * WB>::type words[PE][TILES];
 };
 
 // Binarize's thresholds: channel ch's at values[ch % SIMD][ch / SIMD], lane-major.
 template <unsigned SIMD, unsigned CF, typename T>
 struct ChannelThresholds {
     T values[SIMD][CF];
+};
+
+// A multi-level input quantizer's thresholds: channel ch's LEVELS ascending thresholds at
+// values[ch % SIMD][ch / SIMD][0..LEVELS-1]. The caller partitions dims 1 and 3 (every lane
+// compares against every level in the same cycle).
+template <unsigned SIMD, unsigned CF, unsigned LEVELS, typename T>
+struct ChannelLevelThresholds {
+    T values[SIMD][CF][LEVELS];
 };
 
 // One flag bit per channel; channel ch's flag is bits[ch / SIMD][ch % SIMD], i.e. word cf holds
@@ -73,6 +99,23 @@ struct LogitMap {
     double gamma;
     double stddev;
     double beta;
+};
+
+// A LogitMap followed by a `shift` (version 2): y + shift, added last (one more rounding), when
+// `shifted`. Same field names, so Logit and the testbench read both alike.
+struct ShiftedLogitMap {
+    int accScale;
+    int accOffset;
+    double inputScale;
+    double alpha;
+    double bias;
+    bool batchnorm;
+    double mean;
+    double gamma;
+    double stddev;
+    double beta;
+    bool shifted;
+    double shift;
 };
 
 } // namespace bnn

@@ -21,6 +21,8 @@ public struct NetworkGeometry: Sendable {
     public var input: DesignInput
     /// The input thresholds' type when the design starts with a binarizer.
     public var binarizerThresholdType: IntegerType?
+    /// Thresholds per channel of the binarizer: 1 for a sign, more for a multi-level quantizer.
+    public var binarizerLevels: Int = 1
     public var layers: [LayerGeometry]
     public var output: Output
 
@@ -35,6 +37,7 @@ public struct NetworkGeometry: Sendable {
     public init(design: Design) {
         self.init(name: design.name, input: design.input, binarizerThresholdType: design.binarizer?.thresholdType,
                   layers: design.layers.map(LayerGeometry.init(stage:)), output: Output(design.output))
+        binarizerLevels = design.binarizer?.levels ?? 1
     }
 
     public var classes: Int { layers.last?.outputs ?? 0 }
