@@ -1,0 +1,195 @@
+import BNNDesign
+
+/// Matrix-vector product of W-bit weights with A-bit unsigned codes as popcounts over bit
+/// planes: `acc = sum_c w_c * u_c` with `u = sum_j 2^j x_j` (code plane j) and, for W >= 2,
+/// `w = sum_{i < W-1} 2^i w_i - 2^(W-1) w_(W-1)` (two's complement weight planes), so
+/// `acc = sum_{i,j} +-2^(i+j) popcount(w_i & x_j)`: W x A binary popcounts per 64 columns.
+/// 1-bit weights (+-1, bit 1 = +1) take A popcounts: `acc = 2 * sum_j 2^j popcount(w & x_j) - sum_j 2^j popcount(x_j)`.
+/// Ternary weights need no special path: their two's complement planes already are a
+/// nonzero plane (bit 0) and a sign plane (bit 1), two popcounts per code plane.
+///
+/// Rows are interleaved as in `BinaryKernel`: a `SIMD8<UInt64>` holds the same 64 columns of
+/// 8 neurons, rows come in quads of 32 (4 blocks), and two vectors go through a quad together,
+/// so each weight word loaded serves 2 vectors and each broadcast code word 4 blocks.
+struct BitPlaneKernel: Sendable {
+    let rows: Int
+    let columns: Int
+    /// A: bits per input code (1...8).
+    let codeBits: Int
+    /// W: bits per weight (1...8).
+    let weightBits: Int
+    /// 64-bit limbs per plane.
+    let inputLimbs: Int
+    let quads: Int
+    /// `[quad][limb][weight plane][block in quad]`: lane k of block j is row 32q + 4k + j.
+    /// Padding rows hold zero planes and their sums are never stored.
+    let weights: [SIMD8<UInt64>]
+    /// How codes become plane vectors (windows, padding).
+    let input: BitPlaneInput
+
+    /// Bytes of weights a group of quads may take, so the group stays in L1 while every vector
+    /// of a chunk passes through it.
+    private static let groupBytes = 16 * 1024
+    /// Vectors built and multiplied per pass: enough to reuse each weight group many times.
+    private static let chunkVectors = 256
+
+    /// The stage's kernel when its input is codes of 1...8 bits (or unsigned 8-bit-or-narrower
+    /// raw input with zero point 0, which is the same thing) and its weights 1...8 bits; nil otherwise.
+    init?(stage: MvauStage) {
+        let codeBits: Int
+        switch stage.inputKind {
+        case .codes(let bits): codeBits = bits
+        case .integer(let bits, let isSigned, let zeroPoint) where !isSigned && zeroPoint == 0: codeBits = bits
+        default: return nil
+        }
+        guard (1...8).contains(codeBits), (1...8).contains(stage.weights.weightBits) else { return nil }
+        if case .masked = stage.window?.pad { return nil }
+        let f = stage.folding
+        let sf = stage.synapseFold
+        self.init(rows: stage.outputs, columns: stage.inputs, codeBits: codeBits, weightBits: stage.weights.weightBits,
+                  window: stage.window) { r, c in
+            stage.weights.weight(bank: r % f.pe, address: (r / f.pe) * sf + c / f.simd, lane: c % f.simd)
+        }
+    }
+
+    /// `weight(r, c)`: +-1 for `weightBits` 1, else a `weightBits`-bit two's complement integer.
+    init(rows: Int, columns: Int, codeBits: Int, weightBits: Int, window: SlidingWindowStage?, weight: (Int, Int) -> Int) {
+        self.rows = rows
+        self.columns = columns
+        self.codeBits = codeBits
+        self.weightBits = weightBits
+        inputLimbs = (columns + 63) / 64
+        quads = (rows + 31) / 32
+        var weights = [SIMD8<UInt64>](repeating: .zero, count: quads * inputLimbs * weightBits * 4)
+        for r in 0..<rows {
+            let (q, j, k) = (r / 32, r % 4, (r % 32) / 4)
+            for c in 0..<columns {
+                let w = weight(r, c)
+                // 1-bit: the +1 flag; wider: the two's complement bits, one per plane.
+                let raw = weightBits == 1 ? (w > 0 ? 1 : 0) : w & ((1 << weightBits) - 1)
+                for i in 0..<weightBits where (raw >> i) & 1 == 1 {
+                    weights[((q * inputLimbs + c / 64) * weightBits + i) * 4 + j][k] |= 1 << UInt64(c % 64)
+                }
+            }
+        }
+        self.weights = weights
+        input = BitPlaneInput(codeBits: codeBits, columns: columns, window: window)
+    }
+
+    /// Output pixels per image (1 for a dense layer).
+    var pixels: Int { input.pixels }
+
+    /// Accumulators, `rows` per output pixel (pixels image-major), for `count` images of
+    /// `imageValues` codes each (HWC; only each code's low `codeBits` bits are read).
+    func accumulate(_ codes: UnsafeBufferPointer<UInt8>, imageValues: Int, count: Int, into output: UnsafeMutableBufferPointer<Int>) {
+        let pixels = input.pixels
+        let vectorLimbs = input.vectorLimbs
+        let imagesPerChunk = max(1, Self.chunkVectors / pixels)
+        let planeLimbs = codeBits * ((imageValues + 63) / 64)
+        let planes = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: max(planeLimbs, 1))
+        let vectors = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: max(min(imagesPerChunk, count) * pixels * vectorLimbs, 1))
+        defer {
+            planes.deallocate()
+            vectors.deallocate()
+        }
+        var first = 0
+        while first < count {
+            let last = min(first + imagesPerChunk, count)
+            input.vectors(codes, imageValues: imageValues, images: first..<last, planes: planes, into: vectors)
+            multiply(UnsafeBufferPointer(vectors), count: (last - first) * pixels,
+                     into: UnsafeMutableBufferPointer(rebasing: output[(first * pixels * rows)...]))
+            first = last
+        }
+    }
+
+    /// Accumulators of `count` plane vectors (`input.vectorLimbs` limbs each, contiguous).
+    func multiply(_ vectors: UnsafeBufferPointer<UInt64>, count n: Int, into output: UnsafeMutableBufferPointer<Int>) {
+        let vectorLimbs = input.vectorLimbs
+        let group = max(1, Self.groupBytes / max(inputLimbs * weightBits * 4 * 64, 1))
+        // 1-bit weights: the code sum `sum_j 2^j popcount(x_j)` of each vector.
+        var codeSums = [Int](repeating: 0, count: weightBits == 1 ? n : 0)
+        if weightBits == 1, let x = vectors.baseAddress {
+            for v in 0..<n {
+                var s = 0
+                for j in 0..<codeBits {
+                    for l in 0..<inputLimbs { s &+= x[v &* vectorLimbs &+ j &* inputLimbs &+ l].nonzeroBitCount &<< j }
+                }
+                codeSums[v] = s
+            }
+        }
+        weights.withUnsafeBufferPointer { w in
+            guard let w = w.baseAddress, let x = vectors.baseAddress, n > 0 else { return }
+            var firstQuad = 0
+            while firstQuad < quads {
+                let lastQuad = min(firstQuad + group, quads)
+                var v = 0
+                while v < n {
+                    let v1 = min(v + 1, n - 1)
+                    for q in firstQuad..<lastQuad {
+                        let (a, b) = sums(w + q &* inputLimbs &* weightBits &* 4, x + v &* vectorLimbs, x + v1 &* vectorLimbs)
+                        store(a, quad: q, vector: v, codeSums: codeSums, into: output)
+                        store(b, quad: q, vector: v1, codeSums: codeSums, into: output)
+                    }
+                    v += 2
+                }
+                firstQuad = lastQuad
+            }
+        }
+    }
+
+    @inline(__always)
+    private func store(_ c: BinaryKernel.Quad, quad q: Int, vector v: Int, codeSums: [Int], into output: UnsafeMutableBufferPointer<Int>) {
+        let base = v &* rows
+        for r in (q * 32)..<min(q * 32 + 32, rows) {
+            let s = Int(truncatingIfNeeded: c.count(row: r % 32))
+            output[base &+ r] = weightBits == 1 ? 2 &* s &- codeSums[v] : s
+        }
+    }
+
+    /// One quad against two vectors. Per limb and code plane: 2 broadcasts, then per weight
+    /// plane 4 weight loads feed 8 and + popcount + shift + add steps. The top plane of a
+    /// multi-bit weight subtracts. Wrapping arithmetic: the UInt64 lanes hold the signed sum
+    /// modulo 2^64, exact because |acc| < 2^63.
+    @inline(__always)
+    private func sums(_ w: UnsafePointer<SIMD8<UInt64>>, _ x0: UnsafePointer<UInt64>, _ x1: UnsafePointer<UInt64>)
+        -> (BinaryKernel.Quad, BinaryKernel.Quad) {
+        var a = BinaryKernel.Quad()
+        var b = BinaryKernel.Quad()
+        let (planes, limbs) = (weightBits, inputLimbs)
+        let added = planes == 1 ? 1 : planes &- 1
+        for l in 0..<limbs {
+            let wl = w + l &* planes &* 4
+            for j in 0..<codeBits {
+                let u0 = SIMD8<UInt64>(repeating: x0[j &* limbs &+ l])
+                let u1 = SIMD8<UInt64>(repeating: x1[j &* limbs &+ l])
+                for i in 0..<added {
+                    let s = SIMD8<UInt64>(repeating: UInt64(truncatingIfNeeded: i &+ j))
+                    let wp = wl + i &* 4
+                    let (w0, w1, w2, w3) = (wp[0], wp[1], wp[2], wp[3])
+                    a.c0 &+= (w0 & u0).nonzeroBitCount &<< s
+                    a.c1 &+= (w1 & u0).nonzeroBitCount &<< s
+                    a.c2 &+= (w2 & u0).nonzeroBitCount &<< s
+                    a.c3 &+= (w3 & u0).nonzeroBitCount &<< s
+                    b.c0 &+= (w0 & u1).nonzeroBitCount &<< s
+                    b.c1 &+= (w1 & u1).nonzeroBitCount &<< s
+                    b.c2 &+= (w2 & u1).nonzeroBitCount &<< s
+                    b.c3 &+= (w3 & u1).nonzeroBitCount &<< s
+                }
+                if planes > 1 {
+                    let s = SIMD8<UInt64>(repeating: UInt64(truncatingIfNeeded: planes &- 1 &+ j))
+                    let wp = wl + (planes &- 1) &* 4
+                    let (w0, w1, w2, w3) = (wp[0], wp[1], wp[2], wp[3])
+                    a.c0 &-= (w0 & u0).nonzeroBitCount &<< s
+                    a.c1 &-= (w1 & u0).nonzeroBitCount &<< s
+                    a.c2 &-= (w2 & u0).nonzeroBitCount &<< s
+                    a.c3 &-= (w3 & u0).nonzeroBitCount &<< s
+                    b.c0 &-= (w0 & u1).nonzeroBitCount &<< s
+                    b.c1 &-= (w1 & u1).nonzeroBitCount &<< s
+                    b.c2 &-= (w2 & u1).nonzeroBitCount &<< s
+                    b.c3 &-= (w3 & u1).nonzeroBitCount &<< s
+                }
+            }
+        }
+        return (a, b)
+    }
+}
