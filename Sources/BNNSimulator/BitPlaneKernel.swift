@@ -11,13 +11,13 @@ import BNNDesign
 /// Rows are interleaved as in `BinaryKernel`: a `SIMD8<UInt64>` holds the same 64 columns of
 /// 8 neurons, rows come in quads of 32 (4 blocks), and two vectors go through a quad together,
 /// so each weight word loaded serves 2 vectors and each broadcast code word 4 blocks.
-struct BitPlaneKernel: Sendable {
-    let rows: Int
-    let columns: Int
+public struct BitPlaneKernel: Sendable {
+    public let rows: Int
+    public let columns: Int
     /// A: bits per input code (1...8).
-    let codeBits: Int
+    public let codeBits: Int
     /// W: bits per weight (1...8).
-    let weightBits: Int
+    public let weightBits: Int
     /// 64-bit limbs per plane.
     let inputLimbs: Int
     let quads: Int
@@ -26,6 +26,10 @@ struct BitPlaneKernel: Sendable {
     let weights: [SIMD8<UInt64>]
     /// How codes become plane vectors (windows, padding).
     let input: BitPlaneInput
+    /// Planes, or integer lanes where those cost less (`BitPlaneLanes.swift`).
+    let path: Path
+    /// The stage's multi-threshold activation, for `codes(...)`.
+    let thresholds: BitPlaneThresholds?
 
     /// Bytes of weights a group of quads may take, so the group stays in L1 while every vector
     /// of a chunk passes through it.
@@ -35,7 +39,9 @@ struct BitPlaneKernel: Sendable {
 
     /// The stage's kernel when its input is codes of 1...8 bits (or unsigned 8-bit-or-narrower
     /// raw input with zero point 0, which is the same thing) and its weights 1...8 bits; nil otherwise.
-    init?(stage: MvauStage) {
+    public init?(stage: MvauStage) { self.init(stage: stage, path: .cheapest) }
+
+    init?(stage: MvauStage, path: PathChoice) {
         let codeBits: Int
         switch stage.inputKind {
         case .codes(let bits): codeBits = bits
@@ -47,13 +53,19 @@ struct BitPlaneKernel: Sendable {
         let f = stage.folding
         let sf = stage.synapseFold
         self.init(rows: stage.outputs, columns: stage.inputs, codeBits: codeBits, weightBits: stage.weights.weightBits,
-                  window: stage.window) { r, c in
+                  window: stage.window, path: path, thresholds: BitPlaneThresholds(stage: stage)) { r, c in
             stage.weights.weight(bank: r % f.pe, address: (r / f.pe) * sf + c / f.simd, lane: c % f.simd)
         }
     }
 
     /// `weight(r, c)`: +-1 for `weightBits` 1, else a `weightBits`-bit two's complement integer.
-    init(rows: Int, columns: Int, codeBits: Int, weightBits: Int, window: SlidingWindowStage?, weight: (Int, Int) -> Int) {
+    public init(rows: Int, columns: Int, codeBits: Int, weightBits: Int, window: SlidingWindowStage?, weight: (Int, Int) -> Int) {
+        self.init(rows: rows, columns: columns, codeBits: codeBits, weightBits: weightBits, window: window, path: .cheapest, thresholds: nil, weight: weight)
+    }
+
+    init(rows: Int, columns: Int, codeBits: Int, weightBits: Int, window: SlidingWindowStage?, path: PathChoice,
+         thresholds: BitPlaneThresholds?, weight: (Int, Int) -> Int) {
+        self.thresholds = thresholds
         self.rows = rows
         self.columns = columns
         self.codeBits = codeBits
@@ -74,14 +86,55 @@ struct BitPlaneKernel: Sendable {
         }
         self.weights = weights
         input = BitPlaneInput(codeBits: codeBits, columns: columns, window: window)
+        self.path = Self.path(path, rows: rows, columns: columns, codeBits: codeBits, weightBits: weightBits, input: input, weight: weight)
     }
 
     /// Output pixels per image (1 for a dense layer).
-    var pixels: Int { input.pixels }
+    public var pixels: Int { input.pixels }
 
     /// Accumulators, `rows` per output pixel (pixels image-major), for `count` images of
     /// `imageValues` codes each (HWC; only each code's low `codeBits` bits are read).
-    func accumulate(_ codes: UnsafeBufferPointer<UInt8>, imageValues: Int, count: Int, into output: UnsafeMutableBufferPointer<Int>) {
+    public func accumulate(_ codes: UnsafeBufferPointer<UInt8>, imageValues: Int, count: Int, into output: UnsafeMutableBufferPointer<Int>) {
+        switch path {
+        case .planes:
+            run(codes, imageValues: imageValues, count: count) { acc, q, j, v in
+                let base = v &* rows &+ q &* 32 &+ j
+                for k in 0..<8 where q &* 32 &+ 4 &* k &+ j < rows { output[base &+ 4 &* k] = Int(acc[k]) }
+            }
+        case .narrowLanes(let k): accumulateLanes(k, codes, imageValues: imageValues, count: count, into: output)
+        case .wideLanes(let k): accumulateLanes(k, codes, imageValues: imageValues, count: count, into: output)
+        }
+    }
+
+    /// Output codes of the stage's multi-threshold activation, `rows` per output pixel, with
+    /// the thresholds applied in SIMD lanes as the sums come out. False (nothing written) when
+    /// the stage the kernel was built from has no `.multiThreshold` activation.
+    @discardableResult
+    public func codes(_ codes: UnsafeBufferPointer<UInt8>, imageValues: Int, count: Int, into output: UnsafeMutableBufferPointer<UInt8>) -> Bool {
+        guard let thresholds else { return false }
+        let pixels = input.pixels
+        if case .planes = path {
+            run(codes, imageValues: imageValues, count: count) { acc, q, j, v in
+                let code = thresholds.codes(acc, block: q &* 4 &+ j, pixel: v % pixels)
+                let base = v &* rows &+ q &* 32 &+ j
+                for k in 0..<8 where q &* 32 &+ 4 &* k &+ j < rows { output[base &+ 4 &* k] = UInt8(truncatingIfNeeded: code[k]) }
+            }
+            return true
+        }
+        var acc = [Int](repeating: 0, count: count * pixels * rows)
+        acc.withUnsafeMutableBufferPointer { accumulate(codes, imageValues: imageValues, count: count, into: $0) }
+        for v in 0..<(count * pixels) {
+            for r in 0..<rows { output[v * rows + r] = thresholds.code(acc[v * rows + r], row: r, pixel: v % pixels) }
+        }
+        return true
+    }
+
+    /// The plane path: chunks of images become plane vectors, then every (vector, quad) pair
+    /// hands `body` its signed sums block by block: (sums, quad, block j, vector), vectors
+    /// numbered image-major from the first image.
+    @inline(__always)
+    private func run(_ codes: UnsafeBufferPointer<UInt8>, imageValues: Int, count: Int,
+                     _ body: (SIMD8<Int64>, Int, Int, Int) -> Void) {
         let pixels = input.pixels
         let vectorLimbs = input.vectorLimbs
         let imagesPerChunk = max(1, Self.chunkVectors / pixels)
@@ -96,26 +149,41 @@ struct BitPlaneKernel: Sendable {
         while first < count {
             let last = min(first + imagesPerChunk, count)
             input.vectors(codes, imageValues: imageValues, images: first..<last, planes: planes, into: vectors)
-            multiply(UnsafeBufferPointer(vectors), count: (last - first) * pixels,
-                     into: UnsafeMutableBufferPointer(rebasing: output[(first * pixels * rows)...]))
+            let offset = first * pixels
+            multiply(UnsafeBufferPointer(vectors), count: (last - first) * pixels) { acc, q, j, v in body(acc, q, j, offset &+ v) }
             first = last
         }
     }
 
-    /// Accumulators of `count` plane vectors (`input.vectorLimbs` limbs each, contiguous).
-    func multiply(_ vectors: UnsafeBufferPointer<UInt64>, count n: Int, into output: UnsafeMutableBufferPointer<Int>) {
+    /// Sums of `count` plane vectors (`input.vectorLimbs` limbs each, contiguous), block by block.
+    @inline(__always)
+    private func multiply(_ vectors: UnsafeBufferPointer<UInt64>, count n: Int, _ body: (SIMD8<Int64>, Int, Int, Int) -> Void) {
         let vectorLimbs = input.vectorLimbs
         let group = max(1, Self.groupBytes / max(inputLimbs * weightBits * 4 * 64, 1))
-        // 1-bit weights: the code sum `sum_j 2^j popcount(x_j)` of each vector.
-        var codeSums = [Int](repeating: 0, count: weightBits == 1 ? n : 0)
+        // 1-bit weights: acc = 2 * (weighted agreements) - code sum, the code sum being
+        // `sum_j 2^j popcount(x_j)` of each vector.
+        var codeSums = [Int64](repeating: 0, count: n)
         if weightBits == 1, let x = vectors.baseAddress {
             for v in 0..<n {
                 var s = 0
                 for j in 0..<codeBits {
                     for l in 0..<inputLimbs { s &+= x[v &* vectorLimbs &+ j &* inputLimbs &+ l].nonzeroBitCount &<< j }
                 }
-                codeSums[v] = s
+                codeSums[v] = Int64(s)
             }
+        }
+        let binary = weightBits == 1
+        @inline(__always)
+        func emit(_ c: BinaryKernel.Quad, _ q: Int, _ v: Int) {
+            @inline(__always)
+            func signed(_ block: SIMD8<UInt64>) -> SIMD8<Int64> {
+                let s = SIMD8<Int64>(truncatingIfNeeded: block)
+                return binary ? s &+ s &- SIMD8(repeating: codeSums[v]) : s
+            }
+            body(signed(c.c0), q, 0, v)
+            body(signed(c.c1), q, 1, v)
+            body(signed(c.c2), q, 2, v)
+            body(signed(c.c3), q, 3, v)
         }
         weights.withUnsafeBufferPointer { w in
             guard let w = w.baseAddress, let x = vectors.baseAddress, n > 0 else { return }
@@ -127,8 +195,9 @@ struct BitPlaneKernel: Sendable {
                     let v1 = min(v + 1, n - 1)
                     for q in firstQuad..<lastQuad {
                         let (a, b) = sums(w + q &* inputLimbs &* weightBits &* 4, x + v &* vectorLimbs, x + v1 &* vectorLimbs)
-                        store(a, quad: q, vector: v, codeSums: codeSums, into: output)
-                        store(b, quad: q, vector: v1, codeSums: codeSums, into: output)
+                        emit(a, q, v)
+                        // An odd last vector is paired with itself: emit it once.
+                        if v1 != v { emit(b, q, v1) }
                     }
                     v += 2
                 }
@@ -137,58 +206,51 @@ struct BitPlaneKernel: Sendable {
         }
     }
 
-    @inline(__always)
-    private func store(_ c: BinaryKernel.Quad, quad q: Int, vector v: Int, codeSums: [Int], into output: UnsafeMutableBufferPointer<Int>) {
-        let base = v &* rows
-        for r in (q * 32)..<min(q * 32 + 32, rows) {
-            let s = Int(truncatingIfNeeded: c.count(row: r % 32))
-            output[base &+ r] = weightBits == 1 ? 2 &* s &- codeSums[v] : s
-        }
-    }
-
-    /// One quad against two vectors. Per limb and code plane: 2 broadcasts, then per weight
-    /// plane 4 weight loads feed 8 and + popcount + shift + add steps. The top plane of a
-    /// multi-bit weight subtracts. Wrapping arithmetic: the UInt64 lanes hold the signed sum
-    /// modulo 2^64, exact because |acc| < 2^63.
+    /// One quad against two vectors, Horner over the exponent k = i + j from the top: the
+    /// sums double, then every limb adds its popcounts of the plane pairs (i, k - i), so no
+    /// popcount is shifted. Per plane pair and limb: 2 broadcasts and 4 weight loads feed 8
+    /// and + popcount + add steps; the top plane of a multi-bit weight subtracts. Wrapping
+    /// arithmetic: the UInt64 lanes hold the signed sum modulo 2^64, exact as |acc| < 2^63.
     @inline(__always)
     private func sums(_ w: UnsafePointer<SIMD8<UInt64>>, _ x0: UnsafePointer<UInt64>, _ x1: UnsafePointer<UInt64>)
         -> (BinaryKernel.Quad, BinaryKernel.Quad) {
         var a = BinaryKernel.Quad()
         var b = BinaryKernel.Quad()
-        let (planes, limbs) = (weightBits, inputLimbs)
-        let added = planes == 1 ? 1 : planes &- 1
-        for l in 0..<limbs {
-            let wl = w + l &* planes &* 4
-            for j in 0..<codeBits {
-                let u0 = SIMD8<UInt64>(repeating: x0[j &* limbs &+ l])
-                let u1 = SIMD8<UInt64>(repeating: x1[j &* limbs &+ l])
-                for i in 0..<added {
-                    let s = SIMD8<UInt64>(repeating: UInt64(truncatingIfNeeded: i &+ j))
-                    let wp = wl + i &* 4
+        let (planes, limbs, codes) = (weightBits, inputLimbs, codeBits)
+        let top = planes == 1 ? -1 : planes &- 1
+        var k = planes &+ codes &- 2
+        while k >= 0 {
+            a.c0 &+= a.c0; a.c1 &+= a.c1; a.c2 &+= a.c2; a.c3 &+= a.c3
+            b.c0 &+= b.c0; b.c1 &+= b.c1; b.c2 &+= b.c2; b.c3 &+= b.c3
+            for i in max(0, k &- codes &+ 1)...min(k, planes &- 1) {
+                let j = k &- i
+                for l in 0..<limbs {
+                    let u0 = SIMD8<UInt64>(repeating: x0[j &* limbs &+ l])
+                    let u1 = SIMD8<UInt64>(repeating: x1[j &* limbs &+ l])
+                    let wp = w + (l &* planes &+ i) &* 4
                     let (w0, w1, w2, w3) = (wp[0], wp[1], wp[2], wp[3])
-                    a.c0 &+= (w0 & u0).nonzeroBitCount &<< s
-                    a.c1 &+= (w1 & u0).nonzeroBitCount &<< s
-                    a.c2 &+= (w2 & u0).nonzeroBitCount &<< s
-                    a.c3 &+= (w3 & u0).nonzeroBitCount &<< s
-                    b.c0 &+= (w0 & u1).nonzeroBitCount &<< s
-                    b.c1 &+= (w1 & u1).nonzeroBitCount &<< s
-                    b.c2 &+= (w2 & u1).nonzeroBitCount &<< s
-                    b.c3 &+= (w3 & u1).nonzeroBitCount &<< s
-                }
-                if planes > 1 {
-                    let s = SIMD8<UInt64>(repeating: UInt64(truncatingIfNeeded: planes &- 1 &+ j))
-                    let wp = wl + (planes &- 1) &* 4
-                    let (w0, w1, w2, w3) = (wp[0], wp[1], wp[2], wp[3])
-                    a.c0 &-= (w0 & u0).nonzeroBitCount &<< s
-                    a.c1 &-= (w1 & u0).nonzeroBitCount &<< s
-                    a.c2 &-= (w2 & u0).nonzeroBitCount &<< s
-                    a.c3 &-= (w3 & u0).nonzeroBitCount &<< s
-                    b.c0 &-= (w0 & u1).nonzeroBitCount &<< s
-                    b.c1 &-= (w1 & u1).nonzeroBitCount &<< s
-                    b.c2 &-= (w2 & u1).nonzeroBitCount &<< s
-                    b.c3 &-= (w3 & u1).nonzeroBitCount &<< s
+                    if i == top {
+                        a.c0 &-= (w0 & u0).nonzeroBitCount
+                        a.c1 &-= (w1 & u0).nonzeroBitCount
+                        a.c2 &-= (w2 & u0).nonzeroBitCount
+                        a.c3 &-= (w3 & u0).nonzeroBitCount
+                        b.c0 &-= (w0 & u1).nonzeroBitCount
+                        b.c1 &-= (w1 & u1).nonzeroBitCount
+                        b.c2 &-= (w2 & u1).nonzeroBitCount
+                        b.c3 &-= (w3 & u1).nonzeroBitCount
+                    } else {
+                        a.c0 &+= (w0 & u0).nonzeroBitCount
+                        a.c1 &+= (w1 & u0).nonzeroBitCount
+                        a.c2 &+= (w2 & u0).nonzeroBitCount
+                        a.c3 &+= (w3 & u0).nonzeroBitCount
+                        b.c0 &+= (w0 & u1).nonzeroBitCount
+                        b.c1 &+= (w1 & u1).nonzeroBitCount
+                        b.c2 &+= (w2 & u1).nonzeroBitCount
+                        b.c3 &+= (w3 & u1).nonzeroBitCount
+                    }
                 }
             }
+            k &-= 1
         }
         return (a, b)
     }

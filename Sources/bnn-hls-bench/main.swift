@@ -1,6 +1,7 @@
 // bnn-hls-bench: compile time and simulator throughput on an LFC-shaped MLP
 // (784-1024-1024-1024-10, bipolar input, random weights), with a C XNOR-popcount loop
-// (-O3 -march=native) measured in the same run as the yardstick.
+// (-O3 -march=native) measured in the same run as the yardstick; then CNV (W1A1, and the
+// W1A2 / W2A2 shapes on the bit-plane kernels).
 //
 //   swift run -c release bnn-hls-bench [--images N] [--no-testbench] [--write-models DIR]
 import BNNCommandLine
@@ -171,12 +172,28 @@ let cnvMACs = cnvDesign.layers.reduce(0) { $0 + $1.inputs * $1.outputs * $1.pixe
 let cnvImages = max(images / 20, 200)
 let cnvBatch = InputBatch.random(count: cnvImages, for: cnvNetwork, seed: 5)
 let cnvSimulator = Simulator(design: cnvDesign)
+var w1a1PerSecond: [Int: Double] = [:]
 for threads in [1, 2] {
     let t = best(2) { _ = cnvSimulator.run(cnvBatch.values, count: cnvImages, threads: threads) }
     let perSecond = Double(cnvImages) / t
+    w1a1PerSecond[threads] = perSecond
     let gops = perSecond * Double(cnvMACs) * 2 / 1e9
     print(String(format: "simulator, %d thread%@: %.0f images/s, %.0f binary GOPS (%d MACs/image); ratio to the best C loop's GOPS above: %.2f",
                  threads, threads == 1 ? " " : "s", perSecond, gops, cnvMACs, threads == 1 ? gops / (cBest * Double(macs) * 2 / 1e9) : gops / (2 * cBest * Double(macs) * 2 / 1e9)))
+}
+
+// Multi-bit shapes: the simulator cannot run version-2 designs yet (the compiler lands
+// later), so this times the bit-plane layer kernels chained over CNV's layer shapes.
+let cnvRaw = cnvBatch.values.map { UInt8(clamping: $0) }
+for (name, weightBits) in [("CNV-W1A2", 1), ("CNV-W2A2", 2)] {
+    let chain = MultiBitChain(design: cnvDesign, weightBits: weightBits, codeBits: 2, seed: 13)
+    for threads in [1, 2] {
+        let t = best(2) { _ = chain.run(cnvRaw, count: cnvImages, threads: threads) }
+        let perSecond = Double(cnvImages) / t
+        print(String(format: "%@ shape (%d-bit weights, 2-bit codes; first layer on the 8-bit input in integer lanes), bit-plane kernels chained over CNV's layers, windows included, multi-thresholds fused, max-pools by the bench (the simulator cannot run v2 designs yet), %d thread%@: %.0f images/s, %.0f GMAC/s; ratio to W1A1 simulator, same threads: %.2f%@",
+                     name, weightBits, threads, threads == 1 ? " " : "s", perSecond, perSecond * Double(cnvMACs) / 1e9,
+                     perSecond / (w1a1PerSecond[threads] ?? .nan), weightBits == 1 ? " (target >= 0.4)" : ""))
+    }
 }
 
 // The generated CNV testbench under g++ -O2, if the HLS headers can be had.

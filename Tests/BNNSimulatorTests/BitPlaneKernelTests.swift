@@ -6,6 +6,7 @@ import XCTest
 /// The bit-plane kernel against plain scalar dot products `sum w * u` over integer weights and
 /// codes drawn here, for every code width A and weight width W in 1...8, through the kernel's
 /// constructor from an `MvauStage` (weights written into FINN's ROM layout, folds padded).
+/// Both of its paths (bit planes, integer lanes) are checked wherever each applies.
 final class BitPlaneKernelTests: XCTestCase {
     /// A small deterministic generator (xorshift64*), so failures reproduce.
     struct Draws {
@@ -59,7 +60,7 @@ final class BitPlaneKernelTests: XCTestCase {
                 let rows = draws.int(1...70)
                 let weights = Self.weights(rows: rows, columns: columns, bits: w, &draws)
                 let folding = Folding(pe: draws.int(1...4), simd: draws.int(1...9))
-                let kernel = try XCTUnwrap(BitPlaneKernel(stage: Self.stage(weights, weightBits: w, input: .codes(bits: a), folding: folding)))
+                let stage = Self.stage(weights, weightBits: w, input: .codes(bits: a), folding: folding)
                 // 5 images: an odd count pairs the last vector with itself.
                 let images = 5
                 var codes = (0..<(images * columns)).map { _ in UInt8(draws.int(0...((1 << a) - 1))) }
@@ -68,17 +69,20 @@ final class BitPlaneKernelTests: XCTestCase {
                     codes[c] = UInt8((1 << a) - 1)
                     codes[columns + c] = 0
                 }
-                let got = Self.accumulate(kernel, codes, imageValues: columns, count: images)
-                for image in 0..<images {
-                    for r in 0..<rows {
-                        let expected = (0..<columns).reduce(0) { $0 + weights[r][$1] * Int(codes[image * columns + $1]) }
-                        XCTAssertEqual(got[image * rows + r], expected, "A=\(a) W=\(w) rows \(rows) columns \(columns) image \(image) row \(r)")
+                for path in [BitPlaneKernel.PathChoice.planes, .lanes] {
+                    let kernel = try XCTUnwrap(BitPlaneKernel(stage: stage, path: path))
+                    let got = Self.accumulate(kernel, codes, imageValues: columns, count: images)
+                    for image in 0..<images {
+                        for r in 0..<rows {
+                            let expected = (0..<columns).reduce(0) { $0 + weights[r][$1] * Int(codes[image * columns + $1]) }
+                            XCTAssertEqual(got[image * rows + r], expected, "\(path) A=\(a) W=\(w) rows \(rows) columns \(columns) image \(image) row \(r)")
+                        }
                     }
+                    checked += 1
                 }
-                checked += 1
             }
         }
-        XCTAssertEqual(checked, 64)
+        XCTAssertEqual(checked, 128)
     }
 
     /// Convolutions (HWC codes, window elements (ky, kx, c)) with padding and every kind of pad
@@ -95,39 +99,107 @@ final class BitPlaneKernelTests: XCTestCase {
                 let rows = draws.int(30...40)
                 let weights = Self.weights(rows: rows, columns: columns, bits: w, &draws)
                 let stage = Self.stage(weights, weightBits: w, input: .codes(bits: a), folding: Folding(pe: 2, simd: 4), window: window)
-                let kernel = try XCTUnwrap(BitPlaneKernel(stage: stage))
                 let images = 3
                 let codes = (0..<(images * input.count)).map { _ in UInt8(draws.int(0...((1 << a) - 1))) }
+                for path in [BitPlaneKernel.PathChoice.planes, .lanes] {
+                let kernel = try XCTUnwrap(BitPlaneKernel(stage: stage, path: path))
                 let got = Self.accumulate(kernel, codes, imageValues: input.count, count: images)
-                let out = window.output
-                XCTAssertEqual(kernel.pixels, out.height * out.width)
+                XCTAssertEqual(kernel.pixels, window.outputPixels)
                 for image in 0..<images {
-                    for oy in 0..<out.height {
-                        for ox in 0..<out.width {
-                            // The window's codes, padded taps from the pad's definition.
-                            var window: [Int] = []
-                            for ky in 0..<3 {
-                                for kx in 0..<3 {
-                                    let y = oy * (1 + n % 2) + ky - padding.top
-                                    let x = ox + kx - padding.left
-                                    for c in 0..<input.channels {
-                                        if y >= 0 && y < input.height && x >= 0 && x < input.width {
-                                            window.append(Int(codes[image * input.count + (y * input.width + x) * input.channels + c]))
-                                        } else {
-                                            switch pad {
-                                            case .constant(let v): window.append(v)
-                                            case .parity(let even, let odd): window.append((y + x) % 2 == 0 ? even : odd)
-                                            case .masked: XCTFail("no masked pad here")
-                                            }
-                                        }
-                                    }
-                                }
+                    let expected = Self.convolution(weights, codes, image: image, window)
+                    for p in 0..<window.outputPixels {
+                        XCTAssertEqual(Array(got[((image * window.outputPixels + p) * rows)...].prefix(rows)), expected[p],
+                                       "\(path) pad \(pad) A=\(a) W=\(w) pixel \(p) image \(image)")
+                    }
+                }
+                }
+            }
+        }
+    }
+
+    /// Accumulators `[pixel][row]` of one image, from the window's codes written out (padded taps
+    /// from the pad's definition).
+    static func convolution(_ weights: [[Int]], _ codes: [UInt8], image: Int, _ w: SlidingWindowStage) -> [[Int]] {
+        let input = w.input
+        var result: [[Int]] = []
+        for oy in 0..<w.output.height {
+            for ox in 0..<w.output.width {
+                var taps: [Int] = []
+                for ky in 0..<w.kernel.height {
+                    for kx in 0..<w.kernel.width {
+                        let y = oy * w.stride.height + ky - w.padding.top
+                        let x = ox * w.stride.width + kx - w.padding.left
+                        for c in 0..<input.channels {
+                            if y >= 0 && y < input.height && x >= 0 && x < input.width {
+                                taps.append(Int(codes[image * input.count + (y * input.width + x) * input.channels + c]))
+                            } else if case .parity(let even, let odd) = w.pad {
+                                taps.append((y + x) % 2 == 0 ? even : odd)
+                            } else if case .constant(let v) = w.pad {
+                                taps.append(v)
                             }
-                            let pixel = (image * out.height + oy) * out.width + ox
-                            for r in 0..<rows {
-                                let expected = zip(weights[r], window).reduce(0) { $0 + $1.0 * $1.1 }
-                                XCTAssertEqual(got[pixel * rows + r], expected, "pad \(pad) A=\(a) W=\(w) pixel (\(oy), \(ox)) image \(image) row \(r)")
-                            }
+                        }
+                    }
+                }
+                result.append(weights.map { row in zip(row, taps).reduce(0) { $0 + $1.0 * $1.1 } })
+            }
+        }
+        return result
+    }
+
+    /// Codes out of the fused multi-threshold activation (rising and falling neurons, border
+    /// classes of a padded convolution, a dense layer) against `MultiThresholdROM.code` of the
+    /// accumulators written out here.
+    func testMultiThresholdCodes() throws {
+        var draws = Draws(state: 4242)
+        let padded = SlidingWindowStage(input: Shape3(height: 5, width: 6, channels: 15), kernel: Pair(3, 3), stride: Pair(1, 1),
+                                        padding: Padding(top: 1, bottom: 1, left: 1, right: 1), pad: .constant(0))
+        for window in [padded, nil] {
+            for (a, w, levels) in [(2, 1, 3), (2, 2, 3), (3, 3, 5), (1, 2, 1)] {
+                let columns = window.map { 9 * $0.input.channels } ?? 150
+                let rows = 45
+                let weights = Self.weights(rows: rows, columns: columns, bits: w, &draws)
+                let folding = Folding(pe: 5, simd: 7)
+                var stage = Self.stage(weights, weightBits: w, input: .codes(bits: a), folding: folding, window: window)
+                let border = window.map(BorderClasses.init(window:))
+                let classes = border?.count ?? 1
+                let depth = folding.neuronFold(outputs: rows)
+                // Ascending levels around 0 (where the sums of these weights lie), spread over the sums' scale.
+                var values = [Int](repeating: 0, count: folding.pe * classes * depth * levels)
+                for bank in 0..<folding.pe {
+                    for k in 0..<classes {
+                        for address in 0..<depth {
+                            let levelValues = (0..<levels).map { _ in draws.int(-columns...columns) }.sorted()
+                            for l in 0..<levels { values[((bank * classes + k) * depth + address) * levels + l] = levelValues[l] }
+                        }
+                    }
+                }
+                let falling = (0..<(folding.pe * depth)).map { _ in draws.int(0...1) == 1 }
+                let rom = MultiThresholdROM(pe: folding.pe, depth: depth, levels: levels, outputBits: MultiThresholdROM.bits(levels: levels),
+                                            values: values, falling: falling, border: border)
+                stage.activation = .multiThreshold(rom)
+                let imageValues = window?.input.count ?? columns
+                let images = 3
+                let codes = (0..<(images * imageValues)).map { _ in UInt8(draws.int(0...((1 << a) - 1))) }
+                let expected = (0..<images).map { image in
+                    let acc = window.map { Self.convolution(weights, codes, image: image, $0) }
+                        ?? [weights.map { row in (0..<columns).reduce(0) { $0 + row[$1] * Int(codes[image * columns + $1]) } }]
+                    return acc.enumerated().map { p, pixelAcc in
+                        pixelAcc.enumerated().map { r, value in
+                            UInt8(rom.code(value, bank: r % folding.pe, address: r / folding.pe, borderClass: border?.classOf(pixel: p) ?? 0))
+                        }
+                    }
+                }
+                for path in [BitPlaneKernel.PathChoice.planes, .lanes] {
+                    let kernel = try XCTUnwrap(BitPlaneKernel(stage: stage, path: path))
+                    var got = [UInt8](repeating: 255, count: images * kernel.pixels * rows)
+                    let wrote = codes.withUnsafeBufferPointer { x in
+                        got.withUnsafeMutableBufferPointer { kernel.codes(x, imageValues: imageValues, count: images, into: $0) }
+                    }
+                    XCTAssertTrue(wrote)
+                    for image in 0..<images {
+                        for p in 0..<kernel.pixels {
+                            XCTAssertEqual(Array(got[((image * kernel.pixels + p) * rows)...].prefix(rows)), expected[image][p],
+                                           "\(path) window \(window != nil) A=\(a) W=\(w) levels \(levels) image \(image) pixel \(p)")
                         }
                     }
                 }
@@ -148,6 +220,21 @@ final class BitPlaneKernelTests: XCTestCase {
                 XCTAssertEqual(got[image * 33 + r], (0..<70).reduce(0) { $0 + weights[r][$1] * Int(codes[image * 70 + $1]) }, "image \(image) row \(r)")
             }
         }
+    }
+
+    /// Lanes for a first layer's 27 columns of 8-bit codes, planes for 576 columns of 2-bit
+    /// codes, planes whenever padded taps hold a nonzero code.
+    func testPathChoice() throws {
+        var draws = Draws(state: 99)
+        func path(columns: Int, a: Int, w: Int, window: SlidingWindowStage? = nil) throws -> BitPlaneKernel.Path {
+            let weights = Self.weights(rows: 64, columns: columns, bits: w, &draws)
+            return try XCTUnwrap(BitPlaneKernel(stage: Self.stage(weights, weightBits: w, input: .codes(bits: a), folding: Folding(pe: 1, simd: 1), window: window))).path
+        }
+        guard case .narrowLanes = try path(columns: 27, a: 8, w: 1) else { return XCTFail("27 columns of 8-bit codes: lanes expected") }
+        guard case .planes = try path(columns: 576, a: 2, w: 1) else { return XCTFail("576 columns of 2-bit codes: planes expected") }
+        let padded = SlidingWindowStage(input: Shape3(height: 4, width: 4, channels: 3), kernel: Pair(3, 3), stride: Pair(1, 1),
+                                        padding: Padding(top: 1, bottom: 1, left: 1, right: 1), pad: .constant(255))
+        guard case .planes = try path(columns: 27, a: 8, w: 1, window: padded) else { return XCTFail("a nonzero pad code needs planes") }
     }
 
     func testOnlyCodeInputBuildsAKernel() {
