@@ -17,6 +17,11 @@ struct BitPlaneInput: Sendable {
     let runs: PixelRuns
     /// `[pixel][plane][limb]`: the padded taps' code bits, nil when every padded tap is code 0.
     let padTemplate: [UInt64]?
+    /// Where vectors can be read in place from the images' planes (a dense layer, or a window
+    /// without padding over whole limbs of channels): limb l of a vector's plane is
+    /// `limbOffsets[l]` limbs after the vector's base, pixel p's base `pixelOffsets[p]` limbs
+    /// into its image's plane. Nil where windows are copied.
+    let inPlace: (limbOffsets: [Int], pixelOffsets: [Int])?
 
     var pixels: Int { runs.pixels }
     var vectorLimbs: Int { codeBits * limbs }
@@ -27,6 +32,21 @@ struct BitPlaneInput: Sendable {
         limbs = (columns + 63) / 64
         runs = window.map(PixelRuns.init(window:)) ?? PixelRuns(columns: columns)
         padTemplate = window.flatMap { Self.padTemplate($0, codeBits: codeBits, limbs: (columns + 63) / 64) }
+        inPlace = window.map(Self.inPlace(_:)) ?? (Array(0..<((columns + 63) / 64)), [0])
+    }
+
+    private static func inPlace(_ w: SlidingWindowStage) -> (limbOffsets: [Int], pixelOffsets: [Int])? {
+        guard VectorLayout.canReadDirectly(w) else { return nil }
+        let pixelLimbs = w.input.channels / 64
+        let run = w.kernel.width * pixelLimbs
+        let limbOffsets = (0..<(w.kernel.height * run)).map { ($0 / run) * w.input.width * pixelLimbs + $0 % run }
+        var pixelOffsets: [Int] = []
+        for oy in 0..<w.output.height {
+            for ox in 0..<w.output.width {
+                pixelOffsets.append((oy * w.stride.height * w.input.width + ox * w.stride.width) * pixelLimbs)
+            }
+        }
+        return (limbOffsets, pixelOffsets)
     }
 
     /// Code of the padded element at (y, x) of the unpadded image's coordinates.
@@ -89,6 +109,15 @@ struct BitPlaneInput: Sendable {
                     }
                 }
             }
+        }
+    }
+
+    /// The planes of images `images`: `[image][plane][planeLimbs]`, planeLimbs = ceil(imageValues / 64).
+    func planes(_ codes: UnsafeBufferPointer<UInt8>, imageValues: Int, images: Range<Int>, into planes: UnsafeMutableBufferPointer<UInt64>) {
+        let imageLimbs = codeBits * ((imageValues + 63) / 64)
+        for (n, image) in images.enumerated() {
+            splitPlanes(UnsafeBufferPointer(rebasing: codes[(image * imageValues)..<((image + 1) * imageValues)]),
+                        into: UnsafeMutableBufferPointer(rebasing: planes[(n * imageLimbs)..<((n + 1) * imageLimbs)]))
         }
     }
 

@@ -129,36 +129,52 @@ public struct BitPlaneKernel: Sendable {
         return true
     }
 
-    /// The plane path: chunks of images become plane vectors, then every (vector, quad) pair
-    /// hands `body` its signed sums block by block: (sums, quad, block j, vector), vectors
-    /// numbered image-major from the first image.
+    /// The plane path: chunks of images become planes (read in place) or plane vectors
+    /// (copied windows), then every (vector, quad) pair hands `body` its signed sums block by
+    /// block: (sums, quad, block j, vector), vectors numbered image-major from the first image.
     @inline(__always)
     private func run(_ codes: UnsafeBufferPointer<UInt8>, imageValues: Int, count: Int,
                      _ body: (SIMD8<Int64>, Int, Int, Int) -> Void) {
         let pixels = input.pixels
-        let vectorLimbs = input.vectorLimbs
         let imagesPerChunk = max(1, Self.chunkVectors / pixels)
-        let planeLimbs = codeBits * ((imageValues + 63) / 64)
-        let planes = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: max(planeLimbs, 1))
-        let vectors = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: max(min(imagesPerChunk, count) * pixels * vectorLimbs, 1))
+        let imageLimbs = codeBits * ((imageValues + 63) / 64)
+        let chunk = min(imagesPerChunk, count)
+        let planes = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: max(chunk * imageLimbs, 1))
+        let vectors = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: input.inPlace == nil ? max(chunk * pixels * input.vectorLimbs, 1) : 1)
         defer {
             planes.deallocate()
             vectors.deallocate()
         }
+        // Per vector of a chunk, its base; per limb, its offset from the base; between planes, the stride.
+        let layout: (bases: [Int], limbOffsets: [Int], planeStride: Int)
+        if let inPlace = input.inPlace {
+            layout = ((0..<chunk).flatMap { n in inPlace.pixelOffsets.map { n * imageLimbs + $0 } }, inPlace.limbOffsets, imageLimbs / codeBits)
+        } else {
+            layout = ((0..<(chunk * pixels)).map { $0 * input.vectorLimbs }, Array(0..<inputLimbs), inputLimbs)
+        }
         var first = 0
         while first < count {
             let last = min(first + imagesPerChunk, count)
-            input.vectors(codes, imageValues: imageValues, images: first..<last, planes: planes, into: vectors)
+            let x: UnsafeMutableBufferPointer<UInt64>
+            if input.inPlace != nil {
+                input.planes(codes, imageValues: imageValues, images: first..<last, into: planes)
+                x = planes
+            } else {
+                input.vectors(codes, imageValues: imageValues, images: first..<last, planes: planes, into: vectors)
+                x = vectors
+            }
             let offset = first * pixels
-            multiply(UnsafeBufferPointer(vectors), count: (last - first) * pixels) { acc, q, j, v in body(acc, q, j, offset &+ v) }
+            multiply(UnsafeBufferPointer(x), bases: layout.bases, count: (last - first) * pixels, limbOffsets: layout.limbOffsets,
+                     planeStride: layout.planeStride) { acc, q, j, v in body(acc, q, j, offset &+ v) }
             first = last
         }
     }
 
-    /// Sums of `count` plane vectors (`input.vectorLimbs` limbs each, contiguous), block by block.
+    /// Sums of `count` plane vectors, vector v's plane j at `bases[v] + j * planeStride` and its
+    /// limb l `limbOffsets[l]` further, block by block.
     @inline(__always)
-    private func multiply(_ vectors: UnsafeBufferPointer<UInt64>, count n: Int, _ body: (SIMD8<Int64>, Int, Int, Int) -> Void) {
-        let vectorLimbs = input.vectorLimbs
+    private func multiply(_ vectors: UnsafeBufferPointer<UInt64>, bases: [Int], count n: Int, limbOffsets: [Int], planeStride: Int,
+                          _ body: (SIMD8<Int64>, Int, Int, Int) -> Void) {
         let group = max(1, Self.groupBytes / max(inputLimbs * weightBits * 4 * 64, 1))
         // 1-bit weights: acc = 2 * (weighted agreements) - code sum, the code sum being
         // `sum_j 2^j popcount(x_j)` of each vector.
@@ -167,7 +183,7 @@ public struct BitPlaneKernel: Sendable {
             for v in 0..<n {
                 var s = 0
                 for j in 0..<codeBits {
-                    for l in 0..<inputLimbs { s &+= x[v &* vectorLimbs &+ j &* inputLimbs &+ l].nonzeroBitCount &<< j }
+                    for o in limbOffsets { s &+= x[bases[v] &+ j &* planeStride &+ o].nonzeroBitCount &<< j }
                 }
                 codeSums[v] = Int64(s)
             }
@@ -186,22 +202,24 @@ public struct BitPlaneKernel: Sendable {
             body(signed(c.c3), q, 3, v)
         }
         weights.withUnsafeBufferPointer { w in
-            guard let w = w.baseAddress, let x = vectors.baseAddress, n > 0 else { return }
-            var firstQuad = 0
-            while firstQuad < quads {
-                let lastQuad = min(firstQuad + group, quads)
-                var v = 0
-                while v < n {
-                    let v1 = min(v + 1, n - 1)
-                    for q in firstQuad..<lastQuad {
-                        let (a, b) = sums(w + q &* inputLimbs &* weightBits &* 4, x + v &* vectorLimbs, x + v1 &* vectorLimbs)
-                        emit(a, q, v)
-                        // An odd last vector is paired with itself: emit it once.
-                        if v1 != v { emit(b, q, v1) }
+            limbOffsets.withUnsafeBufferPointer { offsets in
+                guard let w = w.baseAddress, let x = vectors.baseAddress, let offsets = offsets.baseAddress, n > 0 else { return }
+                var firstQuad = 0
+                while firstQuad < quads {
+                    let lastQuad = min(firstQuad + group, quads)
+                    var v = 0
+                    while v < n {
+                        let v1 = min(v + 1, n - 1)
+                        for q in firstQuad..<lastQuad {
+                            let (a, b) = sums(w + q &* inputLimbs &* weightBits &* 4, x + bases[v], x + bases[v1], offsets, planeStride)
+                            emit(a, q, v)
+                            // An odd last vector is paired with itself: emit it once.
+                            if v1 != v { emit(b, q, v1) }
+                        }
+                        v += 2
                     }
-                    v += 2
+                    firstQuad = lastQuad
                 }
-                firstQuad = lastQuad
             }
         }
     }
@@ -212,8 +230,8 @@ public struct BitPlaneKernel: Sendable {
     /// and + popcount + add steps; the top plane of a multi-bit weight subtracts. Wrapping
     /// arithmetic: the UInt64 lanes hold the signed sum modulo 2^64, exact as |acc| < 2^63.
     @inline(__always)
-    private func sums(_ w: UnsafePointer<SIMD8<UInt64>>, _ x0: UnsafePointer<UInt64>, _ x1: UnsafePointer<UInt64>)
-        -> (BinaryKernel.Quad, BinaryKernel.Quad) {
+    private func sums(_ w: UnsafePointer<SIMD8<UInt64>>, _ x0: UnsafePointer<UInt64>, _ x1: UnsafePointer<UInt64>,
+                      _ offsets: UnsafePointer<Int>, _ planeStride: Int) -> (BinaryKernel.Quad, BinaryKernel.Quad) {
         var a = BinaryKernel.Quad()
         var b = BinaryKernel.Quad()
         let (planes, limbs, codes) = (weightBits, inputLimbs, codeBits)
@@ -223,10 +241,11 @@ public struct BitPlaneKernel: Sendable {
             a.c0 &+= a.c0; a.c1 &+= a.c1; a.c2 &+= a.c2; a.c3 &+= a.c3
             b.c0 &+= b.c0; b.c1 &+= b.c1; b.c2 &+= b.c2; b.c3 &+= b.c3
             for i in max(0, k &- codes &+ 1)...min(k, planes &- 1) {
-                let j = k &- i
+                let p0 = x0 + (k &- i) &* planeStride
+                let p1 = x1 + (k &- i) &* planeStride
                 for l in 0..<limbs {
-                    let u0 = SIMD8<UInt64>(repeating: x0[j &* limbs &+ l])
-                    let u1 = SIMD8<UInt64>(repeating: x1[j &* limbs &+ l])
+                    let u0 = SIMD8<UInt64>(repeating: p0[offsets[l]])
+                    let u1 = SIMD8<UInt64>(repeating: p1[offsets[l]])
                     let wp = w + (l &* planes &+ i) &* 4
                     let (w0, w1, w2, w3) = (wp[0], wp[1], wp[2], wp[3])
                     if i == top {

@@ -117,6 +117,39 @@ final class BitPlaneKernelTests: XCTestCase {
         }
     }
 
+    /// Windows over whole limbs of channels without padding are read in place from the planes;
+    /// with padding they are copied.
+    func testWindowsOverWholeLimbs() throws {
+        var draws = Draws(state: 31337)
+        let none = Padding(top: 0, bottom: 0, left: 0, right: 0)
+        let windows = [
+            SlidingWindowStage(input: Shape3(height: 5, width: 4, channels: 64), kernel: Pair(3, 3), stride: Pair(1, 1), padding: none, pad: .constant(0)),
+            SlidingWindowStage(input: Shape3(height: 5, width: 5, channels: 128), kernel: Pair(2, 3), stride: Pair(2, 1), padding: none, pad: .constant(0)),
+            SlidingWindowStage(input: Shape3(height: 4, width: 4, channels: 64), kernel: Pair(3, 3), stride: Pair(1, 1),
+                               padding: Padding(top: 1, bottom: 1, left: 1, right: 1), pad: .parity(even: 1, odd: 2)),
+        ]
+        for (n, window) in windows.enumerated() {
+            for (a, w) in [(2, 1), (2, 2), (3, 1)] {
+                let columns = window.kernel.height * window.kernel.width * window.input.channels
+                let rows = 40
+                let weights = Self.weights(rows: rows, columns: columns, bits: w, &draws)
+                let kernel = try XCTUnwrap(BitPlaneKernel(stage: Self.stage(weights, weightBits: w, input: .codes(bits: a),
+                                                                            folding: Folding(pe: 4, simd: 64), window: window), path: .planes))
+                XCTAssertEqual(kernel.input.inPlace != nil, n < 2)
+                let images = 3
+                let codes = (0..<(images * window.input.count)).map { _ in UInt8(draws.int(0...((1 << a) - 1))) }
+                let got = Self.accumulate(kernel, codes, imageValues: window.input.count, count: images)
+                for image in 0..<images {
+                    let expected = Self.convolution(weights, codes, image: image, window)
+                    for p in 0..<window.outputPixels {
+                        XCTAssertEqual(Array(got[((image * window.outputPixels + p) * rows)...].prefix(rows)), expected[p],
+                                       "window \(n) A=\(a) W=\(w) pixel \(p) image \(image)")
+                    }
+                }
+            }
+        }
+    }
+
     /// Accumulators `[pixel][row]` of one image, from the window's codes written out (padded taps
     /// from the pad's definition).
     static func convolution(_ weights: [[Int]], _ codes: [UInt8], image: Int, _ w: SlidingWindowStage) -> [[Int]] {
