@@ -123,9 +123,7 @@ public struct BitPlaneKernel: Sendable {
         }
         var acc = [Int](repeating: 0, count: count * pixels * rows)
         acc.withUnsafeMutableBufferPointer { accumulate(codes, imageValues: imageValues, count: count, into: $0) }
-        for v in 0..<(count * pixels) {
-            for r in 0..<rows { output[v * rows + r] = thresholds.code(acc[v * rows + r], row: r, pixel: v % pixels) }
-        }
+        acc.withUnsafeBufferPointer { thresholds.codes($0, vectors: count * pixels, into: output) }
         return true
     }
 

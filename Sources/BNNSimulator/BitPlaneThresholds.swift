@@ -11,9 +11,10 @@ struct BitPlaneThresholds: Sendable {
     let blocks: [SIMD8<Int64>]
     /// `[block]`: -1 in the lanes of falling neurons (negate), 0 elsewhere.
     let falling: [SIMD8<Int64>]
-    /// `[class][row][level]` and `[row]`, for the lane path's scalar activation.
-    let values: [Int]
-    let fallingRows: [Bool]
+    /// `[class][level][row]` and `[row]` (-1 = falling), for the lane path's activation over
+    /// whole rows of accumulators (a loop over rows LLVM vectorizes).
+    let rowLevels: [Int]
+    let rowMasks: [Int]
     let pixelClasses: [Int]
     let rows: Int
     let quads: Int
@@ -26,21 +27,21 @@ struct BitPlaneThresholds: Sendable {
         let classes = rom.classes
         var blocks = [SIMD8<Int64>](repeating: SIMD8(repeating: .max), count: classes * quads * 4 * levels)
         var falling = [SIMD8<Int64>](repeating: .zero, count: quads * 4)
-        var values: [Int] = []
+        var rowLevels = [Int](repeating: 0, count: classes * levels * rows)
         for k in 0..<classes {
             for r in 0..<rows {
                 for l in 0..<levels {
                     let t = rom.threshold(bank: r % rom.pe, address: r / rom.pe, level: l, borderClass: k)
-                    values.append(t)
+                    rowLevels[(k * levels + l) * rows + r] = t
                     blocks[((k * quads + r / 32) * 4 + r % 4) * levels + l][(r % 32) / 4] = Int64(t)
                 }
             }
         }
-        fallingRows = (0..<rows).map { rom.isFalling(bank: $0 % rom.pe, address: $0 / rom.pe) }
-        for r in 0..<rows where fallingRows[r] { falling[(r / 32) * 4 + r % 4][(r % 32) / 4] = -1 }
+        rowMasks = (0..<rows).map { rom.isFalling(bank: $0 % rom.pe, address: $0 / rom.pe) ? -1 : 0 }
+        for r in 0..<rows where rowMasks[r] != 0 { falling[(r / 32) * 4 + r % 4][(r % 32) / 4] = -1 }
         self.blocks = blocks
         self.falling = falling
-        self.values = values
+        self.rowLevels = rowLevels
         pixelClasses = (0..<stage.pixels).map { rom.border?.classOf(pixel: $0) ?? 0 }
     }
 
@@ -55,12 +56,23 @@ struct BitPlaneThresholds: Sendable {
         return code
     }
 
-    /// The code of row r at an output pixel, one accumulator at a time.
-    func code(_ acc: Int, row r: Int, pixel: Int) -> UInt8 {
-        let a = fallingRows[r] ? -acc : acc
-        let first = (pixelClasses[pixel] * rows + r) * levels
-        var code: UInt8 = 0
-        for l in 0..<levels where a >= values[first + l] { code += 1 }
-        return code
+    /// Codes of `vectors` output pixels' accumulators (`rows` each, pixels image-major).
+    func codes(_ acc: UnsafeBufferPointer<Int>, vectors: Int, into output: UnsafeMutableBufferPointer<UInt8>) {
+        let pixels = pixelClasses.count
+        rowLevels.withUnsafeBufferPointer { t in
+            rowMasks.withUnsafeBufferPointer { m in
+                for v in 0..<vectors {
+                    let base = v &* rows
+                    let levelBase = pixelClasses[v % pixels] &* levels &* rows
+                    for r in 0..<rows {
+                        // Branch-free: negate falling rows, count levels by the sign of a - t.
+                        let a = (acc[base &+ r] ^ m[r]) &- m[r]
+                        var code = 0
+                        for l in 0..<levels { code &+= 1 &+ ((a &- t[levelBase &+ l &* rows &+ r]) >> 63) }
+                        output[base &+ r] = UInt8(truncatingIfNeeded: code)
+                    }
+                }
+            }
+        }
     }
 }
