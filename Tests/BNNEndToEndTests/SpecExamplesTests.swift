@@ -1,6 +1,7 @@
 import BNNCommandLine
 import BNNCompiler
 import BNNDesign
+import BNNEmit
 import BNNModel
 import BNNReference
 import BNNSimulator
@@ -76,6 +77,14 @@ final class SpecExamplesTests: XCTestCase {
                     }
                 }
                 let design = try Pipeline(file: example, folding: FoldingRequest(entries: entries)).compile(network)
+                // verify: every hidden code, class sum (also where the reference has no integer
+                // sum: codes with an offset) and logit; the testbench vectors carry the sums.
+                let verifier = Verifier(network: network, design: design)
+                XCTAssertEqual(try verifier.run(inputs).failedInputs, 0, example)
+                for vector in try verifier.testVectors(inputs).expected {
+                    guard case .logits(let sums, _) = vector else { return XCTFail("\(example): not logits") }
+                    XCTAssertEqual(sums.count, classes, example)
+                }
                 let result = Simulator(design: design).run(inputs.values, count: inputs.count)
                 XCTAssertGreaterThan(inputs.count, 0)
                 for i in 0..<inputs.count {
