@@ -75,10 +75,10 @@ public struct Verifier: Sendable {
                       sumOf: layer.pool.map { $0.kind == .sum ? $0.pool.height * $0.pool.width : 1 } ?? 1)
         }
         let lastLabel = network.layers[finalComputeIndex].label
-        let wantSums = network.version >= 2 ? [] : expected.sums[finalComputeIndex] ?? []
+        let wantSums = testbenchSums(expected)
         let gotSums = simulated.sums(i)
         let gotLogits = simulated.logits(i)
-        // Version 2's sums over codes with an offset have no integer form in the reference.
+        // Empty where the reference cannot give the sums in the units of the logit maps.
         for c in 0..<design.classCount where wantSums.count == design.classCount && gotSums[c] != wantSums[c] {
             found.append(Mismatch(input: i, place: "\(lastLabel) class \(c)", detail: "reference sum \(wantSums[c]), simulator \(gotSums[c])"))
         }
@@ -92,6 +92,46 @@ public struct Verifier: Sendable {
             found.append(Mismatch(input: i, place: "prediction", detail: "reference class \(expected.prediction), simulator \(prediction)"))
         }
         return found
+    }
+
+    /// The last layer's integer sums (`LogitMap.sum`) where the reference has none (codes with an
+    /// offset): the codes u of the reference's input values to the last dense layer, `acc = sum
+    /// w * u` with the model's weights, mapped by the design's `accScale * acc + accOffset`.
+    func codeSums(_ r: ReferenceResult) -> [Int]? {
+        guard case .codes = design.layers.last?.inputKind, finalComputeIndex > 0,
+              case .dense(let dense) = network.layers[finalComputeIndex].kind else { return nil }
+        let before = network.layers[..<finalComputeIndex]
+        guard let q = before.reversed().lazy.compactMap({ Quantizer($0.kind) }).first else { return nil }
+        let pools = before.reversed().prefix { Quantizer($0.kind) == nil }.compactMap { layer -> Int? in
+            if case .avgpool2d(let p) = layer.kind { return p.pool.height * p.pool.width }
+            return nil
+        }
+        let n = pools.first ?? 1
+        let step = q.step / n
+        var codeOf: [UInt64: Int] = [:]
+        for u in 0...(q.levels * n) { codeOf[(q.offset + step * u).double.bitPattern] = codeOf[(q.offset + step * u).double.bitPattern] ?? u }
+        let values = r.layerOutputs[finalComputeIndex - 1]
+        var codes: [Int] = []
+        for v in values {
+            guard let u = codeOf[v.bitPattern] else { return nil }
+            codes.append(u)
+        }
+        let maps = design.output.maps
+        return (0..<dense.units).map { j in
+            var acc = 0
+            for c in 0..<dense.inputs { acc += (dense.integerWeights?[j, c] ?? dense.weights.value(row: j, column: c)) * codes[c] }
+            return maps[j].sum(acc)
+        }
+    }
+
+    /// The sums a testbench compares, in the units of the design's logit maps: version 1's
+    /// integer sum; in version 2, `codeSums` over code lanes and none otherwise (the testbench
+    /// then compares the logits alone): the reference's own integer sums of a version-2 model
+    /// need not count in the maps' units (a network with an average pool of signs differs by 2).
+    func testbenchSums(_ r: ReferenceResult) -> [Int] {
+        guard network.version >= 2 else { return r.sums[finalComputeIndex] ?? [] }
+        if case .codes = design.layers.last?.inputKind { return codeSums(r) ?? [] }
+        return []
     }
 
     /// Multi-bit codes against the reference's values: code u of the group's last quantizer
@@ -119,9 +159,7 @@ public struct Verifier: Sendable {
             if design.output.isArgmax {
                 expected.append(.argmax(r.prediction))
             } else {
-                // Version 2's integer sums over codes (scaled by the input's step, offset) need not be
-                // in the units of the design's logit maps: its testbenches compare the logits alone.
-                expected.append(.logits(sums: network.version >= 2 ? [] : r.sums[finalComputeIndex] ?? [], logits: r.logits))
+                expected.append(.logits(sums: testbenchSums(r), logits: r.logits))
             }
         }
         return TestVectors(inputs: (0..<batch.count).map(batch.frame), expected: expected)

@@ -24,7 +24,7 @@ public struct TestVectors: Sendable {
 
     /// Header `frames classes mode`: mode 1 argmax (one class per line), 0 logits with their
     /// integer sums (`sum logit` per class), 2 logits only, where the vectors carry no sums (a
-    /// version-2 model: the reference's integer sums need not be in the design's units).
+    /// version-2 design whose sums the reference cannot give in the units of its logit maps).
     func expectedText(classes: Int, argmax: Bool) -> String {
         let withSums = expected.allSatisfy {
             if case .logits(let sums, _) = $0 { return sums.count == classes }

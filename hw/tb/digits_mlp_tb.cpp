@@ -21,8 +21,8 @@ int main(int argc, char **argv) {
         std::fprintf(stderr, "error: cannot open %s/inputs.txt, expected.txt or produced.txt\n", dir.c_str());
         return 2;
     }
-    // mode: 0 logits with their integer sums, 1 argmax, 2 logits only (version 2: the reference's
-    // integer sums over codes need not be in the units of the design's logit maps).
+    // mode: 0 logits with their integer sums, 1 argmax, 2 logits only (a version-2 design whose
+    // integer sums the reference cannot give in the units of its logit maps).
     long long frames = 0, elements = 0, classes = 0, mode = 0, expectedFrames = 0;
     if (!read_int(inputs, frames) || !read_int(inputs, elements) || elements != (long long)io::INPUT_ELEMENTS ||
         !read_int(expected, expectedFrames) || !read_int(expected, classes) || !read_int(expected, mode) ||
