@@ -58,7 +58,13 @@ public struct Verifier: Sendable {
             let want = expected.layerOutputs[layerIndex]
             defer { stage += 1 }
             guard simulated.hasBits(stage: stage) else {
-                found += checkCodes(i, simulated.stageCodes[stage], want, neurons: neurons, layerIndex: layerIndex, sumOf: sumOf)
+                found += checkCodes(i, { simulated.stageCodes[stage][i * neurons + $0] }, want, neurons: neurons, layerIndex: layerIndex, sumOf: sumOf)
+                return
+            }
+            // A 1-bit code of a multithreshold (one level) stands for its own two values, not +-1.
+            if case .multithreshold = network.layers[...layerIndex].reversed().lazy.compactMap({ Quantizer($0.kind) }).first {
+                let bit = { simulated.bit(stage: stage, image: i, neuron: $0, neurons: neurons) ? 1 : 0 }
+                found += checkCodes(i, bit, want, neurons: neurons, layerIndex: layerIndex, sumOf: sumOf)
                 return
             }
             for n in 0..<neurons {
@@ -136,11 +142,11 @@ public struct Verifier: Sendable {
 
     /// Multi-bit codes against the reference's values: code u of the group's last quantizer
     /// (summed over `sumOf` codes by an average pool) is the exact `offset + step/sumOf * u`.
-    private func checkCodes(_ i: Int, _ codes: [Int], _ want: [Double], neurons: Int, layerIndex: Int, sumOf: Int) -> [Mismatch] {
+    private func checkCodes(_ i: Int, _ code: (Int) -> Int, _ want: [Double], neurons: Int, layerIndex: Int, sumOf: Int) -> [Mismatch] {
         guard let quantizer = network.layers[...layerIndex].reversed().lazy.compactMap({ Quantizer($0.kind) }).first else { return [] }
         var found: [Mismatch] = []
         for n in 0..<neurons {
-            let u = codes[i * neurons + n]
+            let u = code(n)
             let value = (quantizer.offset + (quantizer.step / sumOf) * u).double
             if value.bitPattern != want[n].bitPattern {
                 found.append(Mismatch(input: i, place: "\(network.layers[layerIndex].label) neuron \(n)",
