@@ -2,8 +2,9 @@
 
 A run of elementwise operations between two layers (torch.sign, `torch.where(x >= 0, 1, -1)`,
 an STE autograd Function's forward, SignSTE, a Brevitas 1-bit activation, ...) is probed as a
-function of its input, per channel: the identity, a clamp (hardtanh), or a binarization (two
-values per channel, switching at a threshold found exactly on float32 values by bisection).
+function of its input, per channel: the identity, a shift (x + b, as ReActNet's learnable
+shifts), a clamp (hardtanh), or a binarization (two values per channel, switching at a
+threshold found exactly on float32 values by bisection).
 """
 import numpy as np
 import torch
@@ -34,13 +35,17 @@ def _per_channel(f, values, c, ndim):
 
 
 def classify(f, c, ndim):
-    """("identity",), ("clamp", lo, hi) or ("sign", lo[C], hi[C], t[C], at_t[C]); or
+    """("identity",), ("shift", b[C]), ("clamp", lo, hi) or ("sign", lo[C], hi[C], t[C],
+    at_t[C]); or
     ("other", description). `f` maps a float32 tensor [B, C, 1, ...] to one of that shape."""
     grid = np.repeat(GRID[:, None], c, axis=1)
     out = _per_channel(f, grid, c, ndim)
     g = grid.astype(np.float64)
     if np.array_equal(out, g):
         return ("identity",)
+    shift = out[np.nonzero(GRID == 0)[0][0]]           # f(0) per channel
+    if np.array_equal(out, (grid + shift.astype(np.float32)).astype(np.float64)):
+        return ("shift", shift)                         # x + b in float32 (ReActNet's shifts)
     lo, hi = out[0], out[-1]
     inside = (lo > GRID[1]) & (hi < GRID[-2])      # both bounds reached within [-8, 8]
     if np.all(inside) and np.array_equal(out, np.clip(g, lo, hi)) and \

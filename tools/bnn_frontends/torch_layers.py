@@ -198,8 +198,12 @@ class LayerNodes:
             return isinstance(m, LAYER_MODULES) or (
                 brevitas.is_quant_act(m) and brevitas.act_bits(m, node.target) != 1)
         t = node.target
+        if (node.op == "call_function" and t in ADDS) or (node.op == "call_method" and
+                                                           t == "add"):
+            # a residual add; x + constant is elementwise (a shift, or part of a sign)
+            return sum(a in self.live for a in node.all_input_nodes) == 2
         return (node.op == "call_function" and (t in FLATTEN or t in POOLS or t in CLAMPS or
-                                                t in ADDS or t in SKIPS or
+                                                t in SKIPS or
                                                 t in (F.linear, torch.conv2d, F.prelu))) or \
             (node.op == "call_method" and t in ("view", "reshape", "flatten", "clamp", "clip",
-                                                "add", "contiguous"))
+                                                "contiguous"))

@@ -12,13 +12,14 @@ import unicodedata
 import numpy as np
 
 from ..chain import hoist_over_flatten, insert_sign
+from ..chain_v2 import int_weight_keys
 from ..errors import ConversionError
 from ..model_json import binary_weight, input_spec
 from .activation import Act, per_feature
 from .constants import Constants, reshape_target
 from .graph import Graph
-from .quant_ops import (bipolar_binarizer, multithreshold_binarizer, quant1_binarizer,
-                        sign_binarizer)
+from .quant_ops import (SPEC_ROUNDING, bipolar_binarizer, int_quant, int_range,
+                        multithreshold_binarizer, quant1_binarizer, sign_binarizer)
 
 PASS_THROUGH = ("Identity", "Dropout", "Cast")
 ELEMENTWISE = ("Mul", "Add", "Sub", "Div", "Neg")
@@ -150,7 +151,7 @@ class Converter:
         if handler is None:
             raise ConversionError(where, f"op {op} is not supported (supported: MatMul, Gemm, "
                                   "Conv, Add, Sub, Mul, Div, Neg, BatchNormalization, "
-                                  "MultiThreshold, BipolarQuant, Quant (1 bit), Sign, MaxPool, "
+                                  "MultiThreshold, BipolarQuant, Quant, Sign, MaxPool, "
                                   "Pad, Flatten, Reshape, Squeeze, Unsqueeze, Transpose, ArgMax, "
                                   "TopK, Softmax, Identity, Dropout, Cast)")
         return handler(node, tensor, act)
@@ -245,7 +246,7 @@ class Converter:
             if any(layer["type"] != "flatten" for layer in self.layers):
                 raise AssertionError("input kind after layers")
             act.chain.append((f, (m, a)))
-        elif act.kind == "bipolar":
+        elif act.kind in ("bipolar", "exact"):   # an affine map of the file's values
             act.v_neg = f(act.v_neg)
             act.v_pos = f(act.v_pos)
         else:
@@ -293,6 +294,13 @@ class Converter:
         eps = float(at.get("epsilon", 1e-5))
         if np.any(var < 0) or np.any(var + eps <= 0):
             raise ConversionError(where, "needs var >= 0 and var + eps > 0")
+        if act.kind == "exact":     # a batchnorm of a quantized tensor (version 2)
+            act = self._settle(act, where, "a batchnorm")
+            act.kind = "real"
+            self.layers.append({"type": "batchnorm", "name": self._name(node, "bn"),
+                                "gamma": gamma, "beta": beta, "mean": mean, "var": var,
+                                "eps": eps})
+            return act, node.output[0]
         if act.kind == "real" and self._open_group_without_bn():
             self.layers.append({"type": "batchnorm", "name": self._name(node, "bn"),
                                 "gamma": gamma, "beta": beta, "mean": mean, "var": var,
@@ -340,18 +348,17 @@ class Converter:
         if thr.ndim != 2:
             raise ConversionError(where, f"thresholds of shape {list(thr.shape)}, expected "
                                   "[C, B]")
-        if thr.shape[1] != 1:
-            raise ConversionError(where, f"{thr.shape[1]} thresholds per channel make a "
-                                  f"{int(np.ceil(np.log2(thr.shape[1] + 1)))}-bit activation;"
-                                  " bnn-hls activations are 1 bit (one threshold)")
         if thr.shape[0] not in (1, act.channels):
             raise ConversionError(where, f"{thr.shape[0]} thresholds for {act.channels} "
                                   "channels")
-        t = np.broadcast_to(thr[:, 0], (act.channels,)).copy()
         scale = float(at.get("out_scale", 1.0))
         bias = float(at.get("out_bias", 0.0))
         if scale == 0:
             raise ConversionError(where, "out_scale 0 makes a constant")
+        if thr.shape[1] != 1 or act.kind == "exact":
+            return self._multithreshold(node, act, np.broadcast_to(
+                thr, (act.channels, thr.shape[1])).copy(), scale, bias), node.output[0]
+        t = np.broadcast_to(thr[:, 0], (act.channels,)).copy()
         return self._binarize(act, multithreshold_binarizer(t[:, None], scale, bias), node), \
             node.output[0]
 
@@ -367,9 +374,7 @@ class Converter:
         s, z, bits = self._const_inputs(node, tensor)[:3]
         bits = float(np.asarray(bits).reshape(-1)[0])
         if bits != 1:
-            raise ConversionError(where, f"quantizes activations to {bits:g} bits; bnn-hls "
-                                  "activations are 1 bit (Quant with bit width 1, "
-                                  "BipolarQuant or a one-threshold MultiThreshold)")
+            return self._quant_multibit(node, act, s, z, bits), node.output[0]
         s = self._per_channel(s, act, where, "scale")
         z = self._per_channel(z, act, where, "zero point")
         try:
@@ -385,6 +390,115 @@ class Converter:
                               "gives 0 for an input of exactly 0)")
         return self._binarize(act, sign_binarizer(), node), node.output[0]
 
+    # -- multi-bit quantizers (version 2) ------------------------------------------------
+    def _settle(self, act, where, what):
+        """The act with ONNX value = file value: a Mul/Add after a MultiThreshold goes into its
+        out_scale/out_bias (one scale and offset for every channel, scale > 0)."""
+        mul, add = act.bipolar_affine()
+        if np.all(mul == 1) and np.all(add == 0):
+            return act
+        last = self.layers[-1] if self.layers else {}
+        if act.kind == "exact" and last.get("type") == "multithreshold" and \
+                np.all(mul == mul[0]) and mul[0] > 0 and np.all(add == add[0]):
+            last["out_scale"] = last["out_scale"] * mul[0]
+            last["out_bias"] = last["out_bias"] * mul[0] + add[0]
+            out = act.copy_with()
+            out.v_neg, out.v_pos = -np.ones(act.channels), np.ones(act.channels)
+            return out
+        raise ConversionError(where, f"{what} of a quantized tensor that carries a per-channel "
+                              "or negative scale or an offset: the model format needs the "
+                              "quantizer's own values here")
+
+    def _exact_after(self, act):
+        """The act after a multi-level quantizer layer: its values are the file's."""
+        out = act.copy_with()
+        out.kind, out.chain = "exact", []
+        out.v_neg, out.v_pos = -np.ones(act.channels), np.ones(act.channels)
+        return out
+
+    def _quant_multibit(self, node, act, s, z, bits):
+        """Quant with 2..8 bits: a `quantize` layer (or thresholds on the raw input)."""
+        where = self.g.label(node)
+        at = self.g.attrs(node)
+        if bits != int(bits) or not 2 <= bits <= 8:
+            raise ConversionError(where, f"quantizes activations to {bits:g} bits; the model "
+                                  "format has 1..8-bit activations")
+        signed, narrow = bool(at.get("signed", 1)), bool(at.get("narrow", 0))
+        mode = str(at.get("rounding_mode", "ROUND")).upper()
+        if mode not in SPEC_ROUNDING:
+            raise ConversionError(where, f"rounding_mode {mode}: supported "
+                                  f"{', '.join(SPEC_ROUNDING)}")
+        if np.any(np.asarray(z) != 0):
+            raise ConversionError(where, "a non-zero zero point: the model format's quantize "
+                                  "is symmetric (zero point 0)")
+        s = np.unique(np.asarray(s, dtype=np.float64))
+        if s.size != 1 or not (np.isfinite(s[0]) and s[0] > 0):
+            raise ConversionError(where, "quantize needs one positive scale for the whole "
+                                  "tensor (per-tensor scaling)")
+        scale, bits = float(s[0]), int(bits)
+        if act.kind == "input":
+            kmin, kmax = int_range(signed, narrow, bits)
+            return self._levels_on_input(
+                act, lambda x: int_quant(x, scale, 0.0, bits, signed, narrow, mode) / scale
+                - kmin, kmax - kmin, scale, scale * kmin, node)
+        act = self._settle(act, where, "a Quant")
+        layer = {"type": "quantize", "name": self._name(node, "quant"), "bits": bits,
+                 "signed": signed, "narrow": narrow, "scale": scale}
+        if SPEC_ROUNDING[mode] != "half_even":
+            layer["rounding"] = SPEC_ROUNDING[mode]
+        self.layers.append(layer)
+        return self._exact_after(act)
+
+    def _multithreshold(self, node, act, thr, out_scale, out_bias):
+        """MultiThreshold with several thresholds per channel: a `multithreshold` layer."""
+        where = self.g.label(node)
+        if out_scale < 0:
+            raise ConversionError(where, "a negative out_scale: the model format's "
+                                  "multithreshold counts upwards (out_scale > 0)")
+        if act.kind == "input":
+            return self._levels_on_input(
+                act, lambda x: np.sum(x[:, :, None] >= thr[None, :, :], axis=2),
+                thr.shape[1], out_scale, out_bias, node)
+        if np.any(np.diff(thr, axis=1) < 0):
+            raise ConversionError(where, "thresholds must be non-decreasing in each channel")
+        act = self._settle(act, where, "a MultiThreshold")
+        self.layers.append({"type": "multithreshold", "name": self._name(node, "thresholds"),
+                            "thresholds": thr, "out_scale": out_scale, "out_bias": out_bias})
+        return self._exact_after(act)
+
+    def _levels_on_input(self, act, count, levels, out_scale, out_bias, node):
+        """A multi-level quantizer of the raw input: evaluated (count(x) in 0..levels) for
+        every input value q through the graph's input chain, it becomes a `multithreshold` on
+        the model's real input, exact for every q."""
+        where = self.g.label(node)
+        qlo, qhi = INT_RANGES.get(self.encoding, (-1, 1))
+        q = np.arange(qlo, qhi + 1, dtype=np.float64)
+        if self.encoding == "bipolar":
+            q = np.array([-1.0, 1.0])
+        x = act.apply_chain(np.repeat(q[:, None], act.channels, axis=1))   # [V, C]
+        codes = np.asarray(count(x))
+        if np.any(np.diff(codes, axis=0) < 0):
+            raise ConversionError(where, "quantizes the input to levels that do not rise with "
+                                  "the input value")
+        s, z = (1.0, 0) if self.encoding == "bipolar" else (self.scale, int(self.zero_point))
+        real = s * (q - z)
+        thr = np.empty((act.channels, levels))
+        for lvl in range(1, levels + 1):
+            reached = codes >= lvl                                         # [V, C]
+            first = np.where(reached.any(axis=0), np.argmax(reached, axis=0), len(q))
+            thr[:, lvl - 1] = np.where(first < len(q), real[np.minimum(first, len(q) - 1)],
+                                       np.nextafter(real[-1], np.inf))
+        self.input = input_spec(self.input_shape, self.encoding, *(
+            (None, None) if self.encoding == "bipolar" else (s, z)))
+        if act.flattened_input:
+            thr = np.stack([hoist_over_flatten(thr[:, i], self.input_shape,
+                                               act.flattened_input, where)
+                            for i in range(levels)], axis=1)
+        self.layers.insert(0, {"type": "multithreshold", "name": self._name(node, "quant"),
+                               "thresholds": thr, "out_scale": float(out_scale),
+                               "out_bias": float(out_bias)})
+        return self._exact_after(act)
+
     def _binarize(self, act, b, node):
         where = self.g.label(node)
         c = act.channels
@@ -392,6 +506,9 @@ class Converter:
         hi = np.broadcast_to(np.asarray(b.hi, dtype=np.float64), (c,)).copy()
         if np.any(lo == hi):
             raise ConversionError(where, "both outputs are equal (a constant)")
+        if act.kind == "exact":     # binarizing a quantized tensor: a requantization
+            act = self._settle(act, where, "a binarization")
+            act.kind = "real"
         if act.kind == "real":
             offset, negated = b.spec_sign()
             offset = np.broadcast_to(offset, (c,)).astype(np.float64)
@@ -453,14 +570,14 @@ class Converter:
     def _consume(self, act, where):
         """(mul, add) per input channel with ONNX value = mul * spec value + add, fixing the
         spec input's scale and zero point when the input feeds a compute layer directly."""
-        if act.kind == "bipolar":
+        if act.kind in ("bipolar", "exact"):
             if self.input is None:
                 self.input = input_spec(self.input_shape, "bipolar")
             return act.bipolar_affine()
         if act.kind == "real":
-            raise ConversionError(where, "its input is real-valued (not binarized): every "
-                                  "compute layer but the first needs +-1 inputs (add a sign, "
-                                  "BipolarQuant or MultiThreshold before it)")
+            raise ConversionError(where, "its input is real-valued (not quantized): every "
+                                  "compute layer but the first needs quantized inputs (add a "
+                                  "sign, BipolarQuant, Quant or MultiThreshold before it)")
         mul, add = act.chain_affine()
         k = np.abs(mul)
         if np.any(k == 0) or np.any(np.abs(k - k[0]) > 1e-9 * k[0]):
@@ -482,27 +599,59 @@ class Converter:
         return np.sign(mul), rest
 
     def _weight(self, name, where):
-        """A weight constant; a multi-bit Quant on its path is reported by name."""
-        self._check_weight_quant(name, where)
-        return np.asarray(self.k.value(name), dtype=np.float64)
+        """(weight constant, multi-bit info): info is None for binary weights, else (bits,
+        candidate scales) of the multi-bit Quant on the weight's path."""
+        return np.asarray(self.k.value(name), dtype=np.float64), \
+            self._weight_quant(name, where)
 
-    def _check_weight_quant(self, name, where, depth=0):
+    def _weight_quant(self, name, where, depth=0):
         node = self.g.producer.get(name)
-        if node is None or depth > 8:
-            return
+        if node is None or depth > 8 or node.op_type == "BipolarQuant":
+            return None
         if node.op_type == "Quant":
             bits = self.k.value(node.input[3]) if len(node.input) > 3 else None
-            if bits is not None and float(np.asarray(bits).reshape(-1)[0]) != 1:
-                raise ConversionError(where, f"its weights are quantized to "
-                                      f"{float(np.asarray(bits).reshape(-1)[0]):g} bits by "
-                                      f"{self.g.label(node)}; bnn-hls needs binary (1-bit) "
+            bits = 1.0 if bits is None else float(np.asarray(bits).reshape(-1)[0])
+            if bits == 1:
+                return None
+            if bits != int(bits) or not 2 <= bits <= 8:
+                raise ConversionError(where, f"its weights are quantized to {bits:g} bits by "
+                                      f"{self.g.label(node)}; the model format has 1..8-bit "
                                       "weights")
-            return
-        if node.op_type == "BipolarQuant":
-            return
+            if np.any(np.asarray(self.k.value(node.input[2])) != 0):
+                raise ConversionError(where, f"its weight quantizer {self.g.label(node)} has "
+                                      "a non-zero zero point (use a symmetric quantizer)")
+            scales = np.unique(np.abs(np.asarray(self.k.value(node.input[1]),
+                                                 dtype=np.float64)))
+            return int(bits), scales
         for i in node.input[:1]:
             if i:
-                self._check_weight_quant(i, where, depth + 1)
+                return self._weight_quant(i, where, depth + 1)
+        return None
+
+    def _weight_keys(self, w, info, mul, add, bias, where):
+        """(layer keys, alpha, bias) of a weight [M, ...] in ONNX units: +-1 signs, or the
+        integers k with w = s * k for a scale s of the multi-bit Quant (info)."""
+        if info is None:
+            signs, alpha = binary_weight(w * mul.reshape([1, -1] + [1] * (w.ndim - 2)), where)
+            extra = w.reshape(w.shape[0], len(add), -1).sum(axis=2) @ add
+            return {"weight": signs}, alpha, extra if bias is None else extra + bias
+        bits, scales = info
+        rows = w.reshape(w.shape[0], -1)
+        k, s = np.empty_like(rows), np.empty(w.shape[0])
+        for m, row in enumerate(rows):
+            for cand in scales:
+                r = row / cand
+                if cand > 0 and np.all(r == np.round(r)):
+                    k[m], s[m] = r, cand
+                    break
+            else:
+                raise ConversionError(where, f"output channel {m}'s weights are not integers "
+                                      f"times a scale of their {bits}-bit Quant")
+        lo, hi = int(k.min()), int(k.max())
+        need = max(bits, (-lo - 1).bit_length() + 1, hi.bit_length() + 1)  # unsigned Quants
+        if need > 8:
+            raise ConversionError(where, f"weights {lo}..{hi} need {need} bits; 8 at most")
+        return int_weight_keys(where, k.reshape(w.shape), s, need, mul, add, bias)
 
     def _op_MatMul(self, node, tensor, act):
         where = self.g.label(node)
@@ -511,11 +660,11 @@ class Converter:
         if act.layout != "NC":
             raise ConversionError(where, f"MatMul on a {len(act.shape) + 1}-D tensor: flatten "
                                   "it first")
-        w = self._weight(node.input[1], where)
+        w, info = self._weight(node.input[1], where)
         if w.ndim != 2 or w.shape[0] != act.shape[0]:
             raise ConversionError(where, f"weight of shape {list(w.shape)} for "
                                   f"{act.shape[0]} inputs")
-        return self._dense(node, act, w.T, None, where)
+        return self._dense(node, act, w.T, None, where, info)
 
     def _op_Gemm(self, node, tensor, act):
         where = self.g.label(node)
@@ -524,11 +673,13 @@ class Converter:
             raise ConversionError(where, "the data must be the first operand, not transposed")
         if act.layout != "NC":
             raise ConversionError(where, "Gemm on a 4-D tensor: flatten it first")
-        w = self._weight(node.input[1], where)
+        w, info = self._weight(node.input[1], where)
         if w.ndim != 2:
             raise ConversionError(where, f"weight of shape {list(w.shape)}")
         w = w if at.get("transB", 0) else w.T                      # [M, K]
         w = float(at.get("alpha", 1.0)) * w
+        if info is not None:
+            info = (info[0], info[1] * abs(float(at.get("alpha", 1.0))))
         bias = None
         if len(node.input) > 2 and node.input[2]:
             if not self.k.is_const(node.input[2]):
@@ -541,9 +692,9 @@ class Converter:
         if w.shape[1] != act.shape[0]:
             raise ConversionError(where, f"weight of shape {list(w.shape)} for "
                                   f"{act.shape[0]} inputs")
-        return self._dense(node, act, w, bias, where)
+        return self._dense(node, act, w, bias, where, info)
 
-    def _dense(self, node, act, w, bias, where):
+    def _dense(self, node, act, w, bias, where, info=None):
         """w [M, K] in ONNX units; bias [M] or None."""
         if act.trailing:
             raise ConversionError(where, f"a matrix product on the {act.onnx_shape()} tensor "
@@ -551,11 +702,9 @@ class Converter:
         if act.pending_pad is not None:
             raise ConversionError(where, "a Pad node before a dense layer")
         mul, add = self._consume(act, where)
-        signs, alpha = binary_weight(w * mul[None, :], where)
-        extra = w @ add
-        b = extra if bias is None else extra + bias
+        keys, alpha, b = self._weight_keys(w, info, mul, add, bias, where)
         layer = {"type": "dense", "name": self._name(node, "dense"), "units": int(w.shape[0]),
-                 "weight": signs}
+                 **keys}
         self._append_weighted(layer, alpha, b)
         return Act("real", "NC", (w.shape[0],), self.batch), node.output[0]
 
@@ -579,7 +728,7 @@ class Converter:
                                   " are not supported")
         if any(d != 1 for d in at.get("dilations", [1, 1])):
             raise ConversionError(where, "dilated convolutions are not supported")
-        w = self._weight(node.input[1], where)
+        w, info = self._weight(node.input[1], where)
         c, h, wd = act.shape
         if w.ndim != 4 or w.shape[1] != c:
             raise ConversionError(where, f"weight of shape {list(w.shape)} for {c} input "
@@ -594,12 +743,10 @@ class Converter:
             pad_value = self._pad_value(act, mul, add, pads, prepad, where)
         if prepad is not None:  # a Pad node right before: one padding of the unpadded input
             pads = [p + q for p, q in zip(pads, prepad[0])]
-        signs, alpha = binary_weight(w * mul[None, :, None, None], where)
-        extra = np.einsum("mcij,c->m", w, add)
         bias = None
         if len(node.input) > 2 and node.input[2]:
             bias = np.asarray(self.k.value(node.input[2]), dtype=np.float64).reshape(-1)
-        b = extra if bias is None else extra + bias
+        keys, alpha, b = self._weight_keys(w, info, mul, add, bias, where)
         top, bottom, left, right = pads
         ho = (h + top + bottom - kh) // sh + 1
         wo = (wd + left + right - kw) // sw + 1
@@ -607,8 +754,7 @@ class Converter:
             raise ConversionError(where, "the kernel is larger than the padded input")
         layer = {"type": "conv2d", "name": self._name(node, "conv"), "filters": int(m),
                  "kernel": [int(kh), int(kw)], "stride": [int(sh), int(sw)],
-                 "padding": [int(p) for p in pads], "pad_value": int(pad_value),
-                 "weight": signs}
+                 "padding": [int(p) for p in pads], "pad_value": int(pad_value), **keys}
         self._append_weighted(layer, alpha, b)
         return Act("real", "NCHW", (m, ho, wo), self.batch), node.output[0]
 

@@ -1,0 +1,233 @@
+#!/usr/bin/env python3
+"""export_torch on multi-bit models (model format version 2), each against the framework's own
+eval-mode forward: Brevitas QuantReLU / QuantHardTanh / QuantIdentity at 2..8 bits with every
+rounding the format has, QuantLinear / QuantConv2d with 2..8-bit weights (per-tensor and
+per-channel scales, their weight rounding), PyTorch PReLU / Hardtanh and ReActNet's RSign and
+RPReLU (learnable shifts). The written model, evaluated by spec_eval, must give the framework's
+logits to float32 accuracy and every one of its predictions; `bnn-hls simulate` must give the
+reference's logits and `verify` must pass. Skips when torch or brevitas is missing.
+
+    python3 Tests/frontends/test_torch_v2.py [NAME-FILTER ...]
+"""
+import json
+import os
+import sys
+import tempfile
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from test_torch_export import (calibrate, digits_like, expect_error, need_brevitas,  # noqa: E402
+                               need_torch, torch)
+
+if torch is not None:
+    from torch import nn
+
+
+def check(model, q, x, *, scale=None, types=None):
+    """Export; spec_eval's logits must equal the framework's to float32 accuracy (relative to
+    their spread) with identical predictions; bnn-hls simulate must reproduce spec_eval."""
+    from bnn_frontends import spec_eval
+    from bnn_frontends.torch_export import export_torch
+    model.eval()
+    with torch.no_grad():
+        theirs = model(x)
+    theirs = (theirs.value if hasattr(theirs, "value") else theirs).double().numpy()
+    counts = np.bincount(theirs.argmax(1))
+    assert counts.max() < 0.7 * len(theirs), f"degenerate test network: {counts}"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "model.json")
+        export_torch(model, x, path, name="t", input_scale=scale)
+        with open(path) as f:
+            doc = json.load(f)
+        logits = spec_eval.forward(doc, q)
+        assert np.array_equal(logits.argmax(1), theirs.argmax(1)), \
+            f"{np.sum(logits.argmax(1) != theirs.argmax(1))} predictions differ"
+        spread = np.abs(theirs).max()
+        np.testing.assert_allclose(logits, theirs, rtol=0, atol=1e-5 * spread)
+        sim = harness.simulate(path, q)
+        np.testing.assert_allclose(sim, logits, rtol=1e-9, atol=1e-9)
+        harness.verify(path, q)
+    assert doc["version"] == 2
+    if types is not None:
+        assert [l["type"] for l in doc["layers"]] == types, [l["type"] for l in doc["layers"]]
+    return doc
+
+
+def warm_up(model, x):
+    """Brevitas' runtime activation scales (and the batchnorms) learn from x in train mode."""
+    model.train()
+    with torch.no_grad():
+        for _ in range(3):
+            model(x)
+    model.eval()
+
+
+# -- Brevitas activations ------------------------------------------------------------------
+
+def test_brevitas_activations_every_bit_width_and_rounding():
+    """QuantIdentity (signed), QuantReLU (unsigned) and QuantHardTanh (signed, narrow) at
+    2..8 bits, with float_to_int_impl_type round / floor / ceil / round_to_zero."""
+    need_brevitas()
+    from brevitas.nn import QuantHardTanh, QuantIdentity, QuantLinear, QuantReLU
+    expect_mode = {"round": None, "floor": "floor", "ceil": "ceil", "round_to_zero": "to_zero"}
+    for bits in range(2, 9):
+        for mode in expect_mode:
+            kw = dict(bit_width=bits, float_to_int_impl_type=mode)
+            model = nn.Sequential(
+                QuantIdentity(**kw),
+                QuantLinear(48, 32, bias=True, weight_bit_width=bits), nn.BatchNorm1d(32),
+                QuantReLU(**kw),
+                QuantLinear(32, 24, bias=True, weight_bit_width=bits), nn.BatchNorm1d(24),
+                QuantHardTanh(min_val=-1.5, max_val=1.5, narrow_range=True, **kw),
+                QuantLinear(24, 10, bias=True, weight_bit_width=bits))
+            q = np.random.default_rng(bits).integers(0, 17, (300, 48)).astype(np.uint8)
+            x = torch.tensor(q / 16.0, dtype=torch.float32)
+            calibrate(model, x, seed=bits)
+            warm_up(model, x)
+            doc = check(model, q, x, scale=1 / 16, types=[
+                "quantize", "dense", "batchnorm", "quantize", "dense", "batchnorm",
+                "quantize", "dense"])
+            acts = [l for l in doc["layers"] if l["type"] == "quantize"]
+            assert [(a["signed"], a["narrow"]) for a in acts] == [
+                (True, False), (False, False), (True, True)], acts
+            assert all(a["bits"] == bits and a.get("rounding") == expect_mode[mode]
+                       for a in acts), acts
+            dense = [l for l in doc["layers"] if l["type"] == "dense"]
+            assert all(d["weight_bits"] == bits for d in dense)
+            k = model[1].quant_weight().int().numpy()
+            assert np.array_equal(np.array(dense[0]["weight"]), k)   # Brevitas' own integers
+
+
+def test_brevitas_refuses_dpu_rounding_and_signed_relu():
+    need_brevitas()
+    from brevitas.nn import QuantIdentity, QuantLinear, QuantReLU
+    x = torch.randint(0, 256, (16, 8)).float() / 256
+    expect_error(nn.Sequential(QuantLinear(8, 4, bias=True, weight_bit_width=4),
+                               QuantIdentity(bit_width=4, float_to_int_impl_type="dpu"),
+                               QuantLinear(4, 2, bias=True, weight_bit_width=4)),
+                 x, "DPURoundSte", input_scale=1 / 256)
+    expect_error(nn.Sequential(QuantLinear(8, 4, bias=True, weight_bit_width=4),
+                               QuantReLU(bit_width=4, signed=True),
+                               QuantLinear(4, 2, bias=True, weight_bit_width=4)),
+                 x, "ReLU", "signed", input_scale=1 / 256)
+
+
+# -- Brevitas weights ----------------------------------------------------------------------
+
+def test_brevitas_conv_weights_per_channel_and_rounding():
+    """QuantConv2d with 2..8-bit weights, per-output-channel scales and a floor weight
+    rounding; the integers and alpha are Brevitas' int() and scale."""
+    need_brevitas()
+    from brevitas.nn import QuantConv2d, QuantLinear, QuantReLU
+    for w_bits, a_bits in ((2, 2), (3, 4), (5, 3), (8, 2)):
+        model = nn.Sequential(
+            QuantConv2d(1, 8, 3, padding=1, bias=False, weight_bit_width=8,
+                        weight_scaling_per_output_channel=True), nn.BatchNorm2d(8),
+            QuantReLU(bit_width=a_bits), nn.MaxPool2d(2),
+            QuantConv2d(8, 12, 3, bias=True, weight_bit_width=w_bits,
+                        weight_scaling_per_output_channel=True,
+                        weight_float_to_int_impl_type="floor"), nn.BatchNorm2d(12),
+            QuantReLU(bit_width=a_bits), nn.Flatten(),
+            QuantLinear(12 * 2 * 2, 10, bias=True, weight_bit_width=w_bits))
+        q, x = digits_like(20 + w_bits)
+        calibrate(model, x, seed=w_bits)
+        warm_up(model, x)
+        doc = check(model, q, x, scale=1 / 16, types=[
+            "conv2d", "batchnorm", "quantize", "maxpool2d", "conv2d", "batchnorm", "quantize",
+            "flatten", "dense"])
+        conv = doc["layers"][4]
+        qw = model[4].quant_weight()
+        assert conv["weight_bits"] == w_bits
+        assert np.array_equal(np.array(conv["weight"]), qw.int().numpy())
+        np.testing.assert_array_equal(np.float32(conv["alpha"]),
+                                      qw.scale.detach().numpy().reshape(-1))
+
+
+# -- plain PyTorch: PReLU, Hardtanh, ReActNet's learnable shifts ---------------------------
+
+class RPReLU(nn.Module):
+    """ReActNet's RPReLU: PReLU between two learnable per-channel shifts."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.shift_x = nn.Parameter(0.3 * torch.randn(1, c, 1, 1))
+        self.prelu = nn.PReLU(c, init=0.25)
+        self.shift_y = nn.Parameter(0.3 * torch.randn(1, c, 1, 1))
+
+    def forward(self, x):
+        return self.prelu(x - self.shift_x) + self.shift_y
+
+
+class RSign(nn.Module):
+    """ReActNet's RSign: sign(x - b) with a learnable per-channel b (STE sign, +1 at 0)."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.b = nn.Parameter(0.3 * torch.randn(1, c, 1, 1))
+
+    def forward(self, x):
+        from bnn_frontends.torch_export import sign_ste
+        return sign_ste(x - self.b)
+
+
+def test_reactnet_rsign_rprelu_hardtanh():
+    """conv -> BN -> RPReLU -> hardtanh -> RSign -> binary conv -> BN -> RPReLU -> RSign ->
+    flatten -> dense: shift, prelu, shift, clamp and sign offsets (the second RPReLU's last
+    shift and RSign's shift make one sign offset)."""
+    need_torch()
+    from bnn_frontends.torch_export import BinaryConv2d, BinaryLinear
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = BinaryConv2d(1, 8, 3, padding=1, bias=False)
+            self.bn1 = nn.BatchNorm2d(8)
+            self.act1 = RPReLU(8)
+            self.sign1 = RSign(8)
+            self.conv2 = BinaryConv2d(8, 8, 3, stride=2, bias=False)
+            self.bn2 = nn.BatchNorm2d(8)
+            self.act2 = RPReLU(8)
+            self.sign2 = RSign(8)
+            self.fc = BinaryLinear(8 * 3 * 3, 10)
+
+        def forward(self, x):
+            h = nn.functional.hardtanh(self.act1(self.bn1(self.conv1(x))), -1.2, 1.2)
+            h = self.act2(self.bn2(self.conv2(self.sign1(h))))
+            return self.fc(torch.flatten(self.sign2(h), 1))
+
+    model = Net()
+    q, x = digits_like(31)
+    calibrate(model, x, seed=3)
+    doc = check(model, q, x, scale=1 / 16, types=[
+        "conv2d", "batchnorm", "shift", "prelu", "shift", "clamp", "sign", "conv2d",
+        "batchnorm", "shift", "prelu", "sign", "flatten", "dense"])
+    layers = doc["layers"]
+    np.testing.assert_array_equal(np.float32(layers[2]["value"]),
+                                  -model.act1.shift_x.detach().numpy().reshape(-1))
+    np.testing.assert_array_equal(np.float32(layers[3]["slope"]),
+                                  model.act1.prelu.weight.detach().numpy())
+    assert layers[5]["min"] == np.float32(-1.2) and layers[5]["max"] == np.float32(1.2)
+    assert "offset" in layers[6] and "offset" in layers[11]
+
+
+def test_prelu_module_and_hardtanh_module():
+    """nn.PReLU (one shared slope) and nn.Hardtanh modules between a dense layer and a
+    multi-bit Brevitas quantizer."""
+    need_brevitas()
+    from brevitas.nn import QuantIdentity, QuantLinear
+    model = nn.Sequential(
+        QuantLinear(48, 32, bias=True, weight_bit_width=4), nn.BatchNorm1d(32),
+        nn.PReLU(init=0.1), nn.Hardtanh(-0.8, 0.9), QuantIdentity(bit_width=3),
+        QuantLinear(32, 10, bias=True, weight_bit_width=4))
+    q = np.random.default_rng(5).integers(0, 256, (300, 48)).astype(np.uint8)
+    x = torch.tensor(q / 255.0, dtype=torch.float32)
+    calibrate(model, x, seed=5)
+    warm_up(model, x)
+    check(model, q, x, scale=1 / 255, types=[
+        "dense", "batchnorm", "prelu", "clamp", "quantize", "dense"])
+
+
+if __name__ == "__main__":
+    sys.exit(harness.main(globals()))
