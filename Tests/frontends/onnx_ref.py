@@ -57,7 +57,8 @@ def _quant(x, scale, zeropt, bits, signed, narrow, mode):
             lo, hi = 0, 2 ** bits - 1 - (1 if narrow else 0)
         c = np.clip(v, lo, hi)
         q = {"ROUND": np.round, "HALF_EVEN": np.round, "FLOOR": np.floor, "CEIL": np.ceil,
-             "DOWN": np.trunc, "UP": lambda t: np.sign(t) * np.ceil(np.abs(t)),
+             "DOWN": np.trunc, "ROUND_TO_ZERO": np.trunc,
+             "UP": lambda t: np.sign(t) * np.ceil(np.abs(t)),
              "HALF_UP": lambda t: np.sign(t) * np.floor(np.abs(t) + 0.5),
              "HALF_DOWN": lambda t: np.sign(t) * np.ceil(np.abs(t) - 0.5)}[mode](c)
     return (q - zeropt) * scale

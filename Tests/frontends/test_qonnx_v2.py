@@ -2,9 +2,10 @@
 """tools/qonnx2bnn.py on multi-bit QONNX graphs (model format version 2): Quant with 2..8
 bits on activations (every QONNX rounding mode the format has) and on weights, multi-level
 MultiThreshold, quantizers of the raw input. Each converted model, evaluated by spec_eval,
-must match our independent float64 ONNX evaluator (onnx_ref.py) and, where the `qonnx` package
-imports, qonnx's own execute_onnx (float32: every prediction, logits to float32 rounding); where bnn-hls compiles version-2 models, `bnn-hls simulate`
-must give the same logits and `verify` must pass. Bad graphs are refused naming the node.
+must match our independent float64 ONNX evaluator (onnx_ref.py) and, where the `qonnx`
+package imports, qonnx's own execute_onnx (float32: every prediction, logits to float32
+rounding); `bnn-hls simulate` must give the same logits and `verify` must pass. Bad graphs
+are refused naming the node.
 
     python3 Tests/frontends/test_qonnx_v2.py [NAME-FILTER ...]
 """
@@ -81,7 +82,7 @@ def simulated_or_refused(path, q, logits):
 
 def mlp_graph(rng, rounding):
     """uint8 / 255 -> 4-bit signed Quant of the input -> MatMul with 4-bit weights (per-channel
-    scales) -> BN -> 2-bit unsigned Quant (rounding) -> MatMul with ternary weights (2-bit
+    scales) -> BN -> Relu -> 2-bit unsigned Quant (rounding) -> MatMul with ternary weights (2-bit
     narrow) -> BN -> 3-level MultiThreshold (out_scale 1, out_bias -1) -> Mul 0.5 -> MatMul
     with 8-bit weights -> Add."""
     b = GraphBuilder()
@@ -91,6 +92,7 @@ def mlp_graph(rng, rounding):
                  bits=4.0, name="w1_q4")
     h = b.op("MatMul", [x, w1], name="fc1")
     h = b.batchnorm(h, *random_bn(rng, 32), name="bn1")
+    h = b.op("Relu", [h], name="act1_relu")          # a QuantReLU, as Brevitas exports it
     h = b.quant(h, 0.5, bits=2.0, signed=0, name="act1_q2", rounding_mode=rounding)
     w2 = b.quant(b.const(rng.normal(0, 1, (32, 24))), 0.6, bits=2.0, narrow=1, name="w2_t")
     h = b.op("MatMul", [h, w2], name="fc2")
@@ -174,17 +176,32 @@ def test_refusals_name_the_node():
         (lambda b, h: b.quant(h, rng.uniform(0.5, 1, (1, 8)), bits=3.0, name="q_chan"),
          ["q_chan", "one positive scale"]),
         (lambda b, h: b.quant(h, 0.5, bits=12.0, name="q_12"), ["q_12", "12 bits"]),
+        (lambda b, h: b.quant(b.op("Relu", [h], name="relu_signed"), 0.5, bits=3.0, signed=1),
+         ["relu_signed", "unsigned Quant"]),
         (lambda b, h: b.multithreshold(h, rng.normal(0, 1, (8, 3)) * [1, -1, 1], 1.0, 0.0,
                                        name="mt_unsorted"), ["mt_unsorted", "non-decreasing"]),
         (lambda b, h: b.multithreshold(h, np.sort(rng.normal(0, 1, (8, 3))), -1.0, 0.0,
                                        name="mt_neg"), ["mt_neg", "out_scale"]),
     ]
-    for middle, words in cases:
-        expect_refused(small_mlp(rng, middle), words)
+    expect_refused(small_mlp(rng, cases[0][0]), cases[0][1])   # the CLI: exit 1, no file
+    for middle, words in cases[1:]:                              # the rest in this process
+        refused(small_mlp(rng, middle), words)
     b = GraphBuilder()
     w = b.quant(b.const(rng.normal(0, 1, (16, 8))), 0.5, zeropt=1.0, bits=4.0, name="w_zp")
     model = b.model("x", ["N", 16], [b.op("MatMul", ["x", w], name="fc_zp")])
-    expect_refused(model, ["fc_zp", "w_zp", "zero point"])
+    refused(model, ["fc_zp", "w_zp", "zero point"])
+
+
+def refused(model, words):
+    from bnn_frontends.errors import ConversionError
+    from bnn_frontends.qonnx.convert import convert
+    try:
+        convert(model, "uint8", 1.0, 0)
+    except ConversionError as err:
+        for word in words:
+            assert word in str(err), f"{word!r} not in: {err}"
+        return
+    raise AssertionError(f"not refused: {words}")
 
 
 if __name__ == "__main__":

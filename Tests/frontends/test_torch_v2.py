@@ -11,6 +11,7 @@ reference's logits and `verify` must pass. Skips when torch or brevitas is missi
 """
 import json
 import os
+import subprocess
 import sys
 import tempfile
 
@@ -18,6 +19,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+from harness import ROOT, Skip  # noqa: E402
 from test_torch_export import (calibrate, digits_like, expect_error, need_brevitas,  # noqa: E402
                                need_torch, torch)
 
@@ -143,6 +145,57 @@ def test_brevitas_conv_weights_per_channel_and_rounding():
         assert np.array_equal(np.array(conv["weight"]), qw.int().numpy())
         np.testing.assert_array_equal(np.float32(conv["alpha"]),
                                       qw.scale.detach().numpy().reshape(-1))
+
+
+def test_brevitas_multibit_via_qonnx():
+    """A W2A2-style Brevitas CNN (8-bit first layer, 2-bit weights and activations, floor and
+    round-to-zero activations) -> export_qonnx -> tools/qonnx2bnn.py: the QONNX Quant nodes
+    become the same quantize layers, and the model gives Brevitas' predictions."""
+    need_brevitas()
+    try:
+        import onnx  # noqa: F401
+        import onnxoptimizer  # noqa: F401
+        from brevitas.export import export_qonnx
+    except ImportError as err:
+        raise Skip(f"Brevitas' QONNX export needs onnx and onnxoptimizer ({err})") from None
+    from brevitas.nn import QuantConv2d, QuantIdentity, QuantLinear, QuantReLU
+    model = nn.Sequential(
+        QuantConv2d(1, 8, 3, padding=1, bias=False, weight_bit_width=8,
+                    weight_scaling_per_output_channel=True), nn.BatchNorm2d(8),
+        QuantReLU(bit_width=2, float_to_int_impl_type="floor"), nn.MaxPool2d(2),
+        QuantConv2d(8, 12, 3, bias=False, weight_bit_width=2), nn.BatchNorm2d(12),
+        QuantIdentity(bit_width=2, float_to_int_impl_type="round_to_zero"), nn.Flatten(),
+        QuantLinear(12 * 2 * 2, 10, bias=True, weight_bit_width=2))
+    q, x = digits_like(41)
+    calibrate(model, x, seed=41)
+    warm_up(model, x)
+    with torch.no_grad():
+        theirs = model(x).argmax(1).numpy()
+    from bnn_frontends import spec_eval
+    with tempfile.TemporaryDirectory() as tmp:
+        onnx_path, out = os.path.join(tmp, "m.onnx"), os.path.join(tmp, "m.json")
+        with open(os.devnull, "w") as devnull:
+            stdout, sys.stdout = sys.stdout, devnull
+            try:
+                export_qonnx(model, input_t=x[:2], export_path=onnx_path)
+            finally:
+                sys.stdout = stdout
+        proc = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "qonnx2bnn.py"),
+                               onnx_path, "-o", out, "--scale", "0.0625"],
+                              capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        with open(out) as f:
+            doc = json.load(f)
+        assert [l["type"] for l in doc["layers"]] == [
+            "conv2d", "batchnorm", "quantize", "maxpool2d", "conv2d", "batchnorm", "quantize",
+            "flatten", "dense"], [l["type"] for l in doc["layers"]]
+        assert [l.get("rounding") for l in doc["layers"] if l["type"] == "quantize"] == [
+            "floor", "to_zero"]
+        assert [l["weight_bits"] for l in doc["layers"] if "weight" in l] == [8, 2, 2]
+        pred = spec_eval.predict(doc, q)
+        assert np.array_equal(pred, theirs), f"{np.sum(pred != theirs)} predictions differ"
+        assert np.array_equal(harness.predictions(harness.simulate(out, q)), theirs)
+        harness.verify(out, q)
 
 
 # -- plain PyTorch: PReLU, Hardtanh, ReActNet's learnable shifts ---------------------------

@@ -93,7 +93,8 @@ def act_quantize(chain, m, where):
                               f"with {', '.join(ROUNDING)}")
     before = type(_inner(act, "activation_impl")).__name__
     if before not in PLAIN_ACTIVATIONS or (before == "ReLU" and act.is_signed):
-        raise ConversionError(where, f"a {before} before a {'signed' if act.is_signed else 'unsigned'} "
+        kind = "signed" if act.is_signed else "unsigned"
+        raise ConversionError(where, f"a {before} before a {kind} "
                               "quantizer: the model format quantizes the value itself "
                               "(Identity, or ReLU before an unsigned quantizer)")
     chain.quantize(where, int(bits), bool(act.is_signed), bool(act.is_narrow_range),

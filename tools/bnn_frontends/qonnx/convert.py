@@ -151,7 +151,8 @@ class Converter:
         if handler is None:
             raise ConversionError(where, f"op {op} is not supported (supported: MatMul, Gemm, "
                                   "Conv, Add, Sub, Mul, Div, Neg, BatchNormalization, "
-                                  "MultiThreshold, BipolarQuant, Quant, Sign, MaxPool, "
+                                  "MultiThreshold, BipolarQuant, Quant, Sign, Relu (before "
+                                  "a Quant), MaxPool, "
                                   "Pad, Flatten, Reshape, Squeeze, Unsqueeze, Transpose, ArgMax, "
                                   "TopK, Softmax, Identity, Dropout, Cast)")
         return handler(node, tensor, act)
@@ -361,6 +362,28 @@ class Converter:
         t = np.broadcast_to(thr[:, 0], (act.channels,)).copy()
         return self._binarize(act, multithreshold_binarizer(t[:, None], scale, bias), node), \
             node.output[0]
+
+    def _op_Relu(self, node, tensor, act):
+        """Relu right before an unsigned Quant (Brevitas' QuantReLU) or a MultiThreshold whose
+        thresholds are all > 0: both give the same codes with or without it."""
+        where = self.g.label(node)
+        nxt = [n for n in self.g.consumers.get(node.output[0], []) if n.op_type != "Shape"]
+        ok = len(nxt) == 1 and act.kind != "input"
+        if ok and nxt[0].op_type == "Quant":
+            ok = not int(self.g.attrs(nxt[0]).get("signed", 1)) and \
+                self.k.is_const(nxt[0].input[2]) and \
+                np.all(np.asarray(self.k.value(nxt[0].input[2])) == 0)
+        elif ok and nxt[0].op_type == "MultiThreshold":
+            ok = self.k.is_const(nxt[0].input[1]) and \
+                np.all(np.asarray(self.k.value(nxt[0].input[1])) > 0)
+        else:
+            ok = False
+        if not ok:
+            raise ConversionError(where, "Relu is supported only right before an unsigned "
+                                  "Quant with zero point 0 (a QuantReLU) or a MultiThreshold "
+                                  "with positive thresholds, which give the same codes "
+                                  "without it")
+        return act, node.output[0]
 
     def _op_BipolarQuant(self, node, tensor, act):
         where = self.g.label(node)

@@ -21,11 +21,14 @@ def int_range(signed, narrow, bits):
 
 
 ROUNDING = {"ROUND": np.round, "HALF_EVEN": np.round, "FLOOR": np.floor, "CEIL": np.ceil,
-            "DOWN": np.fix, "HALF_UP": lambda v: np.sign(v) * np.floor(np.abs(v) + 0.5)}
+            "DOWN": np.fix, "ROUND_TO_ZERO": np.fix,
+            "HALF_UP": lambda v: np.sign(v) * np.floor(np.abs(v) + 0.5)}
 # QONNX rounding modes -> the model format's `quantize.rounding` (QONNX's HALF_UP rounds ties
-# away from zero: the format's half_away). UP and HALF_DOWN have no counterpart.
+# away from zero: the format's half_away; Brevitas exports to-zero as ROUND_TO_ZERO). UP and
+# HALF_DOWN have no counterpart.
 SPEC_ROUNDING = {"ROUND": "half_even", "HALF_EVEN": "half_even", "FLOOR": "floor",
-                 "CEIL": "ceil", "DOWN": "to_zero", "HALF_UP": "half_away"}
+                 "CEIL": "ceil", "DOWN": "to_zero", "ROUND_TO_ZERO": "to_zero",
+                 "HALF_UP": "half_away"}
 
 
 def bipolar_quant(x, scale):
@@ -96,7 +99,8 @@ def quant1_binarizer(scale, zeropt, signed, narrow, rounding_mode):
         # q = round(clip(v, 0, 1)) is 1 where v > 0.5 (ROUND, half to even), v >= 0.5
         # (HALF_UP), v >= 1 (FLOOR, DOWN), v > 0 (CEIL)
         cut = {"ROUND": (0.5, True), "HALF_EVEN": (0.5, True), "HALF_UP": (0.5, False),
-               "FLOOR": (1.0, False), "DOWN": (1.0, False), "CEIL": (0.0, True)}
+               "FLOOR": (1.0, False), "DOWN": (1.0, False), "ROUND_TO_ZERO": (1.0, False),
+               "CEIL": (0.0, True)}
         if mode not in cut:
             raise ValueError(f"rounding mode {rounding_mode!r}")
         v_t, v_strict = cut[mode]
