@@ -44,6 +44,7 @@ class V2Layers:
         if rounding != "half_even":
             layer["rounding"] = rounding
         self._append(layer, "exact")
+        hoist_quantizer(self.layers)
 
     def prelu(self, where, slope):
         self._per_channel(where, "prelu", "slope", slope, "prelu")
@@ -97,6 +98,13 @@ class V2Layers:
 
     def int_weight(self, where, k, scale, bits, mul, add_in, bias):
         return int_weight_keys(where, k, scale, bits, mul, add_in, bias)
+
+
+def hoist_quantizer(layers):
+    """A per-tensor quantizer right after a flatten goes before it (the same values; bnn-hls
+    wants the quantizer to close its layer group, as insert_sign does for a sign)."""
+    if len(layers) >= 2 and layers[-2]["type"] == "flatten":
+        layers[-2], layers[-1] = layers[-1], layers[-2]
 
 
 def int_weight_keys(where, k, scale, bits, mul, add_in, bias):

@@ -12,7 +12,7 @@ import unicodedata
 import numpy as np
 
 from ..chain import hoist_over_flatten, insert_sign
-from ..chain_v2 import int_weight_keys
+from ..chain_v2 import hoist_quantizer, int_weight_keys
 from ..errors import ConversionError
 from ..model_json import binary_weight, input_spec
 from .activation import Act, per_feature
@@ -470,6 +470,7 @@ class Converter:
         if SPEC_ROUNDING[mode] != "half_even":
             layer["rounding"] = SPEC_ROUNDING[mode]
         self.layers.append(layer)
+        hoist_quantizer(self.layers)
         return self._exact_after(act)
 
     def _multithreshold(self, node, act, thr, out_scale, out_bias):
