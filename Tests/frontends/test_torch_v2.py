@@ -257,6 +257,9 @@ def test_reactnet_rsign_rprelu_hardtanh():
         "conv2d", "batchnorm", "shift", "prelu", "shift", "clamp", "sign", "conv2d",
         "batchnorm", "shift", "prelu", "sign", "flatten", "dense"])
     layers = doc["layers"]
+    assert [l["name"] for l in layers] == [
+        "conv1", "bn1", "act1", "act1_prelu", "act1_2", "hardtanh", "sign1", "conv2", "bn2",
+        "act2", "act2_prelu", "act2_2", "flatten", "fc"], [l["name"] for l in layers]
     np.testing.assert_array_equal(np.float32(layers[2]["value"]),
                                   -model.act1.shift_x.detach().numpy().reshape(-1))
     np.testing.assert_array_equal(np.float32(layers[3]["slope"]),

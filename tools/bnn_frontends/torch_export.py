@@ -179,6 +179,8 @@ class _Walker(LayerNodes):
         module = next((n for n in region if n.op == "call_module"), None)
         if module is not None:
             name = self.name(module)
+        elif region[0].meta.get("nn_module_stack"):   # functions of a submodule's forward
+            name = self.name(region[0])                # (ReActNet's RPReLU): its path
         else:   # functions only: named after the layer before it (e.g. fc1_sign)
             prev = self.chain.layers[-1]["name"] if self.chain.layers else "input"
             name = self.name_from(f"{prev}_act")
