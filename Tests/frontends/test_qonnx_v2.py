@@ -156,6 +156,34 @@ def test_multibit_cnn_quant_and_multithreshold():
     assert [l.get("weight_bits") for l in doc["layers"] if "weight" in l] == [8, 2, 4]
 
 
+def test_input_multithreshold_and_requantization():
+    """uint8 / 255 -> a 3-level MultiThreshold of the input -> MatMul (+-1) -> BN -> 7-level
+    MultiThreshold -> Mul 0.25 (into its out_scale/out_bias) -> 2-bit Quant (a
+    requantization) -> MatMul with 3-bit weights -> Add."""
+    need_onnx()
+    rng = np.random.default_rng(55)
+    b = GraphBuilder()
+    x = b.op("Div", ["x", b.const(np.array(255.0))], name="scale_input")
+    h = b.multithreshold(x, np.sort(rng.uniform(0, 1, (1, 3)), axis=1), 1.0, 0.0,
+                         name="input_mt")
+    h = b.op("MatMul", [h, b.const(rng.choice([-1.0, 1.0], (40, 32)))], name="fc1")
+    h = b.batchnorm(h, *random_bn(rng, 32), name="bn1")
+    h = b.multithreshold(h, np.sort(rng.normal(0, 1, (32, 7)), axis=1), 1.0, -3.0,
+                         name="act1_mt")
+    h = b.op("Mul", [h, b.const(np.array(0.25))], name="act1_scale")
+    h = b.quant(h, 0.5, bits=2.0, signed=1, name="requant")
+    w2 = b.quant(b.const(rng.normal(0, 0.5, (32, 10))), 0.25, bits=3.0, name="w2_q3")
+    h = b.op("MatMul", [h, w2], name="fc2")
+    h = b.op("Add", [h, b.const(rng.normal(0, 0.1, 10))], name="fc2_bias")
+    model = b.model("x", ["N", 40], [h])
+    q = rng.integers(0, 256, (300, 40)).astype(np.uint8)
+    doc = check(model, q, q.astype(np.float64), h, [
+        "multithreshold", "dense", "batchnorm", "multithreshold", "quantize", "dense"])
+    mt = doc["layers"][3]
+    assert (mt["out_scale"], mt["out_bias"]) == (0.25, -0.75), mt
+    assert len(doc["layers"][0]["thresholds"]) == 40    # one row per input channel
+
+
 def small_mlp(rng, middle):
     """x -> MatMul(+-1) -> [middle(builder, h)] -> MatMul(+-1) -> out."""
     b = GraphBuilder()
