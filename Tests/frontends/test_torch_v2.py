@@ -102,7 +102,7 @@ def test_brevitas_activations_every_bit_width_and_rounding():
             assert np.array_equal(np.array(dense[0]["weight"]), k)   # Brevitas' own integers
 
 
-def test_brevitas_refuses_dpu_rounding_and_signed_relu():
+def test_brevitas_refuses_dpu_rounding_signed_relu_and_bias_quant():
     need_brevitas()
     from brevitas.nn import QuantIdentity, QuantLinear, QuantReLU
     x = torch.randint(0, 256, (16, 8)).float() / 256
@@ -114,6 +114,11 @@ def test_brevitas_refuses_dpu_rounding_and_signed_relu():
                                QuantReLU(bit_width=4, signed=True),
                                QuantLinear(4, 2, bias=True, weight_bit_width=4)),
                  x, "ReLU", "signed", input_scale=1 / 256)
+    from brevitas.quant import Int16Bias
+    expect_error(nn.Sequential(QuantIdentity(bit_width=8, return_quant_tensor=True),
+                               QuantLinear(8, 4, bias=True, weight_bit_width=4,
+                                           bias_quant=Int16Bias)),
+                 x, "bias_quant", input_scale=1 / 256)
 
 
 # -- Brevitas weights ----------------------------------------------------------------------

@@ -35,6 +35,12 @@ def weight(m, where):
         if proxy is not None and getattr(proxy, "is_quant_enabled", False):
             raise ConversionError(where, f"{q} is enabled; quantize activations with a "
                                   "separate QuantIdentity instead")
+    proxy = getattr(m, "bias_quant", None)
+    if proxy is not None and getattr(proxy, "is_quant_enabled", False):
+        # Brevitas scales a quantized bias by the input's scale at run time; the file's bias
+        # is a float64 constant
+        raise ConversionError(where, "bias_quant is enabled: export with a float bias "
+                              "(bias_quant=None, the default)")
     qw = m.quant_weight()
     bits = _scalar(qw.bit_width)
     value = _np(qw.value)
