@@ -147,9 +147,10 @@ def test_refusals():
 
 
 def test_dorefa_k_bit_activations_and_weights_v2():
-    """larq's DoReFa(k_bit) as input_quantizer and Activation (-> quantize, scale
-    1/(2^k - 1)) and as kernel_quantizer in mode "weights" (-> k+1-bit integer weights): the
-    model file's logits equal Keras' to float32 accuracy, every prediction the same."""
+    """larq's DoReFa(k_bit) as input_quantizer (8 bits on the input, k_bit later) and
+    Activation (-> quantize, scale 1/(2^k - 1)) and as kernel_quantizer in mode "weights"
+    (-> k+1-bit integer weights): the model file's logits equal Keras' to float32 accuracy,
+    every prediction the same."""
     need_larq()
     from bnn_frontends import spec_eval
     from bnn_frontends.larq_export import export_larq
@@ -158,7 +159,8 @@ def test_dorefa_k_bit_activations_and_weights_v2():
         wq = dict(kernel_quantizer=lq.quantizers.DoReFa(k_bit, mode="weights"),
                   kernel_constraint="weight_clip", use_bias=False)
         model = tf.keras.Sequential([
-            lq.layers.QuantConv2D(8, 3, padding="same", input_shape=(8, 8, 1), **wq),
+            lq.layers.QuantConv2D(8, 3, padding="same", input_shape=(8, 8, 1),
+                                  input_quantizer=lq.quantizers.DoReFa(8), **wq),
             tf.keras.layers.BatchNormalization(),
             tf.keras.layers.Activation(lq.quantizers.DoReFa(k_bit)),
             tf.keras.layers.MaxPooling2D(2),
@@ -171,9 +173,10 @@ def test_dorefa_k_bit_activations_and_weights_v2():
         calibrate(model, x, seed=k_bit)
         doc = compare(model, q, x)
         assert doc["version"] == 2 and [l["type"] for l in doc["layers"]] == [
-            "conv2d", "batchnorm", "quantize", "maxpool2d", "conv2d", "batchnorm",
+            "quantize", "conv2d", "batchnorm", "quantize", "maxpool2d", "conv2d", "batchnorm",
             "quantize", "flatten", "dense", "batchnorm"], [l["type"] for l in doc["layers"]]
-        quant = doc["layers"][2]    # the quantizer after the Flatten goes before it
+        assert doc["layers"][0]["bits"] == 8      # an 8-bit requantization of the input
+        quant = doc["layers"][3]    # the quantizer after the Flatten goes before it
         assert (quant["bits"], quant["signed"], quant["scale"]) == (
             k_bit, False, 1 / (2 ** k_bit - 1)), quant
         assert all(l["weight_bits"] == k_bit + 1 for l in doc["layers"] if "weight" in l)
