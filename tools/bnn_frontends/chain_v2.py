@@ -96,9 +96,6 @@ class V2Layers:
             return "bipolar-scaled"
         return self.kind
 
-    def int_weight(self, where, k, scale, bits, mul, add_in, bias):
-        return int_weight_keys(where, k, scale, bits, mul, add_in, bias)
-
 
 def hoist_quantizer(layers):
     """A per-tensor quantizer right after a flatten goes before it (the same values; bnn-hls

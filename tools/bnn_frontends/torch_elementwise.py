@@ -35,9 +35,9 @@ def _per_channel(f, values, c, ndim):
 
 
 def classify(f, c, ndim):
-    """("identity",), ("shift", b[C]), ("clamp", lo, hi) or ("sign", lo[C], hi[C], t[C],
-    at_t[C]); or
-    ("other", description). `f` maps a float32 tensor [B, C, 1, ...] to one of that shape."""
+    """("identity",), ("shift", b[C]), ("clamp", lo, hi), ("sign", lo[C], hi[C], t[C],
+    at_t[C]) or ("other", description). `f` maps a float32 tensor [B, C, 1, ...] to one of
+    that shape."""
     grid = np.repeat(GRID[:, None], c, axis=1)
     out = _per_channel(f, grid, c, ndim)
     g = grid.astype(np.float64)
