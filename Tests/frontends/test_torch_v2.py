@@ -290,5 +290,40 @@ def test_prelu_module_and_hardtanh_module():
         "dense", "batchnorm", "prelu", "clamp", "quantize", "dense"])
 
 
+def test_relu_and_leaky_relu_before_quantizers():
+    """nn.ReLU and F.leaky_relu (prelu with slopes 0 and 0.1) before signed Brevitas
+    quantizers, which keep their negative codes only after the leaky one."""
+    need_brevitas()
+    from brevitas.nn import QuantIdentity, QuantLinear
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1 = QuantLinear(48, 32, bias=True, weight_bit_width=3)
+            self.bn1 = nn.BatchNorm1d(32)
+            self.relu = nn.ReLU()
+            self.q1 = QuantIdentity(bit_width=3)
+            self.fc2 = QuantLinear(32, 24, bias=True, weight_bit_width=3)
+            self.bn2 = nn.BatchNorm1d(24)
+            self.q2 = QuantIdentity(bit_width=2)
+            self.fc3 = QuantLinear(24, 10, bias=True, weight_bit_width=3)
+
+        def forward(self, x):
+            h = self.q1(self.relu(self.bn1(self.fc1(x))))
+            h = self.q2(nn.functional.leaky_relu(self.bn2(self.fc2(h)), 0.1))
+            return self.fc3(h)
+
+    model = Net()
+    q = np.random.default_rng(6).integers(0, 256, (300, 48)).astype(np.uint8)
+    x = torch.tensor(q / 255.0, dtype=torch.float32)
+    calibrate(model, x, seed=6)
+    warm_up(model, x)
+    doc = check(model, q, x, scale=1 / 255, types=[
+        "dense", "batchnorm", "prelu", "quantize", "dense", "batchnorm", "prelu", "quantize",
+        "dense"])
+    assert doc["layers"][2]["slope"] == [0.0] * 32
+    assert doc["layers"][6]["slope"] == [float(np.float32(0.1))] * 24
+
+
 if __name__ == "__main__":
     sys.exit(harness.main(globals()))

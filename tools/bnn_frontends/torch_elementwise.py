@@ -3,7 +3,7 @@
 A run of elementwise operations between two layers (torch.sign, `torch.where(x >= 0, 1, -1)`,
 an STE autograd Function's forward, SignSTE, a Brevitas 1-bit activation, ...) is probed as a
 function of its input, per channel: the identity, a shift (x + b, as ReActNet's learnable
-shifts), a clamp (hardtanh), or a binarization (two values per channel, switching at a
+shifts), a ReLU / LeakyReLU (a prelu), a clamp (hardtanh), or a binarization (two values per channel, switching at a
 threshold found exactly on float32 values by bisection).
 """
 import numpy as np
@@ -35,8 +35,8 @@ def _per_channel(f, values, c, ndim):
 
 
 def classify(f, c, ndim):
-    """("identity",), ("shift", b[C]), ("clamp", lo, hi), ("sign", lo[C], hi[C], t[C],
-    at_t[C]) or ("other", description). `f` maps a float32 tensor [B, C, 1, ...] to one of
+    """("identity",), ("shift", b[C]), ("prelu", slope[C]), ("clamp", lo, hi), ("sign", lo[C],
+    hi[C], t[C], at_t[C]) or ("other", description). `f` maps a float32 tensor [B, C, 1, ...] to one of
     that shape."""
     grid = np.repeat(GRID[:, None], c, axis=1)
     out = _per_channel(f, grid, c, ndim)
@@ -46,6 +46,10 @@ def classify(f, c, ndim):
     shift = out[np.nonzero(GRID == 0)[0][0]]           # f(0) per channel
     if np.array_equal(out, (grid + shift.astype(np.float32)).astype(np.float64)):
         return ("shift", shift)                         # x + b in float32 (ReActNet's shifts)
+    slope = -out[np.nonzero(GRID == -1)[0][0]]         # -f(-1): ReLU 0, LeakyReLU a
+    if np.array_equal(out, np.where(grid >= 0, grid, slope.astype(np.float32) * grid)
+                      .astype(np.float64)):
+        return ("prelu", slope)
     lo, hi = out[0], out[-1]
     inside = (lo > GRID[1]) & (hi < GRID[-2])      # both bounds reached within [-8, 8]
     if np.all(inside) and np.array_equal(out, np.clip(g, lo, hi)) and \
@@ -67,5 +71,5 @@ def classify(f, c, ndim):
     sample = ", ".join(f"{v:g}" for v in np.unique(out[:, 0])[:6])
     return ("other", f"not a binarization (two values switching at a threshold), a clamp "
             f"or the identity: it takes the values {sample}{' ...' if np.unique(out[:, 0]).size > 6 else ''} "
-            "on inputs in [-8, 8] (a real-valued activation such as ReLU: binarize it, or "
+            "on inputs in [-8, 8] (a real-valued activation such as tanh: binarize it, or "
             "quantize it with a Brevitas QuantReLU(bit_width=2..8))")

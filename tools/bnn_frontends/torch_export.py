@@ -196,8 +196,8 @@ class _Walker(LayerNodes):
         if kind[0] == "clamp":
             self.chain.clamp(name, kind[1], kind[2])
             return
-        if kind[0] == "shift":
-            self.chain.shift(name, kind[1])
+        if kind[0] in ("shift", "prelu"):
+            getattr(self.chain, kind[0])(name, kind[1])
             return
         if kind[0] == "other":
             raise ConversionError(where, f"{kind[1]}; {ACCEPTED}")
