@@ -68,8 +68,10 @@ def classify(f, c, ndim):
         expect = np.where(g > t, hi, np.where(g == t, at_t, lo))
         if np.array_equal(above, hi) and np.array_equal(out, expect):
             return ("sign", lo, hi, t, at_t)
-    sample = ", ".join(f"{v:g}" for v in np.unique(out[:, 0])[:6])
-    return ("other", f"not a binarization (two values switching at a threshold), a clamp "
-            f"or the identity: it takes the values {sample}{' ...' if np.unique(out[:, 0]).size > 6 else ''} "
-            "on inputs in [-8, 8] (a real-valued activation such as tanh: binarize it, or "
-            "quantize it with a Brevitas QuantReLU(bit_width=2..8))")
+    values = np.unique(out[:, 0])
+    spread = values[np.unique(np.linspace(0, values.size - 1, 6).astype(int))]  # low to high
+    sample = ", ".join(f"{v:g}" for v in spread) + (" among others" if values.size > 6 else "")
+    return ("other", f"not a binarization (two values switching at a threshold), a shift, a "
+            f"(leaky) ReLU, a clamp or the identity: it takes the values {sample} on inputs in "
+            "[-8, 8] (a real-valued activation such as tanh: binarize it, or quantize it with "
+            "a Brevitas QuantReLU(bit_width=2..8))")
