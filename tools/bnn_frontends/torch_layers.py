@@ -15,8 +15,8 @@ from .torch_graph import plain
 ACCEPTED = ("accepted: Linear/Conv2d with binary or Brevitas-quantized weights, BatchNorm1d/2d, "
             "MaxPool2d/AvgPool2d, Flatten/view/reshape, sign-like functions (torch.sign, "
             "torch.where(x >= 0, 1, -1), STE autograd Functions, Brevitas 1-bit activations), "
-            "Brevitas 2..8-bit activations, PReLU, Hardtanh/clamp, a residual add, "
-            "Identity/Dropout")
+            "Brevitas 2..8-bit activations, PReLU, ReLU/LeakyReLU (as prelu), Hardtanh/clamp, "
+            "per-channel shifts (x + b), a residual add, Identity/Dropout")
 FLATTEN = {torch.flatten, torch.reshape}
 POOLS = {F.max_pool2d: "max", torch.max_pool2d: "max", F.avg_pool2d: "avg",
          F.adaptive_avg_pool2d: "adaptive"}
