@@ -159,6 +159,34 @@ def test_multibit_cnn_quant_and_multithreshold():
     assert [l.get("weight_bits") for l in doc["layers"] if "weight" in l] == [8, 2, 4]
 
 
+def test_average_pools_of_quantized_tensors():
+    """Conv (4-bit weights) -> BN -> 2-bit Quant -> AveragePool 2x2 -> Conv (2-bit weights) ->
+    BN -> 3-bit Quant -> GlobalAveragePool -> Flatten -> Gemm: avgpool2d layers whose exact
+    means the next layer sums."""
+    need_onnx()
+    rng = np.random.default_rng(57)
+    b = GraphBuilder()
+    w1 = b.quant(b.const(rng.normal(0, 1, (8, 1, 3, 3))), 0.25, bits=4.0, name="w1_q4")
+    h = b.op("Conv", ["x", w1], name="conv1", kernel_shape=[3, 3], pads=[1, 1, 1, 1])
+    h = b.batchnorm(h, *random_bn(rng, 8), name="bn1")
+    h = b.quant(h, 0.5, bits=2.0, signed=0, name="act1")
+    h = b.op("AveragePool", [h], name="avg1", kernel_shape=[2, 2], strides=[2, 2])
+    w2 = b.quant(b.const(rng.normal(0, 1, (24, 8, 3, 3))), 0.5, bits=2.0, name="w2_q2")
+    h = b.op("Conv", [h, w2], name="conv2", kernel_shape=[3, 3])
+    h = b.batchnorm(h, *random_bn(rng, 24), name="bn2")
+    h = b.quant(h, 0.25, bits=3.0, signed=1, name="act2")
+    h = b.op("GlobalAveragePool", [h], name="gap")
+    h = b.op("Flatten", [h], name="flat")
+    w3 = b.quant(b.const(rng.normal(0, 1, (10, 24))), 0.1, bits=4.0, name="w3_q4")
+    h = b.op("Gemm", [h, w3, b.const(rng.normal(0, 0.1, 10))], name="fc", transB=1)
+    model = b.model("x", ["N", 1, 8, 8], [h])
+    q = rng.integers(0, 17, (200, 8, 8, 1)).astype(np.uint8)
+    doc = check(model, q, q.transpose(0, 3, 1, 2).astype(np.float64), h, [
+        "conv2d", "batchnorm", "quantize", "avgpool2d", "conv2d", "batchnorm", "quantize",
+        "avgpool2d", "dense"])
+    assert doc["layers"][7]["pool"] == [2, 2]
+
+
 def test_input_multithreshold_and_requantization():
     """uint8 / 255 -> a 3-level MultiThreshold of the input -> MatMul (+-1) -> BN -> 7-level
     MultiThreshold -> Mul 0.25 (into its out_scale/out_bias) -> 2-bit Quant (a

@@ -151,7 +151,7 @@ class Converter(MultiBitOps):
             raise ConversionError(where, f"op {op} is not supported (supported: MatMul, Gemm, "
                                   "Conv, Add, Sub, Mul, Div, Neg, BatchNormalization, "
                                   "MultiThreshold, BipolarQuant, Quant, Sign, Relu (before "
-                                  "a Quant), MaxPool, "
+                                  "a Quant), MaxPool, AveragePool, GlobalAveragePool, "
                                   "Pad, Flatten, Reshape, Squeeze, Unsqueeze, Transpose, ArgMax, "
                                   "TopK, Softmax, Identity, Dropout, Cast)")
         return handler(node, tensor, act)

@@ -1,5 +1,6 @@
 """The converter's version-2 ops: multi-bit `Quant` on activations, weights and the raw input,
-multi-level `MultiThreshold`, and the `Relu` of Brevitas' QuantReLU export.
+multi-level `MultiThreshold`, average pooling of quantized tensors, and the `Relu` of Brevitas'
+QuantReLU export.
 
 A multi-bit quantizer's output is an "exact" tensor (activation.py): the file's values are
 the quantizer's own (k * scale, or out_bias + out_scale * k), and Mul/Add after it are kept
@@ -199,3 +200,33 @@ class MultiBitOps:
         if need > 8:
             raise ConversionError(where, f"weights {lo}..{hi} need {need} bits; 8 at most")
         return int_weight_keys(where, k.reshape(w.shape), s, need, mul, add, bias)
+
+    def _op_AveragePool(self, node, tensor, act):
+        at = self.g.attrs(node)
+        if any(at.get("pads", [0, 0, 0, 0])) or at.get("auto_pad", "NOTSET") not in (
+                "NOTSET", "VALID", "") or at.get("ceil_mode", 0):
+            raise ConversionError(self.g.label(node), "only unpadded average pooling in floor "
+                                  "mode")
+        kh, kw = at.get("kernel_shape", [0, 0])
+        return self._avgpool(node, act, (kh, kw), tuple(at.get("strides", [1, 1])))
+
+    def _op_GlobalAveragePool(self, node, tensor, act):
+        _, h, w = act.shape if act.layout == "NCHW" else (None, 0, 0)
+        return self._avgpool(node, act, (h, w), (h, w))
+
+    def _avgpool(self, node, act, pool, stride):
+        """`avgpool2d` of a quantized or binarized tensor: the exact mean, whose ONNX value is
+        the same affine map of the file's (kind "exact" from here on)."""
+        where = self.g.label(node)
+        if act.layout != "NCHW" or act.kind not in ("exact", "bipolar"):
+            raise ConversionError(where, "average pooling reads a quantized or binarized NCHW "
+                                  "tensor (quantize before it)")
+        c, h, w = act.shape
+        ho, wo = (h - pool[0]) // stride[0] + 1, (w - pool[1]) // stride[1] + 1
+        if ho < 1 or wo < 1:
+            raise ConversionError(where, "the pool window is larger than the input")
+        self.layers.append({"type": "avgpool2d", "name": self._name(node, "avgpool"),
+                            "pool": [int(p) for p in pool], "stride": [int(s) for s in stride]})
+        out = act.copy_with(shape=(c, ho, wo))
+        out.kind = "exact"
+        return out, node.output[0]
