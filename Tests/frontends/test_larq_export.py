@@ -149,8 +149,8 @@ def test_refusals():
 def test_dorefa_k_bit_activations_and_weights_v2():
     """larq's DoReFa(k_bit) as input_quantizer (8 bits on the input, k_bit later) and
     Activation (-> quantize, scale 1/(2^k - 1)) and as kernel_quantizer in mode "weights"
-    (-> k+1-bit integer weights): the model file's logits equal Keras' to float32 accuracy,
-    every prediction the same."""
+    (-> k+1-bit integer weights); Keras PReLU and LeakyReLU (-> prelu): the model file's
+    logits equal Keras' to float32 accuracy, every prediction the same."""
     need_larq()
     from bnn_frontends import spec_eval
     from bnn_frontends.larq_export import export_larq
@@ -162,10 +162,13 @@ def test_dorefa_k_bit_activations_and_weights_v2():
             lq.layers.QuantConv2D(8, 3, padding="same", input_shape=(8, 8, 1),
                                   input_quantizer=lq.quantizers.DoReFa(8), **wq),
             tf.keras.layers.BatchNormalization(),
+            tf.keras.layers.PReLU(shared_axes=[1, 2],
+                                  alpha_initializer=tf.keras.initializers.Constant(0.2)),
             tf.keras.layers.Activation(lq.quantizers.DoReFa(k_bit)),
             tf.keras.layers.MaxPooling2D(2),
             lq.layers.QuantConv2D(12, 3, **wq),
-            tf.keras.layers.BatchNormalization(), tf.keras.layers.Flatten(),
+            tf.keras.layers.BatchNormalization(), tf.keras.layers.LeakyReLU(0.1),
+            tf.keras.layers.Flatten(),
             lq.layers.QuantDense(10, **act, **wq),
             tf.keras.layers.BatchNormalization()])
         q = np.random.default_rng(30 + k_bit).integers(0, 17, (300, 8, 8, 1)).astype(np.uint8)
@@ -173,10 +176,12 @@ def test_dorefa_k_bit_activations_and_weights_v2():
         calibrate(model, x, seed=k_bit)
         doc = compare(model, q, x)
         assert doc["version"] == 2 and [l["type"] for l in doc["layers"]] == [
-            "quantize", "conv2d", "batchnorm", "quantize", "maxpool2d", "conv2d", "batchnorm",
-            "quantize", "flatten", "dense", "batchnorm"], [l["type"] for l in doc["layers"]]
+            "quantize", "conv2d", "batchnorm", "prelu", "quantize", "maxpool2d", "conv2d",
+            "batchnorm", "prelu", "quantize", "flatten", "dense", "batchnorm"], \
+            [l["type"] for l in doc["layers"]]
         assert doc["layers"][0]["bits"] == 8      # an 8-bit requantization of the input
-        quant = doc["layers"][3]    # the quantizer after the Flatten goes before it
+        assert doc["layers"][8]["slope"] == [float(np.float32(0.1))] * 12
+        quant = doc["layers"][4]    # the quantizer after the Flatten goes before it
         assert (quant["bits"], quant["signed"], quant["scale"]) == (
             k_bit, False, 1 / (2 ** k_bit - 1)), quant
         assert all(l["weight_bits"] == k_bit + 1 for l in doc["layers"] if "weight" in l)

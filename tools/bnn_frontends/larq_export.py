@@ -12,6 +12,7 @@ Supported: a Sequential-style Keras model (nested Sequentials are flattened) of
 - Flatten (Keras' HWC order: written as a `flatten` layer with order "HWC");
 - InputLayer, Dropout, Activation("linear"), and larq QuantizerLayer / Activation layers whose
   function is a binarizing sign (applied as a sign layer);
+- PReLU (per channel), LeakyReLU, ReLU (version 2: `prelu`, slope 0 for ReLU);
 - larq's k-bit DoReFa quantizer (version 2): as an activation or input_quantizer a `quantize`
   layer (unsigned, k_bit bits, scale 1 / (2^k_bit - 1)); as a kernel_quantizer (mode
   "weights") integer weights of k_bit + 1 bits with alpha 1 / (2^k_bit - 1).
@@ -181,6 +182,27 @@ def _maxpool(chain, layer, where):
     chain.maxpool(where, tuple(layer.pool_size), tuple(layer.strides))
 
 
+def _prelu(chain, layer, where):
+    """Keras PReLU (one slope per channel: shared over H and W), LeakyReLU, and ReLU with a
+    negative_slope, no max_value and threshold 0 -> `prelu` (version 2)."""
+    kind = type(layer).__name__
+    c = chain.shape[2]
+    if kind == "PReLU":
+        alpha = layer.get_weights()[0]
+        if alpha.size != c:
+            raise ConversionError(where, f"{alpha.size} slopes for {c} channels: share them "
+                                  "over height and width (shared_axes=[1, 2])")
+        slope = alpha.reshape(-1)
+    elif kind == "LeakyReLU":
+        slope = np.full(c, float(layer.alpha))
+    else:
+        if layer.max_value is not None or float(layer.threshold) != 0:
+            raise ConversionError(where, "a ReLU with max_value or threshold: use a ReLU "
+                                  "followed by a quantizer")
+        slope = np.full(c, float(layer.negative_slope))
+    chain.prelu(where, slope)
+
+
 def export_larq(model, path, *, example_input=None, name=None, input_encoding="uint8",
                 input_scale=None, input_zero_point=None, output="logits", labels=None):
     """Write a Keras/Larq BNN as a bnn-hls model file at `path`; returns the model dict.
@@ -212,6 +234,8 @@ def export_larq(model, path, *, example_input=None, name=None, input_encoding="u
             _maxpool(chain, layer, where)
         elif kind == "Flatten":
             chain.flatten(where, "HWC")
+        elif kind in ("PReLU", "LeakyReLU", "ReLU"):
+            _prelu(chain, layer, where)
         elif kind in ("Activation", "QuantizerLayer"):
             fn = getattr(layer, "activation", None) or getattr(layer, "quantizer", None)
             if getattr(fn, "__name__", "") == "linear" or fn is None:
@@ -220,7 +244,8 @@ def export_larq(model, path, *, example_input=None, name=None, input_encoding="u
         else:
             raise ConversionError(where, f"{kind} is not supported (supported: QuantDense, "
                                   "QuantConv2D, Dense, Conv2D, BatchNormalization, "
-                                  "MaxPooling2D, Flatten, Dropout, sign activations)")
+                                  "MaxPooling2D, Flatten, Dropout, sign and DoReFa "
+                                  "activations, PReLU, LeakyReLU, ReLU)")
     chain.check_end()
     q = None
     if example_input is not None:
