@@ -133,6 +133,9 @@ def test_refusals():
         (tf.keras.Sequential([lq.layers.QuantDense(4, kernel_quantizer="ste_sign",
                                                    input_shape=(8,)),
                               tf.keras.layers.LayerNormalization()]), "not supported"),
+        (tf.keras.Sequential([lq.layers.QuantConv2D(4, 3, kernel_quantizer="ste_sign",
+                                                    input_shape=(6, 6, 1)),
+                              tf.keras.layers.PReLU()]), "shared_axes=[1, 2]"),
     ]
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "m.json")
