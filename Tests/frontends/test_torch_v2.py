@@ -154,8 +154,9 @@ def test_brevitas_conv_weights_per_channel_and_rounding():
 
 def test_brevitas_multibit_via_qonnx():
     """A W2A2-style Brevitas CNN (8-bit first layer, 2-bit weights and activations, floor and
-    round-to-zero activations) -> export_qonnx -> tools/qonnx2bnn.py: the QONNX Quant nodes
-    become the same quantize layers, and the model gives Brevitas' predictions."""
+    round-to-zero activations) -> export_qonnx (both exporters) -> tools/qonnx2bnn.py: the
+    QONNX Quant nodes become the same quantize layers, and the model gives Brevitas'
+    predictions."""
     need_brevitas()
     try:
         import onnx  # noqa: F401
@@ -177,18 +178,24 @@ def test_brevitas_multibit_via_qonnx():
     with torch.no_grad():
         theirs = model(x).argmax(1).numpy()
     from bnn_frontends import spec_eval
+    for dynamo in (False, True):
+        via_qonnx(model, x, q, theirs, dynamo, export_qonnx, spec_eval)
+
+
+def via_qonnx(model, x, q, theirs, dynamo, export_qonnx, spec_eval):
+    """export_qonnx (TorchScript or dynamo exporter) -> qonnx2bnn -> the checks above."""
     with tempfile.TemporaryDirectory() as tmp:
         onnx_path, out = os.path.join(tmp, "m.onnx"), os.path.join(tmp, "m.json")
         with open(os.devnull, "w") as devnull:
             stdout, sys.stdout = sys.stdout, devnull
             try:
-                export_qonnx(model, input_t=x[:2], export_path=onnx_path)
+                export_qonnx(model, input_t=x[:2], export_path=onnx_path, dynamo=dynamo)
             finally:
                 sys.stdout = stdout
         proc = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "qonnx2bnn.py"),
                                onnx_path, "-o", out, "--scale", "0.0625"],
                               capture_output=True, text=True)
-        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert proc.returncode == 0, f"dynamo={dynamo}: " + proc.stdout + proc.stderr
         with open(out) as f:
             doc = json.load(f)
         assert [l["type"] for l in doc["layers"]] == [
@@ -198,7 +205,8 @@ def test_brevitas_multibit_via_qonnx():
             "floor", "to_zero"]
         assert [l["weight_bits"] for l in doc["layers"] if "weight" in l] == [8, 2, 2]
         pred = spec_eval.predict(doc, q)
-        assert np.array_equal(pred, theirs), f"{np.sum(pred != theirs)} predictions differ"
+        assert np.array_equal(pred, theirs), \
+            f"dynamo={dynamo}: {np.sum(pred != theirs)} predictions differ"
         assert np.array_equal(harness.predictions(harness.simulate(out, q)), theirs)
         harness.verify(out, q)
 
