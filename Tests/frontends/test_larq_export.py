@@ -153,7 +153,8 @@ def test_dorefa_k_bit_activations_and_weights_v2():
     """larq's DoReFa(k_bit) as input_quantizer (8 bits on the input, k_bit later) and
     Activation (-> quantize, scale 1/(2^k - 1)) and as kernel_quantizer in mode "weights"
     (-> k+1-bit integer weights); Keras PReLU and LeakyReLU (-> prelu): the model file's
-    logits equal Keras' to float32 accuracy, every prediction the same."""
+    logits equal Keras' to float32 accuracy (harness.assert_logits_close), every prediction
+    the same."""
     need_larq()
     from bnn_frontends import spec_eval
     from bnn_frontends.larq_export import export_larq
@@ -188,9 +189,7 @@ def test_dorefa_k_bit_activations_and_weights_v2():
         assert (quant["bits"], quant["signed"], quant["scale"]) == (
             k_bit, False, 1 / (2 ** k_bit - 1)), quant
         assert all(l["weight_bits"] == k_bit + 1 for l in doc["layers"] if "weight" in l)
-        theirs = np.asarray(model(x, training=False), dtype=np.float64)
-        logits = spec_eval.forward(doc, q)
-        np.testing.assert_allclose(logits, theirs, rtol=0, atol=1e-5 * np.abs(theirs).max())
+        harness.assert_logits_close(spec_eval.forward(doc, q), model(x, training=False))
 
 
 def test_input_scale_from_example_or_refused():
