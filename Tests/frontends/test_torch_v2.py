@@ -2,8 +2,9 @@
 """export_torch on multi-bit models (model format version 2), each against the framework's own
 eval-mode forward: Brevitas QuantReLU / QuantHardTanh / QuantIdentity at 2..8 bits with every
 rounding the format has, QuantLinear / QuantConv2d with 2..8-bit weights (per-tensor and
-per-channel scales, their weight rounding), PyTorch PReLU / Hardtanh and ReActNet's RSign and
-RPReLU (learnable shifts). The written model, evaluated by spec_eval, must give the framework's
+per-channel scales, their weight rounding; also through export_qonnx and qonnx2bnn), PyTorch
+PReLU / Hardtanh / ReLU / LeakyReLU and ReActNet's RSign and RPReLU (learnable shifts). The
+written model, evaluated by spec_eval, must give the framework's
 logits to float32 accuracy and every one of its predictions; `bnn-hls simulate` must give the
 reference's logits and `verify` must pass. Skips when torch or brevitas is missing.
 
