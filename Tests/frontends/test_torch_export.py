@@ -77,10 +77,10 @@ def compare(model, q, x, *, scale=1.0, zero_point=None, encoding="uint8", output
         assert (check["agree"], check["total"]) == (len(q), len(q)), check
         with open(path) as f:
             written = json.load(f)
-        if written["version"] == 1:
+        if not any(l["type"] == "add" for l in written["layers"]):
             sim = harness.predictions(harness.simulate(path, q))
             harness.verify(path, q)
-        else:   # bnn-hls reads version 1 only today: the reference evaluator
+        else:   # residual graphs are not compiled yet (issue 13): the reference evaluator
             from bnn_frontends import spec_eval
             sim = spec_eval.predict(written, q)
     assert np.array_equal(sim, theirs), f"{np.sum(sim != theirs)} predictions differ"
