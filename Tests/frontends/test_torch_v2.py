@@ -218,29 +218,33 @@ def via_qonnx(model, x, q, theirs, dynamo, export_qonnx, spec_eval):
 
 # -- plain PyTorch: PReLU, Hardtanh, ReActNet's learnable shifts ---------------------------
 
-class RPReLU(nn.Module):
-    """ReActNet's RPReLU: PReLU between two learnable per-channel shifts."""
+def reactnet_modules():
+    """ReActNet's RPReLU and RSign (defined here: they need torch)."""
 
-    def __init__(self, c):
-        super().__init__()
-        self.shift_x = nn.Parameter(0.3 * torch.randn(1, c, 1, 1))
-        self.prelu = nn.PReLU(c, init=0.25)
-        self.shift_y = nn.Parameter(0.3 * torch.randn(1, c, 1, 1))
+    class RPReLU(nn.Module):
+        """ReActNet's RPReLU: PReLU between two learnable per-channel shifts."""
 
-    def forward(self, x):
-        return self.prelu(x - self.shift_x) + self.shift_y
+        def __init__(self, c):
+            super().__init__()
+            self.shift_x = nn.Parameter(0.3 * torch.randn(1, c, 1, 1))
+            self.prelu = nn.PReLU(c, init=0.25)
+            self.shift_y = nn.Parameter(0.3 * torch.randn(1, c, 1, 1))
 
+        def forward(self, x):
+            return self.prelu(x - self.shift_x) + self.shift_y
 
-class RSign(nn.Module):
-    """ReActNet's RSign: sign(x - b) with a learnable per-channel b (STE sign, +1 at 0)."""
+    class RSign(nn.Module):
+        """ReActNet's RSign: sign(x - b) with a learnable per-channel b (STE sign, +1 at 0)."""
 
-    def __init__(self, c):
-        super().__init__()
-        self.b = nn.Parameter(0.3 * torch.randn(1, c, 1, 1))
+        def __init__(self, c):
+            super().__init__()
+            self.b = nn.Parameter(0.3 * torch.randn(1, c, 1, 1))
 
-    def forward(self, x):
-        from bnn_frontends.torch_export import sign_ste
-        return sign_ste(x - self.b)
+        def forward(self, x):
+            from bnn_frontends.torch_export import sign_ste
+            return sign_ste(x - self.b)
+
+    return RPReLU, RSign
 
 
 def test_reactnet_rsign_rprelu_hardtanh():
@@ -249,6 +253,7 @@ def test_reactnet_rsign_rprelu_hardtanh():
     shift and RSign's shift make one sign offset)."""
     need_torch()
     from bnn_frontends.torch_export import BinaryConv2d, BinaryLinear
+    RPReLU, RSign = reactnet_modules()
 
     class Net(nn.Module):
         def __init__(self):
