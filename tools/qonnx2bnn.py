@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""qonnx2bnn: convert a QONNX / FINN ONNX graph of a binarized network into a bnn-hls model.
+"""qonnx2bnn: convert a QONNX / FINN ONNX graph of a binarized or multi-bit (1..8-bit weights
+and activations: model format version 2) network into a bnn-hls model.
 
     python3 tools/qonnx2bnn.py model.onnx -o model.json [--name N]
         [--input-encoding bipolar|uint8|int8 --scale S --zero-point Z] [--input-layout NCHW|NHWC]
@@ -10,8 +11,9 @@ The graph's input tensor holds S * (q - Z) for the integers q (uint8/int8) that 
 is taken from --check-inputs; with neither, the conversion stops (no silent scale 1).
 --check-inputs X.npy: values of the graph's input tensor (as the graph takes them, e.g.
 NCHW floats); the graph is run on them by qonnx's execute_onnx and nothing is written unless
-the model file predicts every one alike. Needs `onnx` and numpy (and `qonnx` for the check). On any node the model format cannot express it names the node,
-says why, exits 1 and writes nothing. docs/frontends.md lists the supported ops.
+the model file predicts every one alike. Needs `onnx` and numpy (and `qonnx` for the
+check). On any node the model format cannot express it names the node, says why, exits 1
+and writes nothing. docs/frontends.md lists the supported ops.
 """
 import argparse
 import os
@@ -25,8 +27,8 @@ from bnn_frontends.model_json import finish, write_model  # noqa: E402
 
 def parse_args(argv):
     ap = argparse.ArgumentParser(
-        prog="qonnx2bnn", description="Convert a QONNX/FINN ONNX binarized network into a "
-        "bnn-hls model.json.")
+        prog="qonnx2bnn", description="Convert a QONNX/FINN ONNX binarized or multi-bit "
+        "network into a bnn-hls model.json.")
     ap.add_argument("onnx", help="the ONNX model file")
     ap.add_argument("-o", "--output", required=True, help="the model.json to write")
     ap.add_argument("--name", help="model name (default: the ONNX file's stem)")

@@ -45,6 +45,16 @@ def _maxpool(x, k, s):
     return out
 
 
+def _avgpool(x, k, s):
+    n, c, h, w = x.shape
+    ho, wo = (h - k[0]) // s[0] + 1, (w - k[1]) // s[1] + 1
+    out = np.zeros((n, c, ho, wo))
+    for i in range(k[0]):
+        for j in range(k[1]):
+            out += x[:, :, i:i + s[0] * (ho - 1) + 1:s[0], j:j + s[1] * (wo - 1) + 1:s[1]]
+    return out / (k[0] * k[1])
+
+
 def _quant(x, scale, zeropt, bits, signed, narrow, mode):
     v = x / scale + zeropt
     bits = int(np.asarray(bits).reshape(-1)[0])
@@ -55,7 +65,12 @@ def _quant(x, scale, zeropt, bits, signed, narrow, mode):
             lo, hi = -2 ** (bits - 1) + (1 if narrow else 0), 2 ** (bits - 1) - 1
         else:
             lo, hi = 0, 2 ** bits - 1 - (1 if narrow else 0)
-        q = {"ROUND": np.round, "FLOOR": np.floor, "CEIL": np.ceil}[mode](np.clip(v, lo, hi))
+        c = np.clip(v, lo, hi)
+        q = {"ROUND": np.round, "HALF_EVEN": np.round, "FLOOR": np.floor, "CEIL": np.ceil,
+             "DOWN": np.trunc, "ROUND_TO_ZERO": np.trunc,
+             "UP": lambda t: np.sign(t) * np.ceil(np.abs(t)),
+             "HALF_UP": lambda t: np.sign(t) * np.floor(np.abs(t) + 0.5),
+             "HALF_DOWN": lambda t: np.sign(t) * np.ceil(np.abs(t) - 0.5)}[mode](c)
     return (q - zeropt) * scale
 
 
@@ -126,6 +141,10 @@ def run(model, x):
             out = np.sign(ins[0])
         elif op == "MaxPool":
             out = _maxpool(ins[0], a["kernel_shape"], a.get("strides", [1, 1]))
+        elif op == "AveragePool":
+            out = _avgpool(ins[0], a["kernel_shape"], a.get("strides", [1, 1]))
+        elif op == "GlobalAveragePool":
+            out = ins[0].mean(axis=(2, 3), keepdims=True)
         elif op == "Flatten":
             out = ins[0].reshape(ins[0].shape[0], -1)
         elif op == "Reshape":

@@ -37,10 +37,11 @@ class GraphBuilder:
         return self.op("BipolarQuant", [x, self.const(np.asarray(scale))], name=name,
                        domain=QONNX)
 
-    def quant(self, x, scale, zeropt=0.0, bits=1.0, signed=1, narrow=0, name=None):
+    def quant(self, x, scale, zeropt=0.0, bits=1.0, signed=1, narrow=0, name=None,
+              rounding_mode="ROUND"):
         return self.op("Quant", [x, self.const(np.asarray(scale)), self.const(
             np.asarray(zeropt)), self.const(np.asarray(bits, dtype=np.float32))], name=name,
-            domain=QONNX, signed=signed, narrow=narrow, rounding_mode="ROUND")
+            domain=QONNX, signed=signed, narrow=narrow, rounding_mode=rounding_mode)
 
     def multithreshold(self, x, thresholds, out_scale=2.0, out_bias=-1.0, layout="NCHW",
                        name=None):

@@ -81,10 +81,12 @@ run() {  # run PYTHON MODULE
 
 run "$python" test_spec_eval.py
 run "$python" test_qonnx.py
+run "$qonnx_python" test_qonnx_v2.py
 run "$qonnx_python" test_qonnx_finn.py
 run "$torch_python" test_qonnx_check.py
 run "$python" test_examples.py
 run "$torch_python" test_torch_export.py
+run "$torch_python" test_torch_v2.py
 run "$larq_python" test_larq_export.py
 
 echo

@@ -127,11 +127,15 @@ def test_refusals():
         (tf.keras.Sequential([lq.layers.QuantDense(4, kernel_quantizer="ste_sign",
                                                    input_shape=(8,)),
                               lq.layers.QuantDense(2, kernel_quantizer="ste_sign",
-                                                   input_quantizer="dorefa_quantizer")]),
+                                                   input_quantizer=lq.quantizers.DoReFa(
+                                                       2, mode="weights"))]),
          "not a binarizing sign"),
         (tf.keras.Sequential([lq.layers.QuantDense(4, kernel_quantizer="ste_sign",
                                                    input_shape=(8,)),
                               tf.keras.layers.LayerNormalization()]), "not supported"),
+        (tf.keras.Sequential([lq.layers.QuantConv2D(4, 3, kernel_quantizer="ste_sign",
+                                                    input_shape=(6, 6, 1)),
+                              tf.keras.layers.PReLU()]), "shared_axes=[1, 2]"),
     ]
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "m.json")
@@ -143,6 +147,49 @@ def test_refusals():
                 assert not os.path.exists(path) and os.listdir(tmp) == []
                 continue
             raise AssertionError(f"no ConversionError for {word!r}")
+
+
+def test_dorefa_k_bit_activations_and_weights_v2():
+    """larq's DoReFa(k_bit) as input_quantizer (8 bits on the input, k_bit later) and
+    Activation (-> quantize, scale 1/(2^k - 1)) and as kernel_quantizer in mode "weights"
+    (-> k+1-bit integer weights); Keras PReLU and LeakyReLU (-> prelu): the model file's
+    logits equal Keras' to float32 accuracy (harness.assert_logits_close), every prediction
+    the same."""
+    need_larq()
+    from bnn_frontends import spec_eval
+    from bnn_frontends.larq_export import export_larq
+    for k_bit in (2, 3, 4):
+        act = dict(input_quantizer=lq.quantizers.DoReFa(k_bit))
+        wq = dict(kernel_quantizer=lq.quantizers.DoReFa(k_bit, mode="weights"),
+                  kernel_constraint="weight_clip", use_bias=False)
+        model = tf.keras.Sequential([
+            lq.layers.QuantConv2D(8, 3, padding="same", input_shape=(8, 8, 1),
+                                  input_quantizer=lq.quantizers.DoReFa(8), **wq),
+            tf.keras.layers.BatchNormalization(),
+            tf.keras.layers.PReLU(shared_axes=[1, 2],
+                                  alpha_initializer=tf.keras.initializers.Constant(0.2)),
+            tf.keras.layers.Activation(lq.quantizers.DoReFa(k_bit)),
+            tf.keras.layers.MaxPooling2D(2),
+            lq.layers.QuantConv2D(12, 3, **wq),
+            tf.keras.layers.BatchNormalization(), tf.keras.layers.LeakyReLU(0.1),
+            tf.keras.layers.Flatten(),
+            lq.layers.QuantDense(10, **act, **wq),
+            tf.keras.layers.BatchNormalization()])
+        q = np.random.default_rng(30 + k_bit).integers(0, 17, (300, 8, 8, 1)).astype(np.uint8)
+        x = (q / 16.0).astype(np.float32)
+        calibrate(model, x, seed=k_bit)
+        doc = compare(model, q, x)
+        assert doc["version"] == 2 and [l["type"] for l in doc["layers"]] == [
+            "quantize", "conv2d", "batchnorm", "prelu", "quantize", "maxpool2d", "conv2d",
+            "batchnorm", "prelu", "quantize", "flatten", "dense", "batchnorm"], \
+            [l["type"] for l in doc["layers"]]
+        assert doc["layers"][0]["bits"] == 8      # an 8-bit requantization of the input
+        assert doc["layers"][8]["slope"] == [float(np.float32(0.1))] * 12
+        quant = doc["layers"][4]    # the quantizer after the Flatten goes before it
+        assert (quant["bits"], quant["signed"], quant["scale"]) == (
+            k_bit, False, 1 / (2 ** k_bit - 1)), quant
+        assert all(l["weight_bits"] == k_bit + 1 for l in doc["layers"] if "weight" in l)
+        harness.assert_logits_close(spec_eval.forward(doc, q), model(x, training=False))
 
 
 def test_input_scale_from_example_or_refused():

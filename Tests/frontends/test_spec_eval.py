@@ -71,5 +71,31 @@ def test_quantize_layer_clamps_and_scales():
     assert np.array_equal(y, [[-1.0, -1.0, 0.0, 0.5]]), y
 
 
+def test_multithreshold_offset_reaches_float_layers():
+    """out_bias is part of the exact value everywhere, not only in a sum: a requantization
+    and a batchnorm after a multithreshold read out_bias + out_scale * k."""
+    thr = [[-1.0, 0.0, 1.0]] * 2
+    doc = {"format": "bnn-hls-model", "version": 2, "name": "mt",
+           "input": {"shape": [2], "encoding": "int8", "scale": 1.0, "zero_point": 0},
+           "layers": [{"type": "multithreshold", "thresholds": thr, "out_scale": 0.25,
+                       "out_bias": -0.5},
+                      {"type": "quantize", "bits": 3, "signed": True, "scale": 0.125},
+                      {"type": "dense", "units": 2, "weight_bits": 2,
+                       "weight": [[1, 0], [0, 1]]},
+                      {"type": "batchnorm", "gamma": 1.0, "beta": 0.0, "mean": 0.0,
+                       "var": 1.0, "eps": 0.0}],
+           "output": {"mode": "logits"}}
+    # k = 0 and 3: -0.5 and 0.25; requantized to codes -4 and 2 of 0.125: -0.5 and 0.25
+    y = spec_eval.forward(doc, np.array([[-5, 7]], np.int8))
+    assert np.array_equal(y, [[-0.5, 0.25]]), y
+    doc["layers"][1:] = [{"type": "batchnorm", "gamma": 2.0, "beta": 0.0, "mean": 0.0,
+                          "var": 1.0, "eps": 0.0},
+                         {"type": "sign"},
+                         {"type": "dense", "units": 2, "weight": [[1, 1], [1, -1]]}]
+    # input 0: k = 2, value 0, sign +1; input -1: k = 1, value -0.25, sign -1
+    y = spec_eval.forward(doc, np.array([[0, -1]], np.int8))
+    assert np.array_equal(y, [[0.0, 2.0]]), y
+
+
 if __name__ == "__main__":
     sys.exit(harness.main(globals()))

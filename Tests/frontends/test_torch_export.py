@@ -77,10 +77,10 @@ def compare(model, q, x, *, scale=1.0, zero_point=None, encoding="uint8", output
         assert (check["agree"], check["total"]) == (len(q), len(q)), check
         with open(path) as f:
             written = json.load(f)
-        if written["version"] == 1:
+        if not any(l["type"] == "add" for l in written["layers"]):
             sim = harness.predictions(harness.simulate(path, q))
             harness.verify(path, q)
-        else:   # bnn-hls reads version 1 only today: the reference evaluator
+        else:   # residual graphs are not compiled yet (issue 13): the reference evaluator
             from bnn_frontends import spec_eval
             sim = spec_eval.predict(written, q)
     assert np.array_equal(sim, theirs), f"{np.sum(sim != theirs)} predictions differ"
@@ -301,8 +301,11 @@ def test_refuses_relu_float_weights_and_multibit():
     need_torch()
     from bnn_frontends.torch_export import BinaryLinear, SignSTE
     x = torch.randint(0, 256, (8, 16)).float() / 255
+    expect_error(nn.Sequential(BinaryLinear(16, 8), nn.Tanh(), BinaryLinear(8, 2)), x,
+                 "1", "Tanh", "not a binarization", "accepted:")
+    # a ReLU is a prelu of slope 0 (version 2), but the next layer then reads real values
     expect_error(nn.Sequential(BinaryLinear(16, 8), nn.ReLU(), BinaryLinear(8, 2)), x,
-                 "1", "ReLU", "not a binarization", "accepted:")
+                 "2", "real-valued")
     expect_error(nn.Sequential(nn.Linear(16, 8), nn.BatchNorm1d(8), SignSTE(),
                                BinaryLinear(8, 2)), x, "0", "not binary")
     expect_error(nn.Sequential(BinaryLinear(16, 8), nn.BatchNorm1d(8), BinaryLinear(8, 2)),

@@ -1,11 +1,13 @@
-"""Frontends that turn trained binarized networks into bnn-hls model files (model.json).
+"""Frontends that turn trained binarized and multi-bit networks into bnn-hls model files
+(model.json, versions 1 and 2).
 
 - `qonnx`           : QONNX/FINN ONNX graphs -> model.json (needs only `onnx` and numpy);
                       command line: tools/qonnx2bnn.py
 - `torch_export`    : `export_torch(model, example_input, path)` for any torch.fx-traceable
-                      PyTorch / Brevitas module (torch_graph: tracing; torch_layers: layer nodes; torch_elementwise:
-                      sign-like functions read by what they compute; torch_brevitas: Brevitas
-                      quantizers; torch_modules: SignSTE, BinaryLinear, BinaryConv2d)
+                      PyTorch / Brevitas module (torch_graph: tracing; torch_layers: layer
+                      nodes; torch_elementwise: sign-like functions, shifts and clamps read by
+                      what they compute; torch_brevitas: Brevitas quantizers and their
+                      rounding; torch_modules: SignSTE, BinaryLinear, BinaryConv2d)
 - `larq_export`     : `export_larq(model, path, example_input=x)` for Keras / Larq
 - `chain`, `chain_v2`: the layer list every framework exporter builds (v1 and v2 layers)
 - `model_json`      : building and writing the model format (shared by all three)

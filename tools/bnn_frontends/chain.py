@@ -12,7 +12,7 @@ Every refusal is a ConversionError naming the layer.
 """
 import numpy as np
 
-from .chain_v2 import V2Layers
+from .chain_v2 import V2Layers, int_weight_keys
 from .errors import ConversionError
 from .model_json import binary_weight
 
@@ -62,7 +62,7 @@ class ChainBuilder(V2Layers):
         mul, add = self._affine_in(where)
         layer = {"type": "dense", "name": where, "units": int(w.shape[0])}
         if int_weight is not None:
-            keys, alpha, b = self.int_weight(where, *int_weight, mul, add, bias)
+            keys, alpha, b = int_weight_keys(where, *int_weight, mul, add, bias)
             layer.update(keys)
         else:
             signs, alpha = binary_weight(w * mul[None, :], where)
@@ -91,7 +91,7 @@ class ChainBuilder(V2Layers):
             if self.kind == "input" and pad_value != 0:
                 raise ConversionError(where, "the raw input may only be zero-padded")
         if int_weight is not None:
-            keys, alpha, b = self.int_weight(where, *int_weight, mul, add, bias)
+            keys, alpha, b = int_weight_keys(where, *int_weight, mul, add, bias)
         else:
             signs, alpha = binary_weight(w * mul[None, :, None, None], where)
             b = np.einsum("mcij,c->m", w, add) + (0 if bias is None else

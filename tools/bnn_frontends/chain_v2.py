@@ -44,6 +44,7 @@ class V2Layers:
         if rounding != "half_even":
             layer["rounding"] = rounding
         self._append(layer, "exact")
+        hoist_quantizer(self.layers)
 
     def prelu(self, where, slope):
         self._per_channel(where, "prelu", "slope", slope, "prelu")
@@ -95,21 +96,29 @@ class V2Layers:
             return "bipolar-scaled"
         return self.kind
 
-    def int_weight(self, where, k, scale, bits, mul, add_in, bias):
-        """Multi-bit weights w = scale[m] * k (integers): (layer keys, alpha, bias) for an
-        input whose framework value is mul * file value + add_in."""
-        k = np.asarray(k, dtype=np.float64)
-        if not 2 <= int(bits) <= 8:
-            raise ConversionError(where, f"{bits}-bit weights: 1..8 bits are supported")
-        lim = 2 ** (int(bits) - 1)
-        if np.any(k != np.round(k)) or k.min() < -lim or k.max() > lim - 1:
-            raise ConversionError(where, f"weights are not {bits}-bit integers")
-        if np.any(mul != mul[0]) or mul[0] <= 0:
-            raise ConversionError(where, "multi-bit weights after a binarization with "
-                                  "per-channel or negative scales")
-        m = k.shape[0]
-        scale = np.broadcast_to(np.asarray(scale, dtype=np.float64).reshape(-1), (m,))
-        w = k * scale.reshape([m] + [1] * (k.ndim - 1))
-        extra = w.reshape(m, len(add_in), -1).sum(axis=2) @ add_in
-        b = extra + (0 if bias is None else np.asarray(bias, dtype=np.float64))
-        return {"weight_bits": int(bits), "weight": k.astype(np.int64)}, scale * mul[0], b
+
+def hoist_quantizer(layers):
+    """A per-tensor quantizer right after a flatten goes before it (the same values; bnn-hls
+    wants the quantizer to close its layer group, as insert_sign does for a sign)."""
+    if len(layers) >= 2 and layers[-2]["type"] == "flatten":
+        layers[-2], layers[-1] = layers[-1], layers[-2]
+
+
+def int_weight_keys(where, k, scale, bits, mul, add_in, bias):
+    """Multi-bit weights w = scale[m] * k (integers): (layer keys, alpha, bias) for an input
+    whose framework value is mul * file value + add_in (per input channel)."""
+    k = np.asarray(k, dtype=np.float64)
+    if not 2 <= int(bits) <= 8:
+        raise ConversionError(where, f"{bits}-bit weights: 1..8 bits are supported")
+    lim = 2 ** (int(bits) - 1)
+    if np.any(k != np.round(k)) or k.min() < -lim or k.max() > lim - 1:
+        raise ConversionError(where, f"weights are not {bits}-bit integers")
+    if np.any(mul != mul[0]) or mul[0] <= 0:
+        raise ConversionError(where, "multi-bit weights after a binarization with "
+                              "per-channel or negative scales")
+    m = k.shape[0]
+    scale = np.broadcast_to(np.asarray(scale, dtype=np.float64).reshape(-1), (m,))
+    w = k * scale.reshape([m] + [1] * (k.ndim - 1))
+    extra = w.reshape(m, len(add_in), -1).sum(axis=2) @ add_in
+    b = extra + (0 if bias is None else np.asarray(bias, dtype=np.float64))
+    return {"weight_bits": int(bits), "weight": k.astype(np.int64)}, scale * mul[0], b

@@ -11,7 +11,11 @@ Supported: a Sequential-style Keras model (nested Sequentials are flattened) of
 - MaxPooling2D (padding "valid");
 - Flatten (Keras' HWC order: written as a `flatten` layer with order "HWC");
 - InputLayer, Dropout, Activation("linear"), and larq QuantizerLayer / Activation layers whose
-  function is a binarizing sign (applied as a sign layer).
+  function is a binarizing sign (applied as a sign layer);
+- PReLU (per channel), LeakyReLU, ReLU (version 2: `prelu`, slope 0 for ReLU);
+- larq's k-bit DoReFa quantizer (version 2): as an activation or input_quantizer a `quantize`
+  layer (unsigned, k_bit bits, scale 1 / (2^k_bit - 1)); as a kernel_quantizer (mode
+  "weights") integer weights of k_bit + 1 bits with alpha 1 / (2^k_bit - 1).
 Larq's signs are +1 at exactly 0 (ste_sign) like the model format; a quantizer that is -1 at
 0 becomes a sign with the offset just above 0.
 
@@ -72,15 +76,35 @@ def _check_linear(layer, where):
                               "binarization in the next layer's input_quantizer")
 
 
+def _dorefa(q, mode):
+    """n = 2^k_bit - 1 of a larq DoReFa quantizer in this mode, else None."""
+    if type(q).__name__ != "DoReFa" or getattr(q, "mode", None) != mode:
+        return None
+    return 2 ** int(q.precision) - 1
+
+
+def _activation(chain, q, where, what):
+    """A binarizing quantizer -> sign; DoReFa(k_bit) -> quantize: round(clip(x, 0, 1) * n) / n
+    (tf.round: half to even) is the format's unsigned k_bit quantize with scale 1/n."""
+    n = _dorefa(q, "activations")
+    if n is not None:
+        chain.quantize(where, int(q.precision), False, False, 1.0 / n, "half_even")
+        return
+    lo, hi, strict = _probe(q, where, what)
+    chain.sign(where, lo, hi, None, strict)
+
+
 def _input_sign(chain, layer, where):
     q = _quantizer(layer, "input_quantizer")
     if q is not None:
-        lo, hi, strict = _probe(q, where, "input_quantizer")
-        chain.sign(where + "_sign", lo, hi, None, strict)
+        _activation(chain, q, where + "_sign" if _dorefa(q, "activations") is None else
+                    where + "_quant", "input_quantizer")
 
 
 def _kernel(layer, where):
-    """The kernel as the layer uses it: kernel_quantizer(latent kernel), or the kernel."""
+    """(kernel as the layer uses it: kernel_quantizer(latent kernel), or the kernel; bias;
+    int_weight or None). DoReFa(k_bit, mode="weights") gives (2 i - n) / n, i in 0..n: the
+    odd integers 2 i - n of k_bit + 1 bits with scale 1 / n."""
     weights = layer.get_weights()
     if not weights:
         raise ConversionError(where, "the layer has no weights (not built?)")
@@ -89,14 +113,22 @@ def _kernel(layer, where):
     if q is not None:
         k = np.asarray(q(tf.constant(k)))
     bias = weights[1] if getattr(layer, "use_bias", False) and len(weights) > 1 else None
-    return np.asarray(k, dtype=np.float64), bias
+    k = np.asarray(k, dtype=np.float64)
+    n = _dorefa(q, "weights")
+    if n is None:
+        return k, bias, None
+    ints = np.round(k * n)
+    if int(q.precision) > 7 or np.any(np.abs(ints / n - k) > 1e-6):
+        raise ConversionError(where, f"DoReFa weights of {q.precision} bits: the model format "
+                              "holds them in k_bit + 1 <= 8 bits")
+    return k, bias, (ints, 1.0 / n, int(q.precision) + 1)
 
 
 def _dense(chain, layer, where):
     _check_linear(layer, where)
     _input_sign(chain, layer, where)
-    k, bias = _kernel(layer, where)          # [K, M]
-    chain.dense(where, k.T, bias)
+    k, bias, iw = _kernel(layer, where)          # [K, M]
+    chain.dense(where, k.T, bias, None if iw is None else (iw[0].T, *iw[1:]))
 
 
 def _same_pads(size, k, s):
@@ -112,7 +144,7 @@ def _conv(chain, layer, where):
     if tuple(layer.dilation_rate) != (1, 1) or getattr(layer, "groups", 1) != 1:
         raise ConversionError(where, "dilated or grouped convolutions are not supported")
     _input_sign(chain, layer, where)
-    k, bias = _kernel(layer, where)          # [kh, kw, C, M]
+    k, bias, iw = _kernel(layer, where)          # [kh, kw, C, M]
     kh, kw = k.shape[:2]
     sh, sw = layer.strides
     h, w, _ = chain.shape
@@ -123,7 +155,8 @@ def _conv(chain, layer, where):
     else:
         raise ConversionError(where, f"padding {layer.padding!r}")
     pad_values = float(getattr(layer, "pad_values", 0.0) or 0.0)
-    chain.conv(where, k.transpose(3, 2, 0, 1), bias, (sh, sw), pads, pad_values)
+    chain.conv(where, k.transpose(3, 2, 0, 1), bias, (sh, sw), pads, pad_values,
+               None if iw is None else (iw[0].transpose(3, 2, 0, 1), *iw[1:]))
 
 
 def _batchnorm(chain, layer, where):
@@ -147,6 +180,27 @@ def _maxpool(chain, layer, where):
     if getattr(layer, "data_format", "channels_last") != "channels_last":
         raise ConversionError(where, "only data_format='channels_last'")
     chain.maxpool(where, tuple(layer.pool_size), tuple(layer.strides))
+
+
+def _prelu(chain, layer, where):
+    """Keras PReLU (one slope per channel: shared over H and W), LeakyReLU, and ReLU with a
+    negative_slope, no max_value and threshold 0 -> `prelu` (version 2)."""
+    kind = type(layer).__name__
+    c = chain.shape[2]
+    if kind == "PReLU":
+        alpha = layer.get_weights()[0]
+        if alpha.size != c:
+            raise ConversionError(where, f"{alpha.size} slopes for {c} channels: share them "
+                                  "over height and width (shared_axes=[1, 2])")
+        slope = alpha.reshape(-1)
+    elif kind == "LeakyReLU":
+        slope = np.full(c, float(layer.alpha))
+    else:
+        if layer.max_value is not None or float(layer.threshold) != 0:
+            raise ConversionError(where, "a ReLU with max_value or threshold: use a ReLU "
+                                  "followed by a quantizer")
+        slope = np.full(c, float(layer.negative_slope))
+    chain.prelu(where, slope)
 
 
 def export_larq(model, path, *, example_input=None, name=None, input_encoding="uint8",
@@ -180,16 +234,18 @@ def export_larq(model, path, *, example_input=None, name=None, input_encoding="u
             _maxpool(chain, layer, where)
         elif kind == "Flatten":
             chain.flatten(where, "HWC")
+        elif kind in ("PReLU", "LeakyReLU", "ReLU"):
+            _prelu(chain, layer, where)
         elif kind in ("Activation", "QuantizerLayer"):
             fn = getattr(layer, "activation", None) or getattr(layer, "quantizer", None)
             if getattr(fn, "__name__", "") == "linear" or fn is None:
                 continue
-            lo, hi, strict = _probe(fn, where, "activation")
-            chain.sign(where, lo, hi, None, strict)
+            _activation(chain, fn, where, "activation")
         else:
             raise ConversionError(where, f"{kind} is not supported (supported: QuantDense, "
                                   "QuantConv2D, Dense, Conv2D, BatchNormalization, "
-                                  "MaxPooling2D, Flatten, Dropout, sign activations)")
+                                  "MaxPooling2D, Flatten, Dropout, sign and DoReFa "
+                                  "activations, PReLU, LeakyReLU, ReLU)")
     chain.check_end()
     q = None
     if example_input is not None:

@@ -18,7 +18,8 @@ class Exact:
     b: Fraction = Fraction(0)
 
     def to_float(self):
-        return round_exact(self.a, self.k, self.b, 0, 0)
+        """float64 of the exact b + a * k, rounded once."""
+        return round_exact(self.a, self.k, self.b, 1 if self.b else 0, 0)
 
 
 def from_float(x):

@@ -2,8 +2,9 @@
 
 A run of elementwise operations between two layers (torch.sign, `torch.where(x >= 0, 1, -1)`,
 an STE autograd Function's forward, SignSTE, a Brevitas 1-bit activation, ...) is probed as a
-function of its input, per channel: the identity, a clamp (hardtanh), or a binarization (two
-values per channel, switching at a threshold found exactly on float32 values by bisection).
+function of its input, per channel: the identity, a shift (x + b, as ReActNet's learnable
+shifts), a ReLU / LeakyReLU (a prelu), a clamp (hardtanh), or a binarization (two values per channel, switching at a
+threshold found exactly on float32 values by bisection).
 """
 import numpy as np
 import torch
@@ -34,13 +35,21 @@ def _per_channel(f, values, c, ndim):
 
 
 def classify(f, c, ndim):
-    """("identity",), ("clamp", lo, hi) or ("sign", lo[C], hi[C], t[C], at_t[C]); or
-    ("other", description). `f` maps a float32 tensor [B, C, 1, ...] to one of that shape."""
+    """("identity",), ("shift", b[C]), ("prelu", slope[C]), ("clamp", lo, hi), ("sign", lo[C],
+    hi[C], t[C], at_t[C]) or ("other", description). `f` maps a float32 tensor [B, C, 1, ...] to one of
+    that shape."""
     grid = np.repeat(GRID[:, None], c, axis=1)
     out = _per_channel(f, grid, c, ndim)
     g = grid.astype(np.float64)
     if np.array_equal(out, g):
         return ("identity",)
+    shift = out[np.nonzero(GRID == 0)[0][0]]           # f(0) per channel
+    if np.array_equal(out, (grid + shift.astype(np.float32)).astype(np.float64)):
+        return ("shift", shift)                         # x + b in float32 (ReActNet's shifts)
+    slope = -out[np.nonzero(GRID == -1)[0][0]]         # -f(-1): ReLU 0, LeakyReLU a
+    if np.array_equal(out, np.where(grid >= 0, grid, slope.astype(np.float32) * grid)
+                      .astype(np.float64)):
+        return ("prelu", slope)
     lo, hi = out[0], out[-1]
     inside = (lo > GRID[1]) & (hi < GRID[-2])      # both bounds reached within [-8, 8]
     if np.all(inside) and np.array_equal(out, np.clip(g, lo, hi)) and \
@@ -59,8 +68,10 @@ def classify(f, c, ndim):
         expect = np.where(g > t, hi, np.where(g == t, at_t, lo))
         if np.array_equal(above, hi) and np.array_equal(out, expect):
             return ("sign", lo, hi, t, at_t)
-    sample = ", ".join(f"{v:g}" for v in np.unique(out[:, 0])[:6])
-    return ("other", f"not a binarization (two values switching at a threshold), a clamp "
-            f"or the identity: it takes the values {sample}{' ...' if np.unique(out[:, 0]).size > 6 else ''} "
-            "on inputs in [-8, 8] (a real-valued activation such as ReLU: binarize it, or "
-            "quantize it with a Brevitas QuantReLU(bit_width=2..8))")
+    values = np.unique(out[:, 0])
+    spread = values[np.unique(np.linspace(0, values.size - 1, 6).astype(int))]  # low to high
+    sample = ", ".join(f"{v:g}" for v in spread) + (" among others" if values.size > 6 else "")
+    return ("other", f"not a binarization (two values switching at a threshold), a shift, a "
+            f"(leaky) ReLU, a clamp or the identity: it takes the values {sample} on inputs in "
+            "[-8, 8] (a real-valued activation such as tanh: binarize it, or quantize it with "
+            "a Brevitas QuantReLU(bit_width=2..8))")

@@ -179,6 +179,8 @@ class _Walker(LayerNodes):
         module = next((n for n in region if n.op == "call_module"), None)
         if module is not None:
             name = self.name(module)
+        elif region[0].meta.get("nn_module_stack"):   # functions of a submodule's forward
+            name = self.name(region[0])                # (ReActNet's RPReLU): its path
         else:   # functions only: named after the layer before it (e.g. fc1_sign)
             prev = self.chain.layers[-1]["name"] if self.chain.layers else "input"
             name = self.name_from(f"{prev}_act")
@@ -193,6 +195,9 @@ class _Walker(LayerNodes):
             return
         if kind[0] == "clamp":
             self.chain.clamp(name, kind[1], kind[2])
+            return
+        if kind[0] in ("shift", "prelu"):
+            getattr(self.chain, kind[0])(name, kind[1])
             return
         if kind[0] == "other":
             raise ConversionError(where, f"{kind[1]}; {ACCEPTED}")

@@ -15,8 +15,8 @@ from .torch_graph import plain
 ACCEPTED = ("accepted: Linear/Conv2d with binary or Brevitas-quantized weights, BatchNorm1d/2d, "
             "MaxPool2d/AvgPool2d, Flatten/view/reshape, sign-like functions (torch.sign, "
             "torch.where(x >= 0, 1, -1), STE autograd Functions, Brevitas 1-bit activations), "
-            "Brevitas 2..8-bit activations, PReLU, Hardtanh/clamp, a residual add, "
-            "Identity/Dropout")
+            "Brevitas 2..8-bit activations, PReLU, ReLU/LeakyReLU (as prelu), Hardtanh/clamp, "
+            "per-channel shifts (x + b), a residual add, Identity/Dropout")
 FLATTEN = {torch.flatten, torch.reshape}
 POOLS = {F.max_pool2d: "max", torch.max_pool2d: "max", F.avg_pool2d: "avg",
          F.adaptive_avg_pool2d: "adaptive"}
@@ -198,8 +198,12 @@ class LayerNodes:
             return isinstance(m, LAYER_MODULES) or (
                 brevitas.is_quant_act(m) and brevitas.act_bits(m, node.target) != 1)
         t = node.target
+        if (node.op == "call_function" and t in ADDS) or (node.op == "call_method" and
+                                                           t == "add"):
+            # a residual add; x + constant is elementwise (a shift, or part of a sign)
+            return sum(a in self.live for a in node.all_input_nodes) == 2
         return (node.op == "call_function" and (t in FLATTEN or t in POOLS or t in CLAMPS or
-                                                t in ADDS or t in SKIPS or
+                                                t in SKIPS or
                                                 t in (F.linear, torch.conv2d, F.prelu))) or \
             (node.op == "call_method" and t in ("view", "reshape", "flatten", "clamp", "clip",
-                                                "add", "contiguous"))
+                                                "contiguous"))

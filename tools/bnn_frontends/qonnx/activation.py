@@ -1,6 +1,6 @@
 """What the converter knows about the tensor flowing along the graph's data path.
 
-A tensor is one of three kinds:
+A tensor is one of four kinds:
 - "input"  : the raw network input q (bipolar, uint8 or int8) after a chain of element-wise
              affine ops (Div 255, Mul 2, Sub 1, per-channel normalisation, ...). The chain is
              kept op by op, so a binarization of the input can be evaluated exactly for every
@@ -11,6 +11,9 @@ A tensor is one of three kinds:
              layer absorbs that affine map into its weight signs, alpha and bias.
 - "real"   : real values, equal (up to float64 rounding) in the ONNX graph and the model file:
              Mul/Add/BatchNormalization are folded into the layer that produced them.
+- "exact"  : the output of a multi-bit quantizer (version 2: `quantize`, `multithreshold`):
+             the file holds the quantizer's values; as for "bipolar", v_neg/v_pos give the
+             ONNX value where the file has -1 / +1, i.e. the affine map of later Mul/Add.
 
 The layout says how the ONNX tensor's axes relate to the spec's [H, W, C]: "NCHW" and "NHWC"
 for 4-D tensors, "NC" for a vector [N, F] (spec shape [1, 1, F]).

@@ -13,16 +13,16 @@ import numpy as np
 
 from ..chain import hoist_over_flatten, insert_sign
 from ..errors import ConversionError
-from ..model_json import binary_weight, input_spec
+from ..model_json import input_spec
 from .activation import Act, per_feature
 from .constants import Constants, reshape_target
 from .graph import Graph
+from .multibit import INT_RANGES, MultiBitOps
 from .quant_ops import (bipolar_binarizer, multithreshold_binarizer, quant1_binarizer,
                         sign_binarizer)
 
 PASS_THROUGH = ("Identity", "Dropout", "Cast")
 ELEMENTWISE = ("Mul", "Add", "Sub", "Div", "Neg")
-INT_RANGES = {"uint8": (0, 255), "int8": (-128, 127)}
 
 
 class Result:
@@ -36,7 +36,7 @@ def convert(model, input_encoding="uint8", scale=1.0, zero_point=0, input_layout
     return Converter(Graph(model), input_encoding, scale, zero_point, input_layout).run()
 
 
-class Converter:
+class Converter(MultiBitOps):
     def __init__(self, graph, encoding, scale, zero_point, input_layout):
         self.g = graph
         self.k = Constants(graph)
@@ -150,7 +150,8 @@ class Converter:
         if handler is None:
             raise ConversionError(where, f"op {op} is not supported (supported: MatMul, Gemm, "
                                   "Conv, Add, Sub, Mul, Div, Neg, BatchNormalization, "
-                                  "MultiThreshold, BipolarQuant, Quant (1 bit), Sign, MaxPool, "
+                                  "MultiThreshold, BipolarQuant, Quant, Sign, Relu (before "
+                                  "a Quant), MaxPool, AveragePool, GlobalAveragePool, "
                                   "Pad, Flatten, Reshape, Squeeze, Unsqueeze, Transpose, ArgMax, "
                                   "TopK, Softmax, Identity, Dropout, Cast)")
         return handler(node, tensor, act)
@@ -245,7 +246,7 @@ class Converter:
             if any(layer["type"] != "flatten" for layer in self.layers):
                 raise AssertionError("input kind after layers")
             act.chain.append((f, (m, a)))
-        elif act.kind == "bipolar":
+        elif act.kind in ("bipolar", "exact"):   # an affine map of the file's values
             act.v_neg = f(act.v_neg)
             act.v_pos = f(act.v_pos)
         else:
@@ -293,6 +294,13 @@ class Converter:
         eps = float(at.get("epsilon", 1e-5))
         if np.any(var < 0) or np.any(var + eps <= 0):
             raise ConversionError(where, "needs var >= 0 and var + eps > 0")
+        if act.kind == "exact":     # a batchnorm of a quantized tensor (version 2)
+            act = self._settle(act, where, "a batchnorm")
+            act.kind = "real"
+            self.layers.append({"type": "batchnorm", "name": self._name(node, "bn"),
+                                "gamma": gamma, "beta": beta, "mean": mean, "var": var,
+                                "eps": eps})
+            return act, node.output[0]
         if act.kind == "real" and self._open_group_without_bn():
             self.layers.append({"type": "batchnorm", "name": self._name(node, "bn"),
                                 "gamma": gamma, "beta": beta, "mean": mean, "var": var,
@@ -340,18 +348,17 @@ class Converter:
         if thr.ndim != 2:
             raise ConversionError(where, f"thresholds of shape {list(thr.shape)}, expected "
                                   "[C, B]")
-        if thr.shape[1] != 1:
-            raise ConversionError(where, f"{thr.shape[1]} thresholds per channel make a "
-                                  f"{int(np.ceil(np.log2(thr.shape[1] + 1)))}-bit activation;"
-                                  " bnn-hls activations are 1 bit (one threshold)")
         if thr.shape[0] not in (1, act.channels):
             raise ConversionError(where, f"{thr.shape[0]} thresholds for {act.channels} "
                                   "channels")
-        t = np.broadcast_to(thr[:, 0], (act.channels,)).copy()
         scale = float(at.get("out_scale", 1.0))
         bias = float(at.get("out_bias", 0.0))
         if scale == 0:
             raise ConversionError(where, "out_scale 0 makes a constant")
+        if thr.shape[1] != 1 or act.kind == "exact":
+            return self._multithreshold(node, act, np.broadcast_to(
+                thr, (act.channels, thr.shape[1])).copy(), scale, bias), node.output[0]
+        t = np.broadcast_to(thr[:, 0], (act.channels,)).copy()
         return self._binarize(act, multithreshold_binarizer(t[:, None], scale, bias), node), \
             node.output[0]
 
@@ -367,9 +374,7 @@ class Converter:
         s, z, bits = self._const_inputs(node, tensor)[:3]
         bits = float(np.asarray(bits).reshape(-1)[0])
         if bits != 1:
-            raise ConversionError(where, f"quantizes activations to {bits:g} bits; bnn-hls "
-                                  "activations are 1 bit (Quant with bit width 1, "
-                                  "BipolarQuant or a one-threshold MultiThreshold)")
+            return self._quant_multibit(node, act, s, z, bits), node.output[0]
         s = self._per_channel(s, act, where, "scale")
         z = self._per_channel(z, act, where, "zero point")
         try:
@@ -392,6 +397,9 @@ class Converter:
         hi = np.broadcast_to(np.asarray(b.hi, dtype=np.float64), (c,)).copy()
         if np.any(lo == hi):
             raise ConversionError(where, "both outputs are equal (a constant)")
+        if act.kind == "exact":     # binarizing a quantized tensor: a requantization
+            act = self._settle(act, where, "a binarization")
+            act.kind = "real"
         if act.kind == "real":
             offset, negated = b.spec_sign()
             offset = np.broadcast_to(offset, (c,)).astype(np.float64)
@@ -453,14 +461,14 @@ class Converter:
     def _consume(self, act, where):
         """(mul, add) per input channel with ONNX value = mul * spec value + add, fixing the
         spec input's scale and zero point when the input feeds a compute layer directly."""
-        if act.kind == "bipolar":
+        if act.kind in ("bipolar", "exact"):
             if self.input is None:
                 self.input = input_spec(self.input_shape, "bipolar")
             return act.bipolar_affine()
         if act.kind == "real":
-            raise ConversionError(where, "its input is real-valued (not binarized): every "
-                                  "compute layer but the first needs +-1 inputs (add a sign, "
-                                  "BipolarQuant or MultiThreshold before it)")
+            raise ConversionError(where, "its input is real-valued (not quantized): every "
+                                  "compute layer but the first needs quantized inputs (add a "
+                                  "sign, BipolarQuant, Quant or MultiThreshold before it)")
         mul, add = act.chain_affine()
         k = np.abs(mul)
         if np.any(k == 0) or np.any(np.abs(k - k[0]) > 1e-9 * k[0]):
@@ -482,27 +490,10 @@ class Converter:
         return np.sign(mul), rest
 
     def _weight(self, name, where):
-        """A weight constant; a multi-bit Quant on its path is reported by name."""
-        self._check_weight_quant(name, where)
-        return np.asarray(self.k.value(name), dtype=np.float64)
-
-    def _check_weight_quant(self, name, where, depth=0):
-        node = self.g.producer.get(name)
-        if node is None or depth > 8:
-            return
-        if node.op_type == "Quant":
-            bits = self.k.value(node.input[3]) if len(node.input) > 3 else None
-            if bits is not None and float(np.asarray(bits).reshape(-1)[0]) != 1:
-                raise ConversionError(where, f"its weights are quantized to "
-                                      f"{float(np.asarray(bits).reshape(-1)[0]):g} bits by "
-                                      f"{self.g.label(node)}; bnn-hls needs binary (1-bit) "
-                                      "weights")
-            return
-        if node.op_type == "BipolarQuant":
-            return
-        for i in node.input[:1]:
-            if i:
-                self._check_weight_quant(i, where, depth + 1)
+        """(weight constant, multi-bit info): info is None for binary weights, else (bits,
+        candidate scales) of the multi-bit Quant on the weight's path."""
+        return np.asarray(self.k.value(name), dtype=np.float64), \
+            self._weight_quant(name, where)
 
     def _op_MatMul(self, node, tensor, act):
         where = self.g.label(node)
@@ -511,11 +502,11 @@ class Converter:
         if act.layout != "NC":
             raise ConversionError(where, f"MatMul on a {len(act.shape) + 1}-D tensor: flatten "
                                   "it first")
-        w = self._weight(node.input[1], where)
+        w, info = self._weight(node.input[1], where)
         if w.ndim != 2 or w.shape[0] != act.shape[0]:
             raise ConversionError(where, f"weight of shape {list(w.shape)} for "
                                   f"{act.shape[0]} inputs")
-        return self._dense(node, act, w.T, None, where)
+        return self._dense(node, act, w.T, None, where, info)
 
     def _op_Gemm(self, node, tensor, act):
         where = self.g.label(node)
@@ -524,11 +515,13 @@ class Converter:
             raise ConversionError(where, "the data must be the first operand, not transposed")
         if act.layout != "NC":
             raise ConversionError(where, "Gemm on a 4-D tensor: flatten it first")
-        w = self._weight(node.input[1], where)
+        w, info = self._weight(node.input[1], where)
         if w.ndim != 2:
             raise ConversionError(where, f"weight of shape {list(w.shape)}")
         w = w if at.get("transB", 0) else w.T                      # [M, K]
         w = float(at.get("alpha", 1.0)) * w
+        if info is not None:
+            info = (info[0], info[1] * abs(float(at.get("alpha", 1.0))))
         bias = None
         if len(node.input) > 2 and node.input[2]:
             if not self.k.is_const(node.input[2]):
@@ -541,9 +534,9 @@ class Converter:
         if w.shape[1] != act.shape[0]:
             raise ConversionError(where, f"weight of shape {list(w.shape)} for "
                                   f"{act.shape[0]} inputs")
-        return self._dense(node, act, w, bias, where)
+        return self._dense(node, act, w, bias, where, info)
 
-    def _dense(self, node, act, w, bias, where):
+    def _dense(self, node, act, w, bias, where, info=None):
         """w [M, K] in ONNX units; bias [M] or None."""
         if act.trailing:
             raise ConversionError(where, f"a matrix product on the {act.onnx_shape()} tensor "
@@ -551,11 +544,9 @@ class Converter:
         if act.pending_pad is not None:
             raise ConversionError(where, "a Pad node before a dense layer")
         mul, add = self._consume(act, where)
-        signs, alpha = binary_weight(w * mul[None, :], where)
-        extra = w @ add
-        b = extra if bias is None else extra + bias
+        keys, alpha, b = self._weight_keys(w, info, mul, add, bias, where)
         layer = {"type": "dense", "name": self._name(node, "dense"), "units": int(w.shape[0]),
-                 "weight": signs}
+                 **keys}
         self._append_weighted(layer, alpha, b)
         return Act("real", "NC", (w.shape[0],), self.batch), node.output[0]
 
@@ -579,7 +570,7 @@ class Converter:
                                   " are not supported")
         if any(d != 1 for d in at.get("dilations", [1, 1])):
             raise ConversionError(where, "dilated convolutions are not supported")
-        w = self._weight(node.input[1], where)
+        w, info = self._weight(node.input[1], where)
         c, h, wd = act.shape
         if w.ndim != 4 or w.shape[1] != c:
             raise ConversionError(where, f"weight of shape {list(w.shape)} for {c} input "
@@ -594,12 +585,10 @@ class Converter:
             pad_value = self._pad_value(act, mul, add, pads, prepad, where)
         if prepad is not None:  # a Pad node right before: one padding of the unpadded input
             pads = [p + q for p, q in zip(pads, prepad[0])]
-        signs, alpha = binary_weight(w * mul[None, :, None, None], where)
-        extra = np.einsum("mcij,c->m", w, add)
         bias = None
         if len(node.input) > 2 and node.input[2]:
             bias = np.asarray(self.k.value(node.input[2]), dtype=np.float64).reshape(-1)
-        b = extra if bias is None else extra + bias
+        keys, alpha, b = self._weight_keys(w, info, mul, add, bias, where)
         top, bottom, left, right = pads
         ho = (h + top + bottom - kh) // sh + 1
         wo = (wd + left + right - kw) // sw + 1
@@ -607,8 +596,7 @@ class Converter:
             raise ConversionError(where, "the kernel is larger than the padded input")
         layer = {"type": "conv2d", "name": self._name(node, "conv"), "filters": int(m),
                  "kernel": [int(kh), int(kw)], "stride": [int(sh), int(sw)],
-                 "padding": [int(p) for p in pads], "pad_value": int(pad_value),
-                 "weight": signs}
+                 "padding": [int(p) for p in pads], "pad_value": int(pad_value), **keys}
         self._append_weighted(layer, alpha, b)
         return Act("real", "NCHW", (m, ho, wo), self.batch), node.output[0]
 

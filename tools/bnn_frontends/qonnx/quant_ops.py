@@ -20,7 +20,15 @@ def int_range(signed, narrow, bits):
     return lo, hi
 
 
-ROUNDING = {"ROUND": np.round, "FLOOR": np.floor, "CEIL": np.ceil}
+ROUNDING = {"ROUND": np.round, "HALF_EVEN": np.round, "FLOOR": np.floor, "CEIL": np.ceil,
+            "DOWN": np.fix, "ROUND_TO_ZERO": np.fix,
+            "HALF_UP": lambda v: np.sign(v) * np.floor(np.abs(v) + 0.5)}
+# QONNX rounding modes -> the model format's `quantize.rounding` (QONNX's HALF_UP rounds ties
+# away from zero: the format's half_away; Brevitas exports to-zero as ROUND_TO_ZERO). UP and
+# HALF_DOWN have no counterpart.
+SPEC_ROUNDING = {"ROUND": "half_even", "HALF_EVEN": "half_even", "FLOOR": "floor",
+                 "CEIL": "ceil", "DOWN": "to_zero", "ROUND_TO_ZERO": "to_zero",
+                 "HALF_UP": "half_away"}
 
 
 def bipolar_quant(x, scale):
@@ -88,11 +96,14 @@ def quant1_binarizer(scale, zeropt, signed, narrow, rounding_mode):
         if int_range(False, narrow, 1)[1] < 1:
             raise ValueError("an unsigned narrow 1-bit Quant has a single value")
         mode = str(rounding_mode).upper()
-        if mode not in ROUNDING:
+        # q = round(clip(v, 0, 1)) is 1 where v > 0.5 (ROUND, half to even), v >= 0.5
+        # (HALF_UP), v >= 1 (FLOOR, DOWN), v > 0 (CEIL)
+        cut = {"ROUND": (0.5, True), "HALF_EVEN": (0.5, True), "HALF_UP": (0.5, False),
+               "FLOOR": (1.0, False), "DOWN": (1.0, False), "ROUND_TO_ZERO": (1.0, False),
+               "CEIL": (0.0, True)}
+        if mode not in cut:
             raise ValueError(f"rounding mode {rounding_mode!r}")
-        # q = round(clip(v, 0, 1)) is 1 where v > 0.5 (ROUND, half to even), v >= 1 (FLOOR),
-        # v > 0 (CEIL)
-        v_t, v_strict = {"ROUND": (0.5, True), "FLOOR": (1.0, False), "CEIL": (0.0, True)}[mode]
+        v_t, v_strict = cut[mode]
         lo_q, hi_q = 0.0, 1.0
     if np.any(s == 0) or not np.all(np.isfinite(s)):
         raise ValueError("a scale is 0 or not finite")
