@@ -143,7 +143,9 @@ enum VerifyCommand {
         for (name, batch) in batches {
             let report = try verifier.run(batch, threads: threads)
             if report.failedInputs == 0 {
-                print("\(name): reference and simulator agree on all \(report.checked) inputs (every hidden neuron, every class sum\(model.design.output.isArgmax ? "" : " and logit"), the prediction)")
+                let logit = model.design.output.isArgmax ? "" : " and logit"
+                let last = verifier.comparesClassSums ? "every class sum\(logit)" : (logit.isEmpty ? "" : "every logit")
+                print("\(name): reference and simulator agree on all \(report.checked) inputs (every hidden neuron, \(last.isEmpty ? "" : last + ", ")the prediction)")
             } else {
                 allGood = false
                 print("\(name): \(report.failedInputs) of \(report.checked) inputs differ; first mismatches:")

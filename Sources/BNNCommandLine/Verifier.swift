@@ -134,6 +134,13 @@ public struct Verifier: Sendable {
     /// integer sum; in version 2, `codeSums` over code lanes and none otherwise (the testbench
     /// then compares the logits alone): the reference's own integer sums of a version-2 model
     /// need not count in the maps' units (a network with an average pool of signs differs by 2).
+    /// Whether `testbenchSums` gives the class sums (else only logits and predictions are compared).
+    public var comparesClassSums: Bool {
+        guard network.version >= 2 else { return true }
+        if case .codes = design.layers.last?.inputKind { return true }
+        return false
+    }
+
     func testbenchSums(_ r: ReferenceResult) -> [Int] {
         guard network.version >= 2 else { return r.sums[finalComputeIndex] ?? [] }
         if case .codes = design.layers.last?.inputKind { return codeSums(r) ?? [] }
