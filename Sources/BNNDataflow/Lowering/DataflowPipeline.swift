@@ -13,7 +13,7 @@ public enum DataflowPipeline {
         if let thresholdType = geometry.binarizerThresholdType {
             let simd = first.binarizerLanes(channels: input.channels)
             let raw = StreamFormat(lanes: simd, laneBits: input.bits, vector: input.count, frame: input.count)
-            stream = StreamFormat(lanes: simd, laneBits: 1, vector: input.count, frame: input.count)
+            stream = StreamFormat(lanes: simd, laneBits: geometry.binarizerOutputBits, vector: input.count, frame: input.count)
             stages.append(HardwareStage(id: .binarize, kind: .binarize(simd: simd, channels: input.channels, input: input.encoding, thresholdType: thresholdType, words: raw.words),
                                         layer: 0, label: "binarize input", from: raw, to: stream))
         } else {
@@ -57,11 +57,11 @@ public enum DataflowPipeline {
             adapt(&stream, to: mvauInput(layer, folding), id: .windowRepack(layer: l), layer: l, label: "\(layer.key) window repack",
                   pad: neutralLane(layer.inputKind), into: &stages)
         }
-        let outputs = StreamFormat(lanes: folding.pe, laneBits: layer.hasThresholds ? 1 : layer.accumulatorBits, vector: layer.outputs, frame: layer.pixels * layer.outputs)
+        let outputs = StreamFormat(lanes: folding.pe, laneBits: layer.outputBits, vector: layer.outputs, frame: layer.pixels * layer.outputs)
         stages.append(HardwareStage(id: .mvau(layer: l), kind: .mvau(layer, folding), layer: l, label: "\(layer.key) MVAU", from: stream, to: outputs))
         stream = outputs
         if let pool = layer.pool {
-            let pooled = StreamFormat(lanes: folding.pe, laneBits: 1, vector: layer.outputs, frame: pool.output.count)
+            let pooled = StreamFormat(lanes: folding.pe, laneBits: layer.pooledBits, vector: layer.outputs, frame: pool.output.count)
             stages.append(HardwareStage(id: .pool(layer: l), kind: .maxPool(pool.padded(channels: folding.paddedOutputs(layer.outputs)), simd: folding.pe), layer: l,
                                         label: "\(layer.key) max-pool", from: stream, to: pooled))
             stream = pooled

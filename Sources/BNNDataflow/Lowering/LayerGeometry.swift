@@ -20,6 +20,10 @@ public struct LayerGeometry: Sendable, Equatable {
     public var thresholdClasses: Int = 1
     /// Entries of the row and column class tables (0 without border classes).
     public var classTableEntries: Int = 0
+    /// Bits per weight: 1 (signs) or 2...8 (integer weights).
+    public var weightBits: Int = 1
+    /// Thresholds per neuron: 1 for a bit output, the multi-threshold's levels for a code output.
+    public var thresholdLevels: Int = 1
     public var window: SlidingWindowStage?
     public var pool: PoolStage?
 
@@ -39,13 +43,23 @@ public struct LayerGeometry: Sendable, Equatable {
     public init(stage: MvauStage) {
         var thresholds = false
         var border: BorderClasses?
-        if case .thresholds(let rom) = stage.activation {
+        var levels = 1
+        switch stage.activation {
+        case .thresholds(let rom):
             thresholds = true
             border = rom.border
+        case .multiThreshold(let rom):
+            thresholds = true
+            border = rom.border
+            levels = rom.levels
+        case .accumulator:
+            break
         }
         self.init(key: stage.key, label: stage.label, inputs: stage.inputs, outputs: stage.outputs, inputKind: stage.inputKind,
                   accumulatorType: stage.accumulatorType, hasThresholds: thresholds, border: border,
                   window: stage.window, pool: stage.pool)
+        weightBits = stage.weights.weightBits
+        thresholdLevels = levels
     }
 
     /// A layer with thresholds in `border`'s classes (one class when nil).
@@ -63,6 +77,13 @@ public struct LayerGeometry: Sendable, Equatable {
     public var pixels: Int { window?.outputPixels ?? 1 }
 
     public var accumulatorBits: Int { accumulatorType.bits }
+
+    /// Bits per MVAU output element: the code of `thresholdLevels` levels (1 for one threshold),
+    /// or the accumulator for the last layer.
+    public var outputBits: Int { hasThresholds ? MultiThresholdROM.bits(levels: thresholdLevels) : accumulatorBits }
+
+    /// Bits per element after the pool (a sum pool widens the codes).
+    public var pooledBits: Int { pool?.outputBits ?? outputBits }
 
     /// Multiply-accumulates per frame (binary ones, but for an 8-bit first layer).
     public var macs: Int { Divisors.product(Divisors.product(inputs, outputs), pixels) }

@@ -21,6 +21,9 @@ public struct NetworkGeometry: Sendable {
     public var input: DesignInput
     /// The input thresholds' type when the design starts with a binarizer.
     public var binarizerThresholdType: IntegerType?
+    /// Thresholds per input element of that binarizer (1 for a sign; more for a multi-level
+    /// input quantizer, whose codes are `MultiThresholdROM.bits(levels:)` wide).
+    public var binarizerLevels: Int = 1
     public var layers: [LayerGeometry]
     public var output: Output
 
@@ -35,9 +38,13 @@ public struct NetworkGeometry: Sendable {
     public init(design: Design) {
         self.init(name: design.name, input: design.input, binarizerThresholdType: design.binarizer?.thresholdType,
                   layers: design.layers.map(LayerGeometry.init(stage:)), output: Output(design.output))
+        binarizerLevels = design.binarizer?.levels ?? 1
     }
 
     public var classes: Int { layers.last?.outputs ?? 0 }
+
+    /// Bits per code the binarizer writes.
+    public var binarizerOutputBits: Int { MultiThresholdROM.bits(levels: binarizerLevels) }
 
     /// Multiply-accumulates per frame over all layers.
     public var macs: Int { layers.reduce(0) { Divisors.sum($0, $1.macs) } }
