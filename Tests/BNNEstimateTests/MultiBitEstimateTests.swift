@@ -20,6 +20,8 @@ final class MultiBitEstimateTests: XCTestCase {
         // The figures docs/estimates.md states; the weights alone need at least their bits in BRAM18s.
         XCTAssertEqual(e.totals.luts, 19_134)
         XCTAssertEqual(e.totals.bram18, 247)
+        XCTAssertEqual(e.layers.reduce(0) { $0 + FINNReferenceModel.mvauLUTs($1.geometry, pe: $1.folding.pe, simd: $1.folding.simd) }, 12_024)
+        XCTAssertEqual(e.layers.reduce(0) { $0 + FINNReferenceModel.mvauBRAM18($1.geometry, pe: $1.folding.pe, simd: $1.folding.simd) }, 217)
         let weightBits = e.layers.reduce(0) { $0 + $1.geometry.inputs * $1.geometry.outputs * 2 }
         XCTAssertGreaterThanOrEqual(e.totals.bram18 * 18 * 1024, weightBits)
     }
