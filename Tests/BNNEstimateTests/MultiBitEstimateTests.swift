@@ -22,6 +22,11 @@ final class MultiBitEstimateTests: XCTestCase {
         XCTAssertEqual(e.totals.bram18, 247)
         XCTAssertEqual(e.layers.reduce(0) { $0 + FINNReferenceModel.mvauLUTs($1.geometry, pe: $1.folding.pe, simd: $1.folding.simd) }, 12_024)
         XCTAssertEqual(e.layers.reduce(0) { $0 + FINNReferenceModel.mvauBRAM18($1.geometry, pe: $1.folding.pe, simd: $1.folding.simd) }, 217)
+        // The report names each layer's precision; W1A1 reports are unchanged.
+        XCTAssertEqual(e.layers[1].shape, "30x30x64 k3x3 -> 28x28x64, pool 2x2 -> 14x14, W2 A2 -> 2-bit codes (3 thresholds)")
+        XCTAssertEqual(e.layers[0].precision, "W2 A8 -> 2-bit codes (3 thresholds)")
+        XCTAssertEqual(e.layers[8].precision, "W2 A2")
+        XCTAssertTrue(ReportMarkdown.render(e).contains(SafeText.markdown(e.layers[1].shape)))
         let weightBits = e.layers.reduce(0) { $0 + $1.geometry.inputs * $1.geometry.outputs * 2 }
         XCTAssertGreaterThanOrEqual(e.totals.bram18 * 18 * 1024, weightBits)
     }
