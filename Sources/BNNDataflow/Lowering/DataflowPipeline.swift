@@ -13,7 +13,7 @@ public enum DataflowPipeline {
         if let thresholdType = geometry.binarizerThresholdType {
             let simd = first.binarizerLanes(channels: input.channels)
             let raw = StreamFormat(lanes: simd, laneBits: input.bits, vector: input.count, frame: input.count)
-            stream = StreamFormat(lanes: simd, laneBits: geometry.binarizerOutputBits, vector: input.count, frame: input.count)
+            stream = StreamFormat(lanes: simd, laneBits: MultiThresholdROM.bits(levels: geometry.binarizerLevels), vector: input.count, frame: input.count)
             stages.append(HardwareStage(id: .binarize, kind: .binarize(simd: simd, channels: input.channels, input: input.encoding, thresholdType: thresholdType, words: raw.words),
                                         layer: 0, label: "binarize input", from: raw, to: stream))
         } else {
@@ -63,7 +63,7 @@ public enum DataflowPipeline {
         if let pool = layer.pool {
             let pooled = StreamFormat(lanes: folding.pe, laneBits: layer.pooledBits, vector: layer.outputs, frame: pool.output.count)
             stages.append(HardwareStage(id: .pool(layer: l), kind: .maxPool(pool.padded(channels: folding.paddedOutputs(layer.outputs)), simd: folding.pe), layer: l,
-                                        label: "\(layer.key) max-pool", from: stream, to: pooled))
+                                        label: "\(layer.key) \(pool.kind == .sum ? "sum-pool" : "max-pool")", from: stream, to: pooled))
             stream = pooled
         }
         return stream

@@ -22,7 +22,7 @@ public struct LayerGeometry: Sendable, Equatable {
     public var classTableEntries: Int = 0
     /// Bits per weight: 1 (signs) or 2...8 (integer weights).
     public var weightBits: Int = 1
-    /// Thresholds per neuron: 1 for a bit output, the multi-threshold's levels for a code output.
+    /// Thresholds per neuron and class: 1 for a sign, the levels of a multi-threshold.
     public var thresholdLevels: Int = 1
     public var window: SlidingWindowStage?
     public var pool: PoolStage?
@@ -78,12 +78,15 @@ public struct LayerGeometry: Sendable, Equatable {
 
     public var accumulatorBits: Int { accumulatorType.bits }
 
-    /// Bits per MVAU output element: the code of `thresholdLevels` levels (1 for one threshold),
-    /// or the accumulator for the last layer.
+    /// Bits per element of the MVAU's output stream: a threshold code (1 bit for a sign), or the
+    /// accumulator of the last layer.
     public var outputBits: Int { hasThresholds ? MultiThresholdROM.bits(levels: thresholdLevels) : accumulatorBits }
 
-    /// Bits per element after the pool (a sum pool widens the codes).
-    public var pooledBits: Int { pool?.outputBits ?? outputBits }
+    /// Bits per element after the layer's pool (a sum pool widens them), or of the MVAU without one.
+    public var pooledBits: Int {
+        guard let pool else { return outputBits }
+        return pool.kind == .sum ? pool.outputBits : outputBits
+    }
 
     /// Multiply-accumulates per frame (binary ones, but for an 8-bit first layer).
     public var macs: Int { Divisors.product(Divisors.product(inputs, outputs), pixels) }

@@ -21,8 +21,7 @@ public struct NetworkGeometry: Sendable {
     public var input: DesignInput
     /// The input thresholds' type when the design starts with a binarizer.
     public var binarizerThresholdType: IntegerType?
-    /// Thresholds per input element of that binarizer (1 for a sign; more for a multi-level
-    /// input quantizer, whose codes are `MultiThresholdROM.bits(levels:)` wide).
+    /// Thresholds per channel of the binarizer: 1 for a sign, more for a multi-level quantizer.
     public var binarizerLevels: Int = 1
     public var layers: [LayerGeometry]
     public var output: Output
@@ -42,9 +41,6 @@ public struct NetworkGeometry: Sendable {
     }
 
     public var classes: Int { layers.last?.outputs ?? 0 }
-
-    /// Bits per code the binarizer writes.
-    public var binarizerOutputBits: Int { MultiThresholdROM.bits(levels: binarizerLevels) }
 
     /// Multiply-accumulates per frame over all layers.
     public var macs: Int { layers.reduce(0) { Divisors.sum($0, $1.macs) } }

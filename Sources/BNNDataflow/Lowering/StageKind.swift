@@ -14,7 +14,8 @@ public enum StageKind: Sendable, Equatable {
     case slidingWindow(SlidingWindowStage, simd: Int, inBits: Int, outBits: Int)
     /// `bnn::Mvau`, repeated once per output pixel.
     case mvau(LayerGeometry, Folding)
-    /// `bnn::MaxPoolBinary` with the MVAU's PE as its SIMD.
+    /// A pool with the MVAU's PE as its SIMD: `bnn::MaxPoolBinary` over bits, `bnn::MaxPoolCodes`
+    /// over multi-bit codes, `bnn::SumPool` for a sum (`PoolStage.kind`); one schedule for all three.
     case maxPool(PoolStage, simd: Int)
     /// `bnn::ArgMax` (`logits` false) or `bnn::LogitArgMax` over ceil(classes / pe) words.
     case argMax(classes: Int, pe: Int, accumulatorType: IntegerType, logits: Bool)
@@ -26,7 +27,7 @@ public enum StageKind: Sendable, Equatable {
         case .repack: return "StreamRepack"
         case .slidingWindow: return "SlidingWindow"
         case .mvau: return "Mvau"
-        case .maxPool: return "MaxPoolBinary"
+        case .maxPool(let pool, _): return pool.kind == .sum ? "SumPool" : pool.bits > 1 ? "MaxPoolCodes" : "MaxPoolBinary"
         case .argMax(_, _, _, let logits): return logits ? "LogitArgMax" : "ArgMax"
         }
     }
