@@ -35,9 +35,7 @@ public struct LayerSummary: Sendable {
     /// `W2 A2 -> 2-bit codes (3 thresholds)` for a layer with integer weights, code input or a
     /// code output; nil for the W1A1 path (and an 8-bit first layer with binary weights and a bit output).
     public var precision: String? {
-        let codesIn: Bool
-        if case .codes = geometry.inputKind { codesIn = true } else { codesIn = false }
-        guard geometry.weightBits > 1 || codesIn || geometry.thresholdLevels > 1 else { return nil }
+        guard geometry.isMultiBit else { return nil }
         var text = "W\(geometry.weightBits) A\(geometry.inputKind.bits)"
         if geometry.hasThresholds {
             text += " -> \(geometry.outputBits)-bit codes (\(geometry.thresholdLevels) threshold\(geometry.thresholdLevels == 1 ? "" : "s"))"

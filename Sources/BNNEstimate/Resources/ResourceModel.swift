@@ -45,9 +45,10 @@ public enum ResourceModel {
     /// W the weight bits, A the input element bits), with the threshold comparators always
     /// counted (FINN's comp_luts per PE lane: one accumulator-wide comparator per threshold
     /// level; FINN assumes 2^B - 1 levels, bnn-hls counts the levels the layer has), plus the
-    /// layer's memories: PE weight banks of WMEM x SIMD * W bits, PE threshold banks of TMEM (x
-    /// border classes) x levels * accumulator bits (FINN's thr_luts shape), the class tables, and
-    /// the SF-word input buffer.
+    /// layer's memories: PE weight banks of WMEM x SIMD * W bits, PE * levels threshold banks of
+    /// TMEM (x border classes) x accumulator bits (the C++ partitions `values[PE][TMEM][LEVELS]`
+    /// on PE and level; FINN's thr_luts prices the same bits), a falling flag per neuron for
+    /// multi-thresholds, the class tables, and the SF-word input buffer.
     static func mvau(_ layer: LayerGeometry, _ f: Folding) -> StageCost {
         let (p, q, a) = (f.pe, f.simd, layer.inputKind.bits)
         let thresholdBits = layer.hasThresholds ? layer.thresholdLevels * layer.accumulatorBits : 0
@@ -58,7 +59,8 @@ public enum ResourceModel {
         if layer.hasThresholds {
             // Thresholds per neuron and border class (more than one class only for padding the
             // compiler folds into thresholds, e.g. +-1 padding on 8-bit input).
-            memories.append(MemoryShape(role: "thresholds", banks: p, depth: nf * layer.thresholdClasses, width: thresholdBits))
+            memories.append(MemoryShape(role: "thresholds", banks: p * layer.thresholdLevels, depth: nf * layer.thresholdClasses, width: layer.accumulatorBits))
+            if layer.isMultiThreshold { memories.append(MemoryShape(role: "falling flags", banks: p, depth: nf, width: 1)) }
         }
         if layer.classTableEntries > 0 {
             memories.append(MemoryShape(role: "border classes", banks: 1, depth: layer.classTableEntries, width: 16))
