@@ -1,3 +1,4 @@
+import BNNCompiler
 import BNNDesign
 import BNNEmit
 import BNNModel
@@ -53,8 +54,13 @@ public struct Verifier: Sendable {
     private func compare(_ i: Int, _ expected: ReferenceResult, _ simulated: SimulationResult) -> [Mismatch] {
         var found: [Mismatch] = []
         var stage = 0
-        func checkBits(layerIndex: Int, neurons: Int) {
+        func checkBits(layerIndex: Int, neurons: Int, sumOf: Int = 1) {
             let want = expected.layerOutputs[layerIndex]
+            defer { stage += 1 }
+            guard simulated.hasBits(stage: stage) else {
+                found += checkCodes(i, simulated.stageCodes[stage], want, neurons: neurons, layerIndex: layerIndex, sumOf: sumOf)
+                return
+            }
             for n in 0..<neurons {
                 let got = simulated.bit(stage: stage, image: i, neuron: n, neurons: neurons)
                 if got != (want[n] > 0) {
@@ -62,17 +68,18 @@ public struct Verifier: Sendable {
                                           detail: "reference \(want[n] > 0 ? "+1" : "-1"), simulator \(got ? "+1" : "-1")"))
                 }
             }
-            stage += 1
         }
         if let b = design.binarizer { checkBits(layerIndex: b.layerIndex, neurons: design.input.count) }
         for layer in design.layers.dropLast() {
-            checkBits(layerIndex: layer.layerIndices.last ?? 0, neurons: layer.outputCount)
+            checkBits(layerIndex: layer.layerIndices.last ?? 0, neurons: layer.outputCount,
+                      sumOf: layer.pool.map { $0.kind == .sum ? $0.pool.height * $0.pool.width : 1 } ?? 1)
         }
         let lastLabel = network.layers[finalComputeIndex].label
-        let wantSums = expected.sums[finalComputeIndex] ?? []
+        let wantSums = expected.sums[finalComputeIndex] ?? codeSums(expected) ?? []
         let gotSums = simulated.sums(i)
         let gotLogits = simulated.logits(i)
-        for c in 0..<design.classCount where gotSums[c] != wantSums[c] {
+        // Version 2's sums over codes with an offset have no integer form in the reference.
+        for c in 0..<design.classCount where wantSums.count == design.classCount && gotSums[c] != wantSums[c] {
             found.append(Mismatch(input: i, place: "\(lastLabel) class \(c)", detail: "reference sum \(wantSums[c]), simulator \(gotSums[c])"))
         }
         if !design.output.isArgmax {
@@ -87,6 +94,52 @@ public struct Verifier: Sendable {
         return found
     }
 
+    /// The last layer's integer sums (`LogitMap.sum`) where the reference has none (codes with an
+    /// offset): the codes u of the reference's input values to the last dense layer, `acc = sum
+    /// w * u` with the model's weights, mapped by the design's `accScale * acc + accOffset`.
+    func codeSums(_ r: ReferenceResult) -> [Int]? {
+        guard case .codes = design.layers.last?.inputKind, finalComputeIndex > 0,
+              case .dense(let dense) = network.layers[finalComputeIndex].kind else { return nil }
+        let before = network.layers[..<finalComputeIndex]
+        guard let q = before.reversed().lazy.compactMap({ Quantizer($0.kind) }).first else { return nil }
+        let pools = before.reversed().prefix { Quantizer($0.kind) == nil }.compactMap { layer -> Int? in
+            if case .avgpool2d(let p) = layer.kind { return p.pool.height * p.pool.width }
+            return nil
+        }
+        let n = pools.first ?? 1
+        let step = q.step / n
+        var codeOf: [UInt64: Int] = [:]
+        for u in 0...(q.levels * n) { codeOf[(q.offset + step * u).double.bitPattern] = codeOf[(q.offset + step * u).double.bitPattern] ?? u }
+        let values = r.layerOutputs[finalComputeIndex - 1]
+        var codes: [Int] = []
+        for v in values {
+            guard let u = codeOf[v.bitPattern] else { return nil }
+            codes.append(u)
+        }
+        let maps = design.output.maps
+        return (0..<dense.units).map { j in
+            var acc = 0
+            for c in 0..<dense.inputs { acc += (dense.integerWeights?[j, c] ?? dense.weights.value(row: j, column: c)) * codes[c] }
+            return maps[j].sum(acc)
+        }
+    }
+
+    /// Multi-bit codes against the reference's values: code u of the group's last quantizer
+    /// (summed over `sumOf` codes by an average pool) is the exact `offset + step/sumOf * u`.
+    private func checkCodes(_ i: Int, _ codes: [Int], _ want: [Double], neurons: Int, layerIndex: Int, sumOf: Int) -> [Mismatch] {
+        guard let quantizer = network.layers[...layerIndex].reversed().lazy.compactMap({ Quantizer($0.kind) }).first else { return [] }
+        var found: [Mismatch] = []
+        for n in 0..<neurons {
+            let u = codes[i * neurons + n]
+            let value = (quantizer.offset + (quantizer.step / sumOf) * u).double
+            if value.bitPattern != want[n].bitPattern {
+                found.append(Mismatch(input: i, place: "\(network.layers[layerIndex].label) neuron \(n)",
+                                      detail: "reference \(want[n]), simulator code \(u) = \(value)"))
+            }
+        }
+        return found
+    }
+
     /// The generated testbench's vectors: inputs and what the reference computed for them.
     public func testVectors(_ batch: InputBatch) throws(ReferenceError) -> TestVectors {
         let reference = ReferenceNetwork(network)
@@ -96,7 +149,7 @@ public struct Verifier: Sendable {
             if design.output.isArgmax {
                 expected.append(.argmax(r.prediction))
             } else {
-                expected.append(.logits(sums: r.sums[finalComputeIndex] ?? [], logits: r.logits))
+                expected.append(.logits(sums: r.sums[finalComputeIndex] ?? codeSums(r) ?? [], logits: r.logits))
             }
         }
         return TestVectors(inputs: (0..<batch.count).map(batch.frame), expected: expected)

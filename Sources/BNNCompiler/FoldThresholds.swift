@@ -7,6 +7,7 @@ import BNNReference
 /// becomes a per-class logit map (and, in argmax mode, the way hardware compares classes).
 public enum FoldThresholds {
     public static func run(_ fused: FusedNetwork, file: String) throws(Diagnostic) -> IntegerNetwork {
+        if !fused.codeGroups.isEmpty { return try FoldCodes.run(fused, file: file) }
         let network = fused.network
         let spec = network.input
         let input = DesignInput(
@@ -198,7 +199,7 @@ public enum FoldThresholds {
     /// In argmax mode, compare accumulators directly only when every class shares one map that
     /// is strictly increasing over the reachable range (so equal logits mean equal accumulators
     /// and ties resolve the same way); otherwise compare the float64 logits in hardware.
-    private static func outputStage(_ mode: OutputMode, maps: [LogitMap], accRange: ClosedRange<Int>) -> OutputStage {
+    static func outputStage(_ mode: OutputMode, maps: [LogitMap], accRange: ClosedRange<Int>) -> OutputStage {
         guard mode == .argmax else { return .logits(maps: maps) }
         guard let first = maps.first, maps.allSatisfy({ $0 == first }), accRange.count <= maxArgmaxCheck else {
             return .argmaxOfLogits(maps: maps)

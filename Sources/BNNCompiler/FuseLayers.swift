@@ -8,6 +8,7 @@ public enum FuseLayers {
 
     public static func run(_ network: Network, file: String) throws(Diagnostic) -> FusedNetwork {
         try RefuseVersion2.run(network, file: file)
+        if FuseCodeLayers.applies(to: network) { return try FuseCodeLayers.run(network, file: file) }
         var leadingSign: FusedNetwork.LeadingSign?
         var groups: [FusedGroup] = []
         var pendingFlatten: Flatten?

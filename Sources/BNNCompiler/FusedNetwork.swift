@@ -9,6 +9,10 @@ public struct FusedNetwork: Sendable {
     public var leadingSign: LeadingSign?
     /// In stream order; the last group has no sign.
     public var groups: [FusedGroup]
+    /// Version 2 (see `FuseCodeLayers`): the quantizers on the model input, and the groups in
+    /// place of `groups` (which is then empty).
+    public var leadingQuantizers: [(layer: Layer, quantizer: Quantizer)] = []
+    public var codeGroups: [CodeGroup] = []
 
     public struct LeadingSign: Sendable {
         public var layer: Layer

@@ -18,6 +18,8 @@ public struct IntegerBinarizer: Sendable {
     /// Channel c's bit is `value >= thresholds[c]`.
     public var thresholds: [Int]
     public var thresholdType: IntegerType
+    /// `[channel][level]` for a multi-level input quantizer (version 2); empty: `thresholds`.
+    public var levelThresholds: [[Int]] = []
 }
 
 public struct IntegerLayer: Sendable {

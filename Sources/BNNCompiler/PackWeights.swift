@@ -9,7 +9,8 @@ public enum PackWeights {
         let binarizer = network.binarizer.map { b in
             BinarizerStage(layerIndex: b.layerIndex, label: b.label,
                            simd: (foldings.first ?? Folding(pe: 1, simd: 1)).binarizerLanes(channels: network.input.channels),
-                           thresholds: b.thresholds, thresholdType: b.thresholdType)
+                           levelThresholds: b.levelThresholds.isEmpty ? b.thresholds.map { [$0] } : b.levelThresholds,
+                           thresholdType: b.thresholdType)
         }
         return Design(name: network.name, input: network.input, binarizer: binarizer, layers: layers,
                       output: network.output, labels: network.labels)
@@ -44,11 +45,13 @@ public enum PackWeights {
     }
 
     private static func stage(_ layer: IntegerLayer, _ folding: Folding) -> MvauStage {
-        let activation: MvauActivation = layer.classThresholds.map {
+        var activation: MvauActivation = layer.classThresholds.map {
             .thresholds(packThresholds($0, pe: folding.pe, border: layer.border))
         } ?? .accumulator
+        if let multi = layer.multiThresholds { activation = .multiThreshold(packMultiThresholds(multi, pe: folding.pe, border: layer.border)) }
+        let weights = layer.integerWeights.map { packIntegerWeights($0, folding) } ?? packWeights(layer.weights, folding)
         return MvauStage(layerIndices: layer.layerIndices, label: layer.label, key: layer.foldKey, inputs: layer.inputs, outputs: layer.outputs,
-                         folding: folding, inputKind: layer.inputKind, weights: packWeights(layer.weights, folding),
+                         folding: folding, inputKind: layer.inputKind, weights: weights,
                          activation: activation, accumulatorType: layer.accumulatorType,
                          window: layer.window, pool: layer.pool)
     }

@@ -10,6 +10,13 @@ public enum PermuteFlatten {
             let shape = flattenInputShape(result, g)
             result.groups[g].weights = result.groups[g].weights.permutingColumns { flatten.order.index(ofStreamPosition: $0, shape: shape) }
         }
+        for g in result.codeGroups.indices {
+            guard let flatten = result.codeGroups[g].flatten, flatten.order != .hwc else { continue }
+            let shape = result.network.layers[result.codeGroups[g].compute.index - 1].inputShape
+            let source = { (p: Int) in flatten.order.index(ofStreamPosition: p, shape: shape) }
+            result.codeGroups[g].weights = result.codeGroups[g].weights.permutingColumns(source)
+            result.codeGroups[g].integerWeights = result.codeGroups[g].integerWeights?.permutingColumns(source)
+        }
         return result
     }
 

@@ -41,7 +41,7 @@ public struct Pipeline: Sendable {
         let integer = try FoldThresholds.run(fused, file: file)
         var foldings = try ChooseFolding.run(integer, request: folding)
         // Padded to whole folds, as PackWeights lays them out.
-        let weightBits = zip(integer.layers, foldings).reduce(0) { $0 + $1.1.paddedOutputs($1.0.outputs) * $1.1.paddedInputs($1.0.inputs) }
+        let weightBits = zip(integer.layers, foldings).reduce(0) { $0 + $1.1.paddedOutputs($1.0.outputs) * $1.1.paddedInputs($1.0.inputs) * $1.0.weightBits }
         guard weightBits <= maxWeightBits else {
             throw Diagnostic(file: file, location: "layers", message: "the design's weight ROMs would hold \(weightBits) bits, over the limit of \(maxWeightBits) (raise it with --max-weight-bits)")
         }

@@ -7,9 +7,15 @@ public struct SimulationResult: Sendable {
     /// Per thresholding stage (binarizer first, if any, then each hidden MVAU): output bits,
     /// `(neurons + 63) / 64` limbs per input.
     public let stageBits: [[UInt64]]
+    /// Per stage, likewise, the output codes (one Int per element) of a stage whose output is
+    /// multi-bit (its `stageBits` entry is then empty); empty for 1-bit stages.
+    public let stageCodes: [[Int]]
     /// The last layer's accumulators, `classes` per input.
     public let accumulators: [Int]
     public let output: OutputStage
+
+    /// True when stage `stage` has 1-bit outputs (`bit` reads them; else `stageCodes`).
+    public func hasBits(stage: Int) -> Bool { !stageBits[stage].isEmpty || stageCodes[stage].isEmpty }
 
     /// Bit `neuron` of stage `stage` for input `image`.
     public func bit(stage: Int, image: Int, neuron: Int, neurons: Int) -> Bool {
@@ -52,10 +58,11 @@ public struct SimulationResult: Sendable {
 
     static func concatenate(_ parts: [SimulationResult]) -> SimulationResult {
         guard let first = parts.first else {
-            return SimulationResult(count: 0, classes: 0, stageBits: [], accumulators: [], output: .logits(maps: []))
+            return SimulationResult(count: 0, classes: 0, stageBits: [], stageCodes: [], accumulators: [], output: .logits(maps: []))
         }
         let stages = first.stageBits.indices.map { s in joined(parts.map { $0.stageBits[s] }) }
-        return SimulationResult(count: parts.reduce(0) { $0 + $1.count }, classes: first.classes, stageBits: stages,
+        let codes = first.stageCodes.indices.map { s in joined(parts.map { $0.stageCodes[s] }) }
+        return SimulationResult(count: parts.reduce(0) { $0 + $1.count }, classes: first.classes, stageBits: stages, stageCodes: codes,
                                 accumulators: joined(parts.map(\.accumulators)), output: first.output)
     }
 

@@ -8,32 +8,17 @@ public struct Simulator: Sendable {
     public let design: Design
     private let layers: [LayerKernel]
 
-    private enum LayerKernel: Sendable {
+    enum LayerKernel: Sendable {
         case binary(BinaryKernel)
         /// `narrow` exists when every sum the layer can reach on the encoding's range fits Int16 lanes.
         case integer(narrow: IntegerKernel<SIMD32<Int16>>?, wide: IntegerKernel<SIMD16<Int32>>, runs: PixelRuns)
+        case codes(CodeKernel)
     }
 
     public init(design: Design) {
         self.design = design
         let largestValue = Self.largestValue(design.input)
-        layers = design.layers.map { stage in
-            let thresholds = Self.neuronThresholds(stage)
-            switch stage.inputKind {
-            case .binary, .maskedBinary:
-                return .binary(BinaryKernel(rows: stage.outputs, columns: stage.inputs,
-                                            rowBits: { Self.rowBits(stage, row: $0) }, thresholds: thresholds?.first))
-            case .integer, .codes:
-                let weight = { Self.weightBit(stage, row: $0, column: $1) }
-                let classes = Self.pixelClasses(stage)
-                let narrow = stage.inputs * largestValue <= SIMD32<Int16>.sumBound
-                    ? IntegerKernel<SIMD32<Int16>>(rows: stage.outputs, columns: stage.inputs, weight: weight, thresholds: thresholds, pixelClasses: classes)
-                    : nil
-                return .integer(narrow: narrow,
-                                wide: IntegerKernel(rows: stage.outputs, columns: stage.inputs, weight: weight, thresholds: thresholds, pixelClasses: classes),
-                                runs: stage.window.map(PixelRuns.init(window:)) ?? PixelRuns(columns: stage.inputs))
-            }
-        }
+        layers = design.layers.map { Self.kernel(for: $0, largestValue: largestValue) }
     }
 
     /// Runs `count` inputs given as the encoding's integers, `design.input.count` per input, HWC.
@@ -68,18 +53,56 @@ public struct Simulator: Sendable {
 
     private func runChunk(_ inputs: UnsafeBufferPointer<Int>, count: Int) -> SimulationResult {
         var stageBits: [[UInt64]] = []
+        var stageCodes: [[Int]] = []
+        // The current activations: packed bits, or one Int per element (codes, or raw inputs).
         var bits: [UInt64] = []
+        var codes: [Int]?
+        var length = design.input.count
         if let binarizer = design.binarizer {
-            bits = binarize(inputs, count: count, binarizer)
-            stageBits.append(bits)
+            if binarizer.levels == 1 {
+                bits = binarize(inputs, count: count, binarizer)
+                stageBits.append(bits)
+                stageCodes.append([])
+            } else {
+                let channels = design.input.channels
+                codes = (0..<(count * length)).map { binarizer.code(inputs[$0], channel: ($0 % length) % channels) }
+                stageBits.append([])
+                stageCodes.append(codes ?? [])
+            }
         } else if design.input.encoding == .bipolar {
             bits = Self.packBipolar(inputs, count: count, length: design.input.count)
+        } else {
+            codes = Array(inputs)
         }
         let classes = design.classCount
         var accumulators = [Int](repeating: 0, count: count * classes)
         for (l, kernel) in layers.enumerated() {
             let stage = design.layers[l]
             let isLast = l == layers.count - 1
+            if case .codes(let k) = kernel {
+                let x = codes ?? Self.unpack(bits, count: count, length: length)
+                let out = k.run(x, count: count, isLast: isLast)
+                if isLast {
+                    accumulators = out
+                    break
+                }
+                length = stage.outputCount
+                if stage.pool?.kind != .sum && stage.outputBits == 1 {
+                    bits = Self.pack(count: count, length: length) { out[$0 * length + $1] == 1 }
+                    stageBits.append(bits)
+                    stageCodes.append([])
+                } else {
+                    stageBits.append([])
+                    stageCodes.append(out)
+                }
+                codes = out
+                continue
+            }
+            if codes != nil, case .binary = kernel {
+                let x = codes ?? []
+                bits = Self.pack(count: count, length: length) { x[$0 * length + $1] == 1 }
+            }
+            codes = nil
             let outLimbs = (stage.outputs + 63) / 64
             var next = [UInt64](repeating: 0, count: isLast ? 0 : count * stage.pixels * outLimbs)
             switch kernel {
@@ -87,6 +110,8 @@ public struct Simulator: Sendable {
                 runBinary(k, stage, bits, count: count, isLast: isLast, next: &next, accumulators: &accumulators)
             case .integer(let narrow, let wide, let runs):
                 runInteger(narrow, wide, runs, inputs, count: count, isLast: isLast, next: &next, accumulators: &accumulators)
+            case .codes:
+                break
             }
             if isLast { break }
             // Per-pixel outputs of whole limbs already form the HWC image.
@@ -95,9 +120,12 @@ public struct Simulator: Sendable {
             }
             if let pool = stage.pool { next = WindowOps.pool(next, count: count, pool) }
             stageBits.append(next)
+            stageCodes.append([])
             bits = next
+            length = stage.outputCount
         }
-        return SimulationResult(count: count, classes: classes, stageBits: stageBits, accumulators: accumulators, output: design.output)
+        return SimulationResult(count: count, classes: classes, stageBits: stageBits, stageCodes: stageCodes,
+                                accumulators: accumulators, output: design.output)
     }
 
     private func runBinary(_ k: BinaryKernel, _ stage: MvauStage, _ bits: [UInt64], count: Int, isLast: Bool,
@@ -218,36 +246,6 @@ public struct Simulator: Sendable {
             for e in 0..<length where bit(image, e) { out[image * limbs + e / 64] |= 1 << UInt64(e % 64) }
         }
         return out
-    }
-
-    // MARK: reading the ROMs back
-
-    static func weightBit(_ stage: MvauStage, row r: Int, column c: Int) -> Bool {
-        let f = stage.folding
-        return stage.weights.bit(bank: r % f.pe, address: (r / f.pe) * stage.synapseFold + c / f.simd, lane: c % f.simd)
-    }
-
-    static func rowBits(_ stage: MvauStage, row r: Int) -> [UInt64] {
-        var limbs = [UInt64](repeating: 0, count: (stage.inputs + 63) / 64)
-        for c in 0..<stage.inputs where weightBit(stage, row: r, column: c) { limbs[c / 64] |= 1 << UInt64(c % 64) }
-        return limbs
-    }
-
-    /// `[border class][neuron]`, read back from the threshold ROM.
-    static func neuronThresholds(_ stage: MvauStage) -> [[Int]]? {
-        guard case .thresholds(let rom) = stage.activation else { return nil }
-        return (0..<rom.classes).map { k in
-            (0..<stage.outputs).map { rom.threshold(bank: $0 % rom.pe, address: $0 / rom.pe, borderClass: k) }
-        }
-    }
-
-    /// The border class of each output pixel, from the row and column class tables the C++
-    /// activation reads (all 0 without border classes).
-    static func pixelClasses(_ stage: MvauStage) -> [Int] {
-        guard case .thresholds(let rom) = stage.activation, let border = rom.border else {
-            return Array(repeating: 0, count: stage.pixels)
-        }
-        return (0..<stage.pixels).map { border.classOf(pixel: $0) }
     }
 }
 

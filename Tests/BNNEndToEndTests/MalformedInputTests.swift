@@ -241,10 +241,10 @@ final class MalformedInputTests: XCTestCase {
     var version2Cases: [Case] {
         let v2 = corpus("valid_v2.json")
         let v2Inputs = corpus("valid_v2_inputs.npy")
-        let refused = v2 + ": error: layers[0] (conv1).weight_bits: weight_bits 2 conv2d layers load and run in the reference but cannot be compiled yet"
+        let refused = v2 + ": error: layers[4] (conv2).input: layers reading an earlier layer's output (`input`) load and run in the reference but cannot be compiled yet"
         let needs = #"needs "version": 2 (this file says version 1)"#
         return [
-            // Loads and runs in the reference; every command that compiles refuses it with one line.
+            // A residual graph: loads and runs in the reference; every command that compiles refuses it with one line.
             Case(args: ["compile", v2, "-o", out], status: 1, line: refused),
             Case(args: ["simulate", v2, "--inputs", v2Inputs], status: 1, line: refused),
             Case(args: ["verify", v2, "--inputs", v2Inputs], status: 1, line: refused),
@@ -392,7 +392,7 @@ final class MalformedInputTests: XCTestCase {
         }
         let result = run(["verify", mlp, "--fold", corpus("valid_mlp_folding.json"), "--random", "20"])
         XCTAssertEqual(result.status, 0, result.stderr + result.stdout)
-        // The version-2 base cannot be compiled yet, but loads and runs in the reference.
+        // The version-2 base (a residual graph) cannot be compiled yet, but loads and runs in the reference.
         do {
             let network = try ModelLoader().load(path: corpus("valid_v2.json"))
             let inputs = try InputBatch.load(path: corpus("valid_v2_inputs.npy"), for: network)

@@ -18,4 +18,13 @@ public struct IntegerMatrix: Sendable, Equatable {
 
     /// The integers a `bits`-bit weight may take.
     public static func range(bits: Int) -> ClosedRange<Int> { -(1 << (bits - 1))...((1 << (bits - 1)) - 1) }
+
+    /// Column c of the result is column `source(c)` of this matrix.
+    public func permutingColumns(_ source: (Int) -> Int) -> IntegerMatrix {
+        var permuted = values
+        for r in 0..<rows {
+            for c in 0..<columns { permuted[r * columns + c] = values[r * columns + source(c)] }
+        }
+        return IntegerMatrix(rows: rows, columns: columns, bits: bits, values: permuted)
+    }
 }

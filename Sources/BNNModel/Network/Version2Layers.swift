@@ -54,11 +54,13 @@ public struct MultiThreshold: Sendable, Equatable {
 /// `y = x + value[c]`.
 public struct Shift: Sendable, Equatable {
     public var value: [Double]
+    public init(value: [Double]) { self.value = value }
 }
 
 /// `y = x` if `x >= 0`, else `slope[c] * x`.
 public struct PReLU: Sendable, Equatable {
     public var slope: [Double]
+    public init(slope: [Double]) { self.slope = slope }
 }
 
 /// `y = min(max(x, min), max)` (hardtanh), no rounding.
@@ -75,6 +77,11 @@ public struct Clamp: Sendable, Equatable {
 public struct AvgPool2D: Sendable, Equatable {
     public var pool: Pair
     public var stride: Pair
+
+    public init(pool: Pair, stride: Pair) {
+        self.pool = pool
+        self.stride = stride
+    }
 
     public func outputShape(_ input: Shape3) -> Shape3 {
         MaxPool2D(pool: pool, stride: stride).outputShape(input)
