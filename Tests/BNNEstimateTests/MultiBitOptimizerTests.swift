@@ -1,6 +1,9 @@
 import BNNDataflow
+import BNNCompiler
 import BNNDesign
 @testable import BNNEstimate
+import BNNModel
+import BNNRandomModels
 import XCTest
 
 /// The folding optimizer on CNV-W2A2 against BNN-PYNQ's published folding (586 MACs/cycle,
@@ -46,5 +49,42 @@ final class MultiBitOptimizerTests: XCTestCase {
         XCTAssertEqual(enough.estimate.lanes, 637)
         XCTAssertEqual(enough.estimate.totals.luts, 22_758)
         XCTAssertLessThanOrEqual(enough.estimate.totals.bram18, pynq.totals.bram18)
+    }
+}
+
+/// The compiled version-2 CNV-W2A2 model (random ternary weights, 2-bit quantizers) estimates as
+/// the hand-built design of its shapes: the compiler's geometry is the one the tests above price.
+final class CompiledCNVW2A2Tests: XCTestCase {
+    func testCompiledCNVW2A2EstimatesToBNNPYNQsBottleneck() throws {
+        let network = try ModelLoader().load(bytes: BenchmarkModels.cnvJSON(seed: 11, weightBits: 2, activationBits: 2), file: "cnv_w2a2.json")
+        let names = ["conv0", "conv3", "conv7", "conv10", "conv14", "conv17", "fc20", "fc23", "fc26"]
+        let request = FoldingRequest(entries: Array(zip(names, MultiBitModels.pynqCNVW2A2)))
+        let stages = try Pipeline(file: "cnv_w2a2.json", folding: request).run(network)
+        let compiled = DesignEstimate(design: stages.design, clockNs: 10)
+        let handBuilt = DesignEstimate(design: MultiBitModels.cnv(), clockNs: 10)
+        XCTAssertEqual(compiled.bottleneckCycles, 115_200)
+        XCTAssertEqual(compiled.bottleneckLayers, [3])
+        XCTAssertEqual(compiled.layers.map(\.cycles), handBuilt.layers.map(\.cycles))
+        XCTAssertEqual(compiled.stages.map(\.cycles), handBuilt.stages.map(\.cycles))
+        let layers = compiled.geometry.layers
+        XCTAssertEqual(layers.map(\.weightBits), Array(repeating: 2, count: 9))
+        XCTAssertEqual(layers.map(\.thresholdLevels), Array(repeating: 3, count: 8) + [1])
+        XCTAssertEqual(layers.map(\.inputKind), [.integer(bits: 8, isSigned: false, zeroPoint: 0)] + Array(repeating: .codes(bits: 2), count: 8))
+        XCTAssertEqual(compiled.stages.map(\.stage.outputWidth), handBuilt.stages.map(\.stage.outputWidth).dropLast() + [compiled.stages.last?.stage.outputWidth ?? 0])
+        // The geometry the optimizer prices before packing is the packed design's.
+        XCTAssertEqual(NetworkGeometry(stages.integer).layers, layers)
+        // The compiler proves narrower accumulators than the hand-built bound (ternary weights).
+        XCTAssertEqual(layers.map(\.accumulatorBits), [13, 11, 11, 12, 12, 13, 10, 11, 11])
+        XCTAssertEqual(compiled.totals.luts, 18_481)
+        XCTAssertEqual(compiled.totals.bram18, 256)
+
+        // The optimizer as the folding strategy, at BNN-PYNQ's MACs/cycle and BRAM18.
+        let strategy = OptimizingStrategy(goal: .maximumThroughput, budget: ResourceBudget(bram18: compiled.totals.bram18, lanes: 586), clockNs: 10)
+        let optimized = try Pipeline(file: "cnv_w2a2.json", strategy: strategy).run(network)
+        let best = DesignEstimate(design: optimized.design, clockNs: 10)
+        XCTAssertEqual(best.bottleneckCycles, 105_600)
+        XCTAssertGreaterThanOrEqual(best.framesPerSecond, 1.09 * compiled.framesPerSecond)
+        XCTAssertLessThanOrEqual(best.lanes, 586)
+        XCTAssertLessThanOrEqual(best.totals.bram18, compiled.totals.bram18)
     }
 }

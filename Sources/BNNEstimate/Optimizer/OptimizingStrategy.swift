@@ -37,5 +37,6 @@ extension NetworkGeometry {
         }
         self.init(name: network.name, input: network.input, binarizerThresholdType: network.binarizer?.thresholdType,
                   layers: layers, output: Output(network.output))
+        binarizerLevels = network.binarizer.map { $0.levelThresholds.first?.count ?? 1 } ?? 1
     }
 }
