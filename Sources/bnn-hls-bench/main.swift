@@ -298,3 +298,36 @@ let commandTime = best(3) { commandStatus = CommandLineTool.run(["estimate", cnv
 try? FileManager.default.removeItem(at: cnvFile)
 print(String(format: "whole `bnn-hls estimate cnv.json --budget macs=2272,bram=%d` (parse, compile, optimize, repack, estimate): %.1f ms, exit %d",
              cnvEstimate.totals.bram18, commandTime * 1e3, commandStatus))
+
+// MARK: CNV-W2A2: estimate and folding optimizer against BNN-PYNQ's published folding
+print("")
+let w2a2Names = ["conv0", "conv3", "conv7", "conv10", "conv14", "conv17", "fc20", "fc23", "fc26"]
+// bnn/src/network/cnvW2A2/hw/config.h of Xilinx/BNN-PYNQ: (PE, SIMD) per layer, 586 MACs/cycle.
+let w2a2Pynq = [(8, 3), (16, 16), (8, 16), (8, 16), (4, 8), (1, 8), (1, 2), (2, 2), (4, 1)].map { Folding(pe: $0.0, simd: $0.1) }
+let w2a2JSON = BenchmarkModels.cnvJSON(seed: 11, weightBits: 2, activationBits: 2)
+print("CNV-W2A2 (version 2: 2-bit ternary weights, 2-bit codes, 3 thresholds per neuron, 8-bit input), random weights, BNN-PYNQ's CNV-W2A2 folding")
+do {
+    let network = try ModelLoader().load(bytes: w2a2JSON, file: "cnv_w2a2.json")
+    let stages = try Pipeline(file: "cnv_w2a2.json", folding: FoldingRequest(entries: Array(zip(w2a2Names, w2a2Pynq)))).run(network)
+    let pynq = DesignEstimate(design: stages.design, clockNs: 10)
+    let bottleneck = pynq.bottleneckLayers.map { pynq.geometry.layers[$0].key }.joined(separator: ", ")
+    print("  BNN-PYNQ's folding (published bottleneck 115200 cycles at layer 3): " + describe(pynq) + " at \(bottleneck)")
+    let geometry = NetworkGeometry(design: stages.design)
+    let optimizer = FoldingOptimizer(geometry: geometry, clockNs: 10)
+    var w2a2Best: OptimizationResult?
+    let time = try best(3) { w2a2Best = try optimizer.run(goal: .maximumThroughput, budget: ResourceBudget(bram18: pynq.totals.bram18, lanes: pynq.lanes)) }
+    if let best = w2a2Best {
+        print(String(format: "  optimizer within %d MACs/cycle and %d BRAM18 (%.1f ms): %@; %.2fx BNN-PYNQ's frames/s", pynq.lanes, pynq.totals.bram18, time * 1e3,
+                     describe(best.estimate), best.estimate.framesPerSecond / pynq.framesPerSecond))
+        print("  folding: " + best.foldings.map { "(\($0.pe),\($0.simd))" }.joined(separator: " "))
+    }
+    print(String(format: "  1.2x at %d MACs/cycle is out of reach for any folding: %d MACs per frame / %d lanes = %.0f cycles > %.0f",
+                 pynq.lanes, pynq.macs, pynq.lanes, pynq.idealCycles, Double(pynq.bottleneckCycles) / 1.2))
+    var fewest = optimizer
+    fewest.objective = .lanes
+    let enough = try fewest.run(goal: .framesPerSecond(1.2 * pynq.framesPerSecond), budget: ResourceBudget(bram18: pynq.totals.bram18))
+    print(String(format: "  1.2x within %d BRAM18 takes at least %d MACs/cycle: %@; %.2fx", pynq.totals.bram18, enough.estimate.lanes, describe(enough.estimate),
+                 enough.estimate.framesPerSecond / pynq.framesPerSecond))
+} catch {
+    print("  not compiled: \(error)")
+}

@@ -11,7 +11,8 @@ final class OptimizingStrategyTests: XCTestCase {
     /// The geometry read off the integer network is the one read off the packed design, for
     /// every example (8-bit inputs with border classes, convolutions, pools, argmax endings).
     func testGeometryBeforePackingMatchesThePackedDesign() throws {
-        for model in ["digits_mlp/model.json", "digits_cnn/model.json", "digits_cnn/model_argmax.json", "larq_digits/model.json", "torch_digits/model.json"] {
+        for model in ["digits_mlp/model.json", "digits_cnn/model.json", "digits_cnn/model_argmax.json", "larq_digits/model.json", "torch_digits/model.json",
+                      "digits_cnn_a2/w1a2/model.json", "digits_cnn_a2/w2a2/model.json"] {
             let network = try ModelLoader().load(path: TestModels.repo.appendingPathComponent("Examples/" + model).path)
             let stages = try Pipeline(file: model).run(network)
             let before = NetworkGeometry(stages.integer)
@@ -19,6 +20,7 @@ final class OptimizingStrategyTests: XCTestCase {
             XCTAssertEqual(before.layers, after.layers, model)
             XCTAssertEqual(before.output, after.output, model)
             XCTAssertEqual(before.binarizerThresholdType, after.binarizerThresholdType, model)
+            XCTAssertEqual(before.binarizerLevels, after.binarizerLevels, model)
         }
     }
 

@@ -48,6 +48,19 @@ final class RandomModelsTests: XCTestCase {
         XCTAssertNotEqual(BenchmarkModels.cnvJSON(seed: 11), BenchmarkModels.cnvJSON(seed: 12))
     }
 
+    /// CNV-W2A2: version 2, the same shapes, 2-bit (ternary) weights, a 2-bit quantizer per group.
+    func testMultiBitCNVHasItsTopology() throws {
+        let cnv = try ModelLoader().load(bytes: BenchmarkModels.cnvJSON(seed: 11, weightBits: 2, activationBits: 2), file: "cnv_w2a2.json")
+        XCTAssertEqual(cnv.version, 2)
+        let convs = cnv.layers.compactMap { if case .conv2d(let c) = $0.kind { c } else { nil } }
+        XCTAssertEqual(convs.map(\.filters), [64, 64, 128, 128, 256, 256])
+        XCTAssertEqual(convs.map(\.weightBits), Array(repeating: 2, count: 6))
+        XCTAssertTrue(convs.allSatisfy { $0.integerWeights.map { m in (0..<m.rows).allSatisfy { r in (0..<m.columns).allSatisfy { (-1...1).contains(m[r, $0]) } } } ?? false })
+        let quantizers = cnv.layers.compactMap { if case .quantize(let q) = $0.kind { q.bits } else { nil } }
+        XCTAssertEqual(quantizers, Array(repeating: 2, count: 8))
+        XCTAssertEqual(cnv.layers.last?.outputShape.count, 10)
+    }
+
     func testRandomNetworksFollowTheirOptions() {
         var options = RandomNetworks.Options(sizes: [0, 5, 3])
         var conv = RandomNetworks.ConvSpec(filters: 4, kernel: Pair(3, 3))

@@ -27,7 +27,7 @@ public struct DesignEstimate: Sendable {
         var stages: [StageEstimate] = []
         for (i, stage) in graph.stages.enumerated() {
             let depth = graph.fifoDepth(ofStage: i)
-            stages.append(StageEstimate(stage: stage, cycles: stage.cycles, cost: ResourceModel.cost(stage.kind), fifoDepth: depth,
+            stages.append(StageEstimate(stage: stage, cycles: stage.cycles, cost: ResourceModel.cost(stage.kind, binarizerLevels: geometry.binarizerLevels), fifoDepth: depth,
                                         fifoCost: depth.map { ResourceModel.fifo(depth: $0, width: stage.outputWidth) } ?? .zero))
         }
         self.stages = stages

@@ -27,7 +27,19 @@ public struct LayerSummary: Sendable {
         if let p = geometry.pool {
             text += ", pool \(p.pool.height)x\(p.pool.width) -> \(p.output.height)x\(p.output.width)"
         }
+        if let precision { text += ", " + precision }
         if geometry.isPadded(folding) { text += ", MW x MH padded to \(paddedInputs)x\(paddedOutputs)" }
+        return text
+    }
+
+    /// `W2 A2 -> 2-bit codes (3 thresholds)` for a layer with integer weights, code input or a
+    /// code output; nil for the W1A1 path (and an 8-bit first layer with binary weights and a bit output).
+    public var precision: String? {
+        guard geometry.isMultiBit else { return nil }
+        var text = "W\(geometry.weightBits) A\(geometry.inputKind.bits)"
+        if geometry.hasThresholds {
+            text += " -> \(geometry.outputBits)-bit codes (\(geometry.thresholdLevels) threshold\(geometry.thresholdLevels == 1 ? "" : "s"))"
+        }
         return text
     }
 

@@ -26,12 +26,17 @@ public struct OptimizingStrategy: FoldingStrategy {
 extension NetworkGeometry {
     /// The geometry of the design `network` packs into, with any folding.
     public init(_ network: IntegerNetwork) {
-        let layers = network.layers.map {
-            LayerGeometry(key: $0.foldKey, label: $0.label, inputs: $0.inputs, outputs: $0.outputs, inputKind: $0.inputKind,
-                          accumulatorType: $0.accumulatorType, hasThresholds: $0.classThresholds != nil, border: $0.classThresholds == nil ? nil : $0.border,
-                          window: $0.window, pool: $0.pool)
+        let layers = network.layers.map { layer -> LayerGeometry in
+            let thresholds = layer.classThresholds != nil || layer.multiThresholds != nil
+            var geometry = LayerGeometry(key: layer.foldKey, label: layer.label, inputs: layer.inputs, outputs: layer.outputs, inputKind: layer.inputKind,
+                                         accumulatorType: layer.accumulatorType, hasThresholds: thresholds, border: thresholds ? layer.border : nil,
+                                         window: layer.window, pool: layer.pool)
+            geometry.weightBits = layer.weightBits
+            geometry.thresholdLevels = layer.multiThresholds?.levels ?? 1
+            return geometry
         }
         self.init(name: network.name, input: network.input, binarizerThresholdType: network.binarizer?.thresholdType,
                   layers: layers, output: Output(network.output))
+        binarizerLevels = network.binarizer.map { $0.levelThresholds.first?.count ?? 1 } ?? 1
     }
 }

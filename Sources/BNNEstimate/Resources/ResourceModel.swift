@@ -8,11 +8,14 @@ import BNNDesign
 /// UltraRAM cannot be initialised by the bitstream (FINN, too, only maps runtime-writable
 /// weights to URAM), nor does Vitis HLS pick it without a BIND_STORAGE pragma.
 public enum ResourceModel {
-    public static func cost(_ kind: StageKind) -> StageCost {
+    /// `binarizerLevels`: thresholds per element of a `.binarize` stage (1 for a sign).
+    public static func cost(_ kind: StageKind, binarizerLevels: Int = 1) -> StageCost {
         switch kind {
         case .binarize(let simd, let channels, _, let thresholdType, _):
-            let thresholds = MemoryShape(role: "thresholds", banks: simd, depth: channels / simd, width: thresholdType.bits)
-            return with([thresholds], logic: Resources(luts: 50 + simd * thresholdType.bits))
+            // A comparator per lane and level against thresholds read from `levels` words per channel.
+            let bits = thresholdType.bits * binarizerLevels
+            let thresholds = MemoryShape(role: "thresholds", banks: simd, depth: channels / simd, width: bits)
+            return with([thresholds], logic: Resources(luts: 50 + simd * bits))
         case .widthConverter(let inWidth, let outWidth, _):
             return StageCost(total: Resources(luts: converterLUTs(inWidth: inWidth, outWidth: outWidth)), memories: [])
         case .repack(let r):
@@ -26,14 +29,7 @@ public enum ResourceModel {
         case .mvau(let layer, let folding):
             return mvau(layer, folding)
         case .maxPool(let pool, let simd):
-            let cf = pool.input.channels / simd
-            let rows = Divisors.ceilDiv(pool.pool.height, pool.stride.height)
-            let columns = Divisors.ceilDiv(pool.pool.width, pool.stride.width)
-            let accumulators = MemoryShape(role: "row accumulators", banks: rows, depth: pool.output.width * cf, width: simd)
-            // Per lane: a combine and a select per open column and row window, the output select;
-            // the column slots are CF-word shift registers (SRL32s).
-            let logic = 100 + simd * (2 * columns + 2 * rows + 1) + simd * columns * Divisors.ceilDiv(cf, 32)
-            return with([accumulators], logic: Resources(luts: logic))
+            return self.pool(pool, simd: simd)
         case .argMax(_, let pe, let accumulatorType, let logits):
             let bits = accumulatorType.bits
             if logits {
@@ -46,25 +42,46 @@ public enum ResourceModel {
     }
 
     /// FINN-R's MVAU model as FINN's `MVAU_hls.lut_estimation` computes it (c0 = 300, c1 = 1.1,
-    /// binary weights W = 1, A the input element bits), with the threshold comparators always
-    /// counted, plus the layer's memories: PE weight banks of WMEM x SIMD bits, PE threshold
-    /// banks of TMEM (x border classes) x accumulator bits, the class tables, and the SF-word input buffer.
+    /// W the weight bits, A the input element bits), with the threshold comparators always
+    /// counted (FINN's comp_luts per PE lane: one accumulator-wide comparator per threshold
+    /// level; FINN assumes 2^B - 1 levels, bnn-hls counts the levels the layer has), plus the
+    /// layer's memories: PE weight banks of WMEM x SIMD * W bits, PE * levels threshold banks of
+    /// TMEM (x border classes) x accumulator bits (the C++ partitions `values[PE][TMEM][LEVELS]`
+    /// on PE and level; FINN's thr_luts prices the same bits), a falling flag per neuron for
+    /// multi-thresholds, the class tables, and the SF-word input buffer.
     static func mvau(_ layer: LayerGeometry, _ f: Folding) -> StageCost {
         let (p, q, a) = (f.pe, f.simd, layer.inputKind.bits)
-        let comparator = layer.hasThresholds ? layer.accumulatorBits : 0
-        let logic = FINNReferenceModel.finnRLUTs(pe: p, simd: q, inputBits: a, perLane: layer.accumulatorBits + comparator)
+        let thresholdBits = layer.hasThresholds ? layer.thresholdLevels * layer.accumulatorBits : 0
+        let logic = FINNReferenceModel.finnRLUTs(pe: p, simd: q, weightBits: layer.weightBits, inputBits: a, perLane: layer.accumulatorBits + thresholdBits)
         let sf = f.synapseFold(inputs: layer.inputs)
         let nf = f.neuronFold(outputs: layer.outputs)
-        var memories = [MemoryShape(role: "weights", banks: p, depth: nf * sf, width: q)]
+        var memories = [MemoryShape(role: "weights", banks: p, depth: nf * sf, width: q * layer.weightBits)]
         if layer.hasThresholds {
-            // One threshold per neuron and border class (more than one class only for +-1 padding on 8-bit input).
-            memories.append(MemoryShape(role: "thresholds", banks: p, depth: nf * layer.thresholdClasses, width: layer.accumulatorBits))
+            // Thresholds per neuron and border class (more than one class only for padding the
+            // compiler folds into thresholds, e.g. +-1 padding on 8-bit input).
+            memories.append(MemoryShape(role: "thresholds", banks: p * layer.thresholdLevels, depth: nf * layer.thresholdClasses, width: layer.accumulatorBits))
+            if layer.isMultiThreshold { memories.append(MemoryShape(role: "falling flags", banks: p, depth: nf, width: 1)) }
         }
         if layer.classTableEntries > 0 {
             memories.append(MemoryShape(role: "border classes", banks: 1, depth: layer.classTableEntries, width: 16))
         }
         memories.append(MemoryShape(role: "input buffer", banks: 1, depth: sf, width: q * a))
         return with(memories, logic: Resources(luts: logic))
+    }
+
+    /// A pool over PE lanes of b-bit elements (FINN has no LUT model for its pools; this is
+    /// ours). Per lane and bit: a compare (max) or add (sum) and a select per open column and
+    /// row window, the output select; the column slots are CF-word shift registers (SRL32s);
+    /// NR row accumulators of OUT_W * CF words. b = 1 is the binary max-pool (OR/AND and select);
+    /// b is the code width for a max over codes, the widened output width for a sum pool.
+    static func pool(_ pool: PoolStage, simd: Int) -> StageCost {
+        let cf = pool.input.channels / simd
+        let rows = Divisors.ceilDiv(pool.pool.height, pool.stride.height)
+        let columns = Divisors.ceilDiv(pool.pool.width, pool.stride.width)
+        let bits = pool.outputBits
+        let accumulators = MemoryShape(role: "row accumulators", banks: rows, depth: pool.output.width * cf, width: simd * bits)
+        let logic = 100 + simd * bits * (2 * columns + 2 * rows + 1) + simd * bits * columns * Divisors.ceilDiv(cf, 32)
+        return with([accumulators], logic: Resources(luts: logic))
     }
 
     /// FINN's generalised `StreamingDataWidthConverter` (a shift buffer of IN + OUT bits, as ours).
