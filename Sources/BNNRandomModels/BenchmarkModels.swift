@@ -9,33 +9,42 @@ public enum BenchmarkModels {
         var b = Builder(seed: seed)
         for l in 0..<(sizes.count - 1) {
             b.dense(units: sizes[l + 1], inputs: sizes[l])
-            b.batchnorm(channels: sizes[l + 1], fanIn: sizes[l])
+            b.batchnorm(channels: sizes[l + 1], fanIn: Double(sizes[l]))
             if l < sizes.count - 2 { b.sign() }
         }
         return b.model(name: "lfc", input: #"{"shape": [\#(sizes[0])], "encoding": "bipolar"}"#)
     }
 
     /// CNV (FINN paper): 3x32x32 8-bit input; conv3x3 64, 64, pool 2, conv 128, 128, pool 2,
-    /// conv 256, 256 (no padding), dense 512, 512, 10.
-    public static func cnvJSON(seed: UInt64) -> [UInt8] {
+    /// conv 256, 256 (no padding), dense 512, 512, 10. `weightBits` on every compute layer but
+    /// the first (`firstWeightBits`); `activationBits` > 1 puts a `quantize` of that many bits
+    /// (unsigned, scale 0.5) where W1A1 has `sign`, in a version-2 file: BNN-PYNQ's CNV-W1A2 is
+    /// (1, 1, 2), CNV-W2A2 with FINN's 8-bit first layer (2, 8, 2).
+    public static func cnvJSON(seed: UInt64, weightBits: Int = 1, firstWeightBits: Int = 1, activationBits: Int = 1) -> [UInt8] {
         var b = Builder(seed: seed)
+        func activation() {
+            if activationBits == 1 { b.sign() } else { b.quantize(bits: activationBits) }
+        }
+        // A layer's sum spread, in units of a +-1 weight on +-1 input (8-bit input: up to 255 * scale 1/255).
+        func spread(_ bits: Int) -> Double { bits == 1 ? 1 : Double(1 << (bits - 1)) / 3.squareRoot() }
         var channels = 3
         for (filters, poolAfter) in [(64, false), (64, true), (128, false), (128, true), (256, false), (256, false)] {
-            b.conv(filters: filters, channels: channels)
-            b.batchnorm(channels: filters, fanIn: channels * 9 * (channels == 3 ? 64 : 1))
-            b.sign()
+            let bits = channels == 3 ? firstWeightBits : weightBits
+            b.conv(filters: filters, channels: channels, weightBits: bits)
+            let fanIn = Double(channels * 9 * (channels == 3 ? 64 : 1))
+            b.batchnorm(channels: filters, fanIn: fanIn * spread(bits) * spread(bits))
+            activation()
             if poolAfter { b.layers.append(#"{"type": "maxpool2d", "pool": 2}"#) }
             channels = filters
         }
-        b.dense(units: 512, inputs: 256)
-        b.batchnorm(channels: 512, fanIn: 256)
-        b.sign()
-        b.dense(units: 512, inputs: 512)
-        b.batchnorm(channels: 512, fanIn: 512)
-        b.sign()
-        b.dense(units: 10, inputs: 512)
-        b.batchnorm(channels: 10, fanIn: 512)
-        return b.model(name: "cnv", input: #"{"shape": [32, 32, 3], "encoding": "uint8", "scale": 0.00392156862745098, "zero_point": 0}"#)
+        for (units, inputs) in [(512, 256), (512, 512), (10, 512)] {
+            b.dense(units: units, inputs: inputs, weightBits: weightBits)
+            b.batchnorm(channels: units, fanIn: Double(inputs) * spread(weightBits) * spread(weightBits))
+            if units != 10 { activation() }
+        }
+        let isVersion2 = max(weightBits, firstWeightBits, activationBits) > 1
+        return b.model(name: "cnv", input: #"{"shape": [32, 32, 3], "encoding": "uint8", "scale": 0.00392156862745098, "zero_point": 0}"#,
+                       version: isVersion2 ? 2 : 1)
     }
 
     /// Appends layers as JSON text, drawing weights and batchnorm statistics from a seeded generator.
@@ -52,17 +61,25 @@ public enum BenchmarkModels {
             return TensorText.base64(shape: shape, dtype: "bipolar", bytes: TensorText.bipolar(signs))
         }
 
-        mutating func dense(units: Int, inputs: Int) {
-            layers.append(#"{"type": "dense", "name": "fc\#(layers.count)", "units": \#(units), "weight": \#(bipolar([units, inputs]))}"#)
+        /// +-1 weights (bipolar), or integers of `weightBits` bits in their whole two's complement range.
+        mutating func weights(_ shape: [Int], weightBits: Int) -> String {
+            guard weightBits > 1 else { return bipolar(shape) }
+            let half = 1 << (weightBits - 1)
+            let values = (0..<shape.reduce(1, *)).map { _ in Double(int(-half...(half - 1))) }
+            return TensorText.base64(shape: shape, dtype: "int8", bytes: TensorText.bytes(values, dtype: "int8")) + #", "weight_bits": \#(weightBits)"#
         }
 
-        mutating func conv(filters: Int, channels: Int) {
-            layers.append(#"{"type": "conv2d", "name": "conv\#(layers.count)", "filters": \#(filters), "kernel": 3, "weight": \#(bipolar([filters, channels, 3, 3]))}"#)
+        mutating func dense(units: Int, inputs: Int, weightBits: Int = 1) {
+            layers.append(#"{"type": "dense", "name": "fc\#(layers.count)", "units": \#(units), "weight": \#(weights([units, inputs], weightBits: weightBits))}"#)
+        }
+
+        mutating func conv(filters: Int, channels: Int, weightBits: Int = 1) {
+            layers.append(#"{"type": "conv2d", "name": "conv\#(layers.count)", "filters": \#(filters), "kernel": 3, "weight": \#(weights([filters, channels, 3, 3], weightBits: weightBits))}"#)
         }
 
         /// Statistics scaled to the sum's spread, so thresholds land inside the reachable range.
-        mutating func batchnorm(channels: Int, fanIn: Int) {
-            let spread = Double(fanIn).squareRoot()
+        mutating func batchnorm(channels: Int, fanIn: Double) {
+            let spread = fanIn.squareRoot()
             func vector(_ f: (inout Builder) -> Double) -> String {
                 "[" + (0..<channels).map { _ in "\(f(&self))" }.joined(separator: ", ") + "]"
             }
@@ -75,9 +92,12 @@ public enum BenchmarkModels {
 
         mutating func sign() { layers.append(#"{"type": "sign"}"#) }
 
-        func model(name: String, input: String) -> [UInt8] {
+        /// Unsigned, scale 0.5: codes 0...2^bits - 1 over the batchnorm's typical range.
+        mutating func quantize(bits: Int) { layers.append(#"{"type": "quantize", "bits": \#(bits), "scale": 0.5}"#) }
+
+        func model(name: String, input: String, version: Int = 1) -> [UInt8] {
             Array("""
-                {"format": "bnn-hls-model", "version": 1, "name": "\(name)", "input": \(input),
+                {"format": "bnn-hls-model", "version": \(version), "name": "\(name)", "input": \(input),
                  "layers": [\(layers.joined(separator: ",\n"))],
                  "output": {"mode": "logits"}}
                 """.utf8)

@@ -12,7 +12,9 @@ public struct Simulator: Sendable {
         case binary(BinaryKernel)
         /// `narrow` exists when every sum the layer can reach on the encoding's range fits Int16 lanes.
         case integer(narrow: IntegerKernel<SIMD32<Int16>>?, wide: IntegerKernel<SIMD16<Int32>>, runs: PixelRuns)
+        /// Multi-bit stages: bit planes where `BitPlaneKernel` applies, else lane by lane.
         case codes(CodeKernel)
+        case planes(BitPlaneKernel, MvauStage)
     }
 
     public init(design: Design) {
@@ -79,9 +81,7 @@ public struct Simulator: Sendable {
         for (l, kernel) in layers.enumerated() {
             let stage = design.layers[l]
             let isLast = l == layers.count - 1
-            if case .codes(let k) = kernel {
-                let x = codes ?? Self.unpack(bits, count: count, length: length)
-                let out = k.run(x, count: count, isLast: isLast)
+            if let out = Self.runCodes(kernel, codes ?? Self.unpack(bits, count: count, length: length), count: count, isLast: isLast) {
                 if isLast {
                     accumulators = out
                     break
@@ -110,7 +110,7 @@ public struct Simulator: Sendable {
                 runBinary(k, stage, bits, count: count, isLast: isLast, next: &next, accumulators: &accumulators)
             case .integer(let narrow, let wide, let runs):
                 runInteger(narrow, wide, runs, inputs, count: count, isLast: isLast, next: &next, accumulators: &accumulators)
-            case .codes:
+            case .codes, .planes:
                 break
             }
             if isLast { break }
