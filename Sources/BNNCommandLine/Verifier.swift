@@ -96,7 +96,7 @@ public struct Verifier: Sendable {
 
     /// Multi-bit codes against the reference's values: code u of the group's last quantizer
     /// (summed over `sumOf` codes by an average pool) is the exact `offset + step/sumOf * u`.
-    private func checkCodes(_ i: Int, _ codes: [Int], _ want: [Double], neurons: Int, layerIndex: Int, sumOf: Int) -> [Mismatch] {
+    private func checkCodes(_ i: Int, _ codes: StageCodes, _ want: [Double], neurons: Int, layerIndex: Int, sumOf: Int) -> [Mismatch] {
         guard let quantizer = network.layers[...layerIndex].reversed().lazy.compactMap({ Quantizer($0.kind) }).first else { return [] }
         var found: [Mismatch] = []
         for n in 0..<neurons {

@@ -122,32 +122,34 @@ struct CodeKernel: Sendable {
 /// Pools over HWC codes: max (min for the flagged channels) or sum of each window. Channels
 /// run innermost, so each window tap is one pass over a row of channels.
 enum CodePooling {
-    static func run(_ x: [Int], count: Int, _ pool: PoolStage) -> [Int] {
+    /// `T` must hold the sums for a sum pool (Int); a max pool works on any width.
+    static func run<T: FixedWidthInteger>(_ x: [T], count: Int, _ pool: PoolStage) -> [T] {
         let (input, out, c) = (pool.input, pool.output, pool.input.channels)
-        // max(a, b) = -min(-a, -b): negate the MIN channels going in and coming out.
-        let signs = pool.kind == .max ? pool.andChannels.map { $0 ? -1 : 1 } : Array(repeating: 1, count: c)
+        // min(a, b) = ~max(~a, ~b) (~ reverses the order of any fixed-width integer): flip the
+        // MIN channels going in and coming out.
+        let flips: [T] = pool.kind == .max ? pool.andChannels.map { $0 ? ~T.zero : T.zero } : Array(repeating: .zero, count: c)
         let isSum = pool.kind == .sum
-        var result = [Int](repeating: 0, count: count * out.count)
+        var result = [T](repeating: 0, count: count * out.count)
         x.withUnsafeBufferPointer { x in
             result.withUnsafeMutableBufferPointer { r in
-                for image in 0..<count {
-                    for oy in 0..<out.height {
-                        for ox in 0..<out.width {
-                            let dst = image * out.count + (oy * out.width + ox) * c
-                            for ky in 0..<pool.pool.height {
-                                for kx in 0..<pool.pool.width {
-                                    let y = oy * pool.stride.height + ky
-                                    let xx = ox * pool.stride.width + kx
-                                    let src = image * input.count + (y * input.width + xx) * c
-                                    let first = ky == 0 && kx == 0
-                                    for ch in 0..<c {
-                                        let v = x[src + ch] * signs[ch]
-                                        r[dst + ch] = first ? v : (isSum ? r[dst + ch] + v : max(r[dst + ch], v))
+                flips.withUnsafeBufferPointer { flips in
+                    for image in 0..<count {
+                        for oy in 0..<out.height {
+                            for ox in 0..<out.width {
+                                let dst = image * out.count + (oy * out.width + ox) * c
+                                for ky in 0..<pool.pool.height {
+                                    for kx in 0..<pool.pool.width {
+                                        let y = oy * pool.stride.height + ky
+                                        let xx = ox * pool.stride.width + kx
+                                        let src = image * input.count + (y * input.width + xx) * c
+                                        let first = ky == 0 && kx == 0
+                                        for ch in 0..<c {
+                                            let v = x[src &+ ch] ^ flips[ch]
+                                            r[dst &+ ch] = first ? v : (isSum ? r[dst &+ ch] &+ v : max(r[dst &+ ch], v))
+                                        }
                                     }
                                 }
-                            }
-                            if !isSum {
-                                for ch in 0..<c { r[dst + ch] *= signs[ch] }
+                                for ch in 0..<c { r[dst &+ ch] ^= flips[ch] }
                             }
                         }
                     }

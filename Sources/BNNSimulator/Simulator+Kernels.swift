@@ -45,30 +45,31 @@ extension Simulator {
 
     /// A multi-bit stage's output for `count` images of its input elements `x`: codes after
     /// the pool, or for the last stage the accumulators. Nil for the packed kernels.
-    static func runCodes(_ kernel: LayerKernel, _ x: [Int], count: Int, isLast: Bool) -> [Int]? {
+    static func runCodes(_ kernel: LayerKernel, _ x: StageCodes, count: Int, isLast: Bool) -> StageCodes? {
         switch kernel {
-        case .codes(let k): return k.run(x, count: count, isLast: isLast)
+        case .codes(let k): return StageCodes(k.run(Array(x), count: count, isLast: isLast))
         case .planes(let k, let stage):
             // Only each element's low `codeBits` bits are read: the masking `CodeKernel` does.
-            let input = x.map { UInt8(truncatingIfNeeded: $0) }
+            let input = x.lowBytes
             let n = count * k.pixels * k.rows
-            var out: [Int]
             var accumulates = isLast
             if case .accumulator = stage.activation { accumulates = true }
             if accumulates {
-                out = [Int](repeating: 0, count: n)
+                var out = [Int](repeating: 0, count: n)
                 input.withUnsafeBufferPointer { x in
                     out.withUnsafeMutableBufferPointer { k.accumulate(x, imageValues: x.count / max(count, 1), count: count, into: $0) }
                 }
-            } else {
-                var codes = [UInt8](repeating: 0, count: n)
-                input.withUnsafeBufferPointer { x in
-                    codes.withUnsafeMutableBufferPointer { _ = k.codes(x, imageValues: x.count / max(count, 1), count: count, into: $0) }
-                }
-                out = codes.map { Int($0) }
+                guard !isLast, let pool = stage.pool else { return StageCodes(out) }
+                return StageCodes(CodePooling.run(out, count: count, pool))
             }
-            guard !isLast, let pool = stage.pool else { return out }
-            return CodePooling.run(out, count: count, pool)
+            var codes = [UInt8](repeating: 0, count: n)
+            input.withUnsafeBufferPointer { x in
+                codes.withUnsafeMutableBufferPointer { _ = k.codes(x, imageValues: x.count / max(count, 1), count: count, into: $0) }
+            }
+            guard let pool = stage.pool else { return StageCodes(bytes: codes) }
+            // A sum pool widens the codes; a max pool keeps them in bytes.
+            if pool.kind == .sum { return StageCodes(CodePooling.run(codes.map { Int($0) }, count: count, pool)) }
+            return StageCodes(bytes: CodePooling.run(codes, count: count, pool))
         case .binary, .integer:
             return nil
         }
