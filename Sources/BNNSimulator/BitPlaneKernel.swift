@@ -86,7 +86,8 @@ public struct BitPlaneKernel: Sendable {
         }
         self.weights = weights
         input = BitPlaneInput(codeBits: codeBits, columns: columns, window: window)
-        self.path = Self.path(path, rows: rows, columns: columns, codeBits: codeBits, weightBits: weightBits, input: input, weight: weight)
+        self.path = Self.path(path, rows: rows, columns: columns, codeBits: codeBits, weightBits: weightBits, input: input,
+                              fusesThresholds: thresholds != nil, weight: weight)
     }
 
     /// Output pixels per image (1 for a dense layer).
@@ -121,9 +122,11 @@ public struct BitPlaneKernel: Sendable {
             }
             return true
         }
-        var acc = [Int](repeating: 0, count: count * pixels * rows)
-        acc.withUnsafeMutableBufferPointer { accumulate(codes, imageValues: imageValues, count: count, into: $0) }
-        acc.withUnsafeBufferPointer { thresholds.codes($0, vectors: count * pixels, into: output) }
+        switch path {
+        case .planes: break
+        case .narrowLanes(let k): codesLanes(k, codes, imageValues: imageValues, count: count, thresholds: thresholds, into: output)
+        case .wideLanes(let k): codesLanes(k, codes, imageValues: imageValues, count: count, thresholds: thresholds, into: output)
+        }
         return true
     }
 

@@ -11,8 +11,8 @@ struct BitPlaneThresholds: Sendable {
     let blocks: [SIMD8<Int64>]
     /// `[block]`: -1 in the lanes of falling neurons (negate), 0 elsewhere.
     let falling: [SIMD8<Int64>]
-    /// `[class][level][row]` and `[row]` (-1 = falling), for the lane path's activation over
-    /// whole rows of accumulators (a loop over rows LLVM vectorizes).
+    /// `[class][level][row]` and `[row]` (-1 = falling), from which the lane path's
+    /// thresholds are laid out (`lanes(_:)`).
     let rowLevels: [Int]
     let rowMasks: [Int]
     let pixelClasses: [Int]
@@ -54,25 +54,5 @@ struct BitPlaneThresholds: Sendable {
         let first = (pixelClasses[pixel] &* quads &* 4 &+ block) &* levels
         for l in 0..<levels { code &+= SIMD8<Int64>.zero.replacing(with: 1, where: a .>= blocks[first &+ l]) }
         return code
-    }
-
-    /// Codes of `vectors` output pixels' accumulators (`rows` each, pixels image-major).
-    func codes(_ acc: UnsafeBufferPointer<Int>, vectors: Int, into output: UnsafeMutableBufferPointer<UInt8>) {
-        let pixels = pixelClasses.count
-        rowLevels.withUnsafeBufferPointer { t in
-            rowMasks.withUnsafeBufferPointer { m in
-                for v in 0..<vectors {
-                    let base = v &* rows
-                    let levelBase = pixelClasses[v % pixels] &* levels &* rows
-                    for r in 0..<rows {
-                        // Branch-free: negate falling rows, count levels by the sign of a - t.
-                        let a = (acc[base &+ r] ^ m[r]) &- m[r]
-                        var code = 0
-                        for l in 0..<levels { code &+= 1 &+ ((a &- t[levelBase &+ l &* rows &+ r]) >> 63) }
-                        output[base &+ r] = UInt8(truncatingIfNeeded: code)
-                    }
-                }
-            }
-        }
     }
 }

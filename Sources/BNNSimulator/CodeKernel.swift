@@ -119,29 +119,38 @@ struct CodeKernel: Sendable {
     }
 }
 
-/// Pools over HWC codes: max (min for the flagged channels) or sum of each window.
+/// Pools over HWC codes: max (min for the flagged channels) or sum of each window. Channels
+/// run innermost, so each window tap is one pass over a row of channels.
 enum CodePooling {
-    static func run(_ x: [Int], count: Int, _ pool: PoolStage) -> [Int] {
-        let input = pool.input
-        let out = pool.output
-        var result: [Int] = []
-        result.reserveCapacity(count * out.count)
-        for image in 0..<count {
-            let base = image * input.count
-            for oy in 0..<out.height {
-                for ox in 0..<out.width {
-                    for c in 0..<input.channels {
-                        var values: [Int] = []
-                        for ky in 0..<pool.pool.height {
-                            for kx in 0..<pool.pool.width {
-                                let y = oy * pool.stride.height + ky
-                                let xx = ox * pool.stride.width + kx
-                                values.append(x[base + (y * input.width + xx) * input.channels + c])
+    /// `T` must hold the sums for a sum pool (Int); a max pool works on any width.
+    static func run<T: FixedWidthInteger>(_ x: [T], count: Int, _ pool: PoolStage) -> [T] {
+        let (input, out, c) = (pool.input, pool.output, pool.input.channels)
+        // min(a, b) = ~max(~a, ~b) (~ reverses the order of any fixed-width integer): flip the
+        // MIN channels going in and coming out.
+        let flips: [T] = pool.kind == .max ? pool.andChannels.map { $0 ? ~T.zero : T.zero } : Array(repeating: .zero, count: c)
+        let isSum = pool.kind == .sum
+        var result = [T](repeating: 0, count: count * out.count)
+        x.withUnsafeBufferPointer { x in
+            result.withUnsafeMutableBufferPointer { r in
+                flips.withUnsafeBufferPointer { flips in
+                    for image in 0..<count {
+                        for oy in 0..<out.height {
+                            for ox in 0..<out.width {
+                                let dst = image * out.count + (oy * out.width + ox) * c
+                                for ky in 0..<pool.pool.height {
+                                    for kx in 0..<pool.pool.width {
+                                        let y = oy * pool.stride.height + ky
+                                        let xx = ox * pool.stride.width + kx
+                                        let src = image * input.count + (y * input.width + xx) * c
+                                        let first = ky == 0 && kx == 0
+                                        for ch in 0..<c {
+                                            let v = x[src &+ ch] ^ flips[ch]
+                                            r[dst &+ ch] = first ? v : (isSum ? r[dst &+ ch] &+ v : max(r[dst &+ ch], v))
+                                        }
+                                    }
+                                }
+                                for ch in 0..<c { r[dst &+ ch] ^= flips[ch] }
                             }
-                        }
-                        switch pool.kind {
-                        case .sum: result.append(values.reduce(0, +))
-                        case .max: result.append((pool.andChannels[c] ? values.min() : values.max()) ?? 0)
                         }
                     }
                 }

@@ -16,10 +16,31 @@ protocol AccumulatorLanes: SIMD, Sendable where Scalar: FixedWidthInteger & Sign
     /// The output bits of a pair of blocks: bit 2k is lane k of `a` (`a >= limitA`), bit 2k + 1
     /// lane k of `b`.
     static func fires(_ a: Self, _ limitA: Self, _ b: Self, _ limitB: Self) -> UInt64
+    /// 1 in the lanes where a >= t, for |a| <= sumBound and |t| <= sumBound + 1 (concrete per
+    /// lane type and branch-free).
+    static func atLeast(_ a: Self, _ t: Self) -> Self
+    /// Codes (0...255) of the even rows `a` and odd rows `b` of a pair, interleaved as bytes.
+    static func storeInterleaved(_ a: Self, _ b: Self, to bytes: UnsafeMutableRawPointer)
 }
 
 extension SIMD32: AccumulatorLanes where Scalar == Int16 {
     static var sumBound: Int { Int(Int16.max) / 2 }
+
+    /// |a - t| < 2^15 as |a| <= sumBound and |t| <= sumBound + 1: the sign of a - t decides.
+    /// In 256-bit halves: whole SIMD32<Int16> arithmetic here is scalarized on AVX2.
+    @inline(__always)
+    static func atLeast(_ a: Self, _ t: Self) -> Self {
+        let one = SIMD16<Int16>(repeating: 1)
+        return Self(lowHalf: one &+ ((a.lowHalf &- t.lowHalf) &>> 15), highHalf: one &+ ((a.highHalf &- t.highHalf) &>> 15))
+    }
+
+    @inline(__always)
+    static func storeInterleaved(_ a: Self, _ b: Self, to bytes: UnsafeMutableRawPointer) {
+        // Two halves, as SIMD16 conversions (a SIMD32 one is scalarized).
+        let (a0, a1, b0, b1) = (a.lowHalf, a.highHalf, b.lowHalf, b.highHalf)
+        bytes.storeBytes(of: SIMD16<UInt16>(truncatingIfNeeded: a0) | SIMD16<UInt16>(truncatingIfNeeded: b0) &<< 8, as: SIMD16<UInt16>.self)
+        bytes.storeBytes(of: SIMD16<UInt16>(truncatingIfNeeded: a1) | SIMD16<UInt16>(truncatingIfNeeded: b1) &<< 8, toByteOffset: 32, as: SIMD16<UInt16>.self)
+    }
 
     @inline(__always)
     static func multiplyAdd(_ sum: inout Self, _ value: Int16, _ weight: Self) { sum &+= Self(repeating: value) &* weight }
@@ -39,6 +60,15 @@ extension SIMD32: AccumulatorLanes where Scalar == Int16 {
 
 extension SIMD16: AccumulatorLanes where Scalar == Int32 {
     static var sumBound: Int { Int(Int32.max) / 2 }
+
+    @inline(__always)
+    static func atLeast(_ a: Self, _ t: Self) -> Self { Self(repeating: 1) &+ ((a &- t) &>> 31) }
+
+    @inline(__always)
+    static func storeInterleaved(_ a: Self, _ b: Self, to bytes: UnsafeMutableRawPointer) {
+        let words = SIMD16<UInt16>(truncatingIfNeeded: a) | SIMD16<UInt16>(truncatingIfNeeded: b) &<< 8
+        bytes.storeBytes(of: words, as: SIMD16<UInt16>.self)
+    }
 
     @inline(__always)
     static func multiplyAdd(_ sum: inout Self, _ value: Int32, _ weight: Self) { sum &+= Self(repeating: value) &* weight }
@@ -144,7 +174,7 @@ struct IntegerKernel<Lanes: AccumulatorLanes>: Sendable {
 
     /// Hands each (output pixel, pair of blocks) its sums; output pixels are numbered image-major.
     @inline(__always)
-    private func forEachPair(_ values: UnsafeBufferPointer<Lanes.Scalar>, imageValues: Int, count: Int, runs: PixelRuns,
+    func forEachPair(_ values: UnsafeBufferPointer<Lanes.Scalar>, imageValues: Int, count: Int, runs: PixelRuns,
                              _ body: (Int, Int, Lanes, Lanes) -> Void) {
         weights.withUnsafeBufferPointer { w in
             runs.runs.withUnsafeBufferPointer { allRuns in

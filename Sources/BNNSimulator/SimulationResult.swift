@@ -9,7 +9,7 @@ public struct SimulationResult: Sendable {
     public let stageBits: [[UInt64]]
     /// Per stage, likewise, the output codes (one Int per element) of a stage whose output is
     /// multi-bit (its `stageBits` entry is then empty); empty for 1-bit stages.
-    public let stageCodes: [[Int]]
+    public let stageCodes: [StageCodes]
     /// The last layer's accumulators, `classes` per input.
     public let accumulators: [Int]
     public let output: OutputStage
@@ -61,7 +61,7 @@ public struct SimulationResult: Sendable {
             return SimulationResult(count: 0, classes: 0, stageBits: [], stageCodes: [], accumulators: [], output: .logits(maps: []))
         }
         let stages = first.stageBits.indices.map { s in joined(parts.map { $0.stageBits[s] }) }
-        let codes = first.stageCodes.indices.map { s in joined(parts.map { $0.stageCodes[s] }) }
+        let codes = first.stageCodes.indices.map { s in StageCodes.joined(parts.map { $0.stageCodes[s] }) }
         return SimulationResult(count: parts.reduce(0) { $0 + $1.count }, classes: first.classes, stageBits: stages, stageCodes: codes,
                                 accumulators: joined(parts.map(\.accumulators)), output: first.output)
     }

@@ -3,9 +3,19 @@ import BNNDesign
 /// Which kernel runs each stage, and the ROMs read back into the form the kernels use.
 extension Simulator {
     /// Which kernel runs a stage: the packed XNOR-popcount and 8-bit kernels for what version 1
-    /// designs use, the lane-by-lane `CodeKernel` for everything multi-bit.
+    /// designs use; for everything multi-bit the bit-plane kernel where it applies (code or
+    /// unsigned raw input of 1...8 bits, no masked padding, multi-threshold or accumulator
+    /// output), else the lane-by-lane `CodeKernel`.
     static func kernel(for stage: MvauStage, largestValue: Int) -> LayerKernel {
-        if needsCodeKernel(stage) { return .codes(CodeKernel(stage: stage)) }
+        if needsCodeKernel(stage) {
+            switch stage.activation {
+            case .multiThreshold, .accumulator:
+                if let planes = BitPlaneKernel(stage: stage) { return .planes(planes, stage) }
+            case .thresholds:
+                break
+            }
+            return .codes(CodeKernel(stage: stage))
+        }
         let thresholds = Self.neuronThresholds(stage)
         switch stage.inputKind {
         case .binary, .maskedBinary:
@@ -31,6 +41,38 @@ extension Simulator {
         if case .parity = stage.window?.pad { return true }
         if let pool = stage.pool, pool.kind != .max || pool.bits > 1 { return true }
         return false
+    }
+
+    /// A multi-bit stage's output for `count` images of its input elements `x`: codes after
+    /// the pool, or for the last stage the accumulators. Nil for the packed kernels.
+    static func runCodes(_ kernel: LayerKernel, _ x: StageCodes, count: Int, isLast: Bool) -> StageCodes? {
+        switch kernel {
+        case .codes(let k): return StageCodes(k.run(Array(x), count: count, isLast: isLast))
+        case .planes(let k, let stage):
+            // Only each element's low `codeBits` bits are read: the masking `CodeKernel` does.
+            let input = x.lowBytes
+            let n = count * k.pixels * k.rows
+            var accumulates = isLast
+            if case .accumulator = stage.activation { accumulates = true }
+            if accumulates {
+                var out = [Int](repeating: 0, count: n)
+                input.withUnsafeBufferPointer { x in
+                    out.withUnsafeMutableBufferPointer { k.accumulate(x, imageValues: x.count / max(count, 1), count: count, into: $0) }
+                }
+                guard !isLast, let pool = stage.pool else { return StageCodes(out) }
+                return StageCodes(CodePooling.run(out, count: count, pool))
+            }
+            var codes = [UInt8](repeating: 0, count: n)
+            input.withUnsafeBufferPointer { x in
+                codes.withUnsafeMutableBufferPointer { _ = k.codes(x, imageValues: x.count / max(count, 1), count: count, into: $0) }
+            }
+            guard let pool = stage.pool else { return StageCodes(bytes: codes) }
+            // A sum pool widens the codes; a max pool keeps them in bytes.
+            if pool.kind == .sum { return StageCodes(CodePooling.run(codes.map { Int($0) }, count: count, pool)) }
+            return StageCodes(bytes: CodePooling.run(codes, count: count, pool))
+        case .binary, .integer:
+            return nil
+        }
     }
 
     /// Packed bits back to one Int (0 or 1) per element.

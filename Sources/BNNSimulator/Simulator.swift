@@ -12,7 +12,9 @@ public struct Simulator: Sendable {
         case binary(BinaryKernel)
         /// `narrow` exists when every sum the layer can reach on the encoding's range fits Int16 lanes.
         case integer(narrow: IntegerKernel<SIMD32<Int16>>?, wide: IntegerKernel<SIMD16<Int32>>, runs: PixelRuns)
+        /// Multi-bit stages: bit planes where `BitPlaneKernel` applies, else lane by lane.
         case codes(CodeKernel)
+        case planes(BitPlaneKernel, MvauStage)
     }
 
     public init(design: Design) {
@@ -53,44 +55,42 @@ public struct Simulator: Sendable {
 
     private func runChunk(_ inputs: UnsafeBufferPointer<Int>, count: Int) -> SimulationResult {
         var stageBits: [[UInt64]] = []
-        var stageCodes: [[Int]] = []
+        var stageCodes: [StageCodes] = []
         // The current activations: packed bits, or one Int per element (codes, or raw inputs).
         var bits: [UInt64] = []
-        var codes: [Int]?
+        var codes: StageCodes?
         var length = design.input.count
         if let binarizer = design.binarizer {
             if binarizer.levels == 1 {
                 bits = binarize(inputs, count: count, binarizer)
                 stageBits.append(bits)
-                stageCodes.append([])
+                stageCodes.append(StageCodes(bytes: []))
             } else {
                 let channels = design.input.channels
-                codes = (0..<(count * length)).map { binarizer.code(inputs[$0], channel: ($0 % length) % channels) }
+                codes = StageCodes((0..<(count * length)).map { binarizer.code(inputs[$0], channel: ($0 % length) % channels) })
                 stageBits.append([])
-                stageCodes.append(codes ?? [])
+                stageCodes.append(codes ?? StageCodes(bytes: []))
             }
         } else if design.input.encoding == .bipolar {
             bits = Self.packBipolar(inputs, count: count, length: design.input.count)
         } else {
-            codes = Array(inputs)
+            codes = StageCodes(Array(inputs))
         }
         let classes = design.classCount
         var accumulators = [Int](repeating: 0, count: count * classes)
         for (l, kernel) in layers.enumerated() {
             let stage = design.layers[l]
             let isLast = l == layers.count - 1
-            if case .codes(let k) = kernel {
-                let x = codes ?? Self.unpack(bits, count: count, length: length)
-                let out = k.run(x, count: count, isLast: isLast)
+            if let out = Self.runCodes(kernel, codes ?? StageCodes(Self.unpack(bits, count: count, length: length)), count: count, isLast: isLast) {
                 if isLast {
-                    accumulators = out
+                    accumulators = Array(out)
                     break
                 }
                 length = stage.outputCount
                 if stage.pool?.kind != .sum && stage.outputBits == 1 {
                     bits = Self.pack(count: count, length: length) { out[$0 * length + $1] == 1 }
                     stageBits.append(bits)
-                    stageCodes.append([])
+                    stageCodes.append(StageCodes(bytes: []))
                 } else {
                     stageBits.append([])
                     stageCodes.append(out)
@@ -99,7 +99,7 @@ public struct Simulator: Sendable {
                 continue
             }
             if codes != nil, case .binary = kernel {
-                let x = codes ?? []
+                let x = codes ?? StageCodes(bytes: [])
                 bits = Self.pack(count: count, length: length) { x[$0 * length + $1] == 1 }
             }
             codes = nil
@@ -110,7 +110,7 @@ public struct Simulator: Sendable {
                 runBinary(k, stage, bits, count: count, isLast: isLast, next: &next, accumulators: &accumulators)
             case .integer(let narrow, let wide, let runs):
                 runInteger(narrow, wide, runs, inputs, count: count, isLast: isLast, next: &next, accumulators: &accumulators)
-            case .codes:
+            case .codes, .planes:
                 break
             }
             if isLast { break }
@@ -120,7 +120,7 @@ public struct Simulator: Sendable {
             }
             if let pool = stage.pool { next = WindowOps.pool(next, count: count, pool) }
             stageBits.append(next)
-            stageCodes.append([])
+            stageCodes.append(StageCodes(bytes: []))
             bits = next
             length = stage.outputCount
         }
@@ -270,3 +270,4 @@ private final class NSLockLike: @unchecked Sendable {
         semaphore.signal()
     }
 }
+

@@ -48,6 +48,16 @@ final class RandomModelsTests: XCTestCase {
         XCTAssertNotEqual(BenchmarkModels.cnvJSON(seed: 11), BenchmarkModels.cnvJSON(seed: 12))
     }
 
+    /// CNV-W1A2 (the bench's): 1-bit weights (their signs) under the same 2-bit quantizers.
+    func testW1A2CNVHasSignWeights() throws {
+        let cnv = try ModelLoader().load(bytes: BenchmarkModels.cnvJSON(seed: 11, weightBits: 1, activationBits: 2), file: "cnv_w1a2.json")
+        XCTAssertEqual(cnv.version, 2)
+        let convs = cnv.layers.compactMap { if case .conv2d(let c) = $0.kind { c } else { nil } }
+        XCTAssertEqual(convs.map(\.weightBits), Array(repeating: 1, count: 6))
+        let quantizers = cnv.layers.compactMap { if case .quantize(let q) = $0.kind { q.bits } else { nil } }
+        XCTAssertEqual(quantizers, Array(repeating: 2, count: 8))
+    }
+
     /// CNV-W2A2: version 2, the same shapes, 2-bit (ternary) weights, a 2-bit quantizer per group.
     func testMultiBitCNVHasItsTopology() throws {
         let cnv = try ModelLoader().load(bytes: BenchmarkModels.cnvJSON(seed: 11, weightBits: 2, activationBits: 2), file: "cnv_w2a2.json")
