@@ -169,13 +169,15 @@ enum ParamsEmitter {
         var out = "static const bnn::\(shifted ? "ShiftedLogitMap" : "LogitMap") \(TopEmitter.classMapsName)[\(maps.count)] = {\n"
         for m in maps {
             let bn = m.batchnorm
-            var fields = [
+            let fields = [
                 "\(m.accScale)", "\(m.accOffset)", CppLiterals.double(m.inputScale), CppLiterals.double(m.alpha),
                 CppLiterals.double(m.bias), bn == nil ? "false" : "true", CppLiterals.double(bn?.mean ?? 0),
                 CppLiterals.double(bn?.gamma ?? 1), CppLiterals.double(bn?.stddev ?? 1), CppLiterals.double(bn?.beta ?? 0),
             ]
-            if shifted { fields += [m.shift == nil ? "false" : "true", CppLiterals.double(m.shift ?? 0)] }
-            out += "    {" + fields.joined(separator: ", ") + "},\n"
+            var map = "{" + fields.joined(separator: ", ") + "}"
+            // ShiftedLogitMap holds the plain map as its first member.
+            if shifted { map = "{\(map), \(m.shift == nil ? "false" : "true"), \(CppLiterals.double(m.shift ?? 0))}" }
+            out += "    \(map),\n"
         }
         return out + "};\n"
     }

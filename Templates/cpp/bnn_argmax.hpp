@@ -27,7 +27,8 @@ inline double LogitShift(double y, const ShiftedLogitMap &m) { return m.shifted 
 // Compile with -ffp-contract=off where the target has fused multiply-add. Map: LogitMap or
 // ShiftedLogitMap (bnn_rom.hpp).
 template <typename TAcc, class Map>
-double Logit(const TAcc &acc, const Map &m) {
+double Logit(const TAcc &acc, const Map &map) {
+    const LogitMap &m = PlainLogitMap(map);
     const long long value = static_cast<long long>(acc);  // true (signed/unsigned) value
     const long long a = (long long)m.accScale * value + m.accOffset;
     const double s = m.inputScale * (double)a;
@@ -39,7 +40,7 @@ double Logit(const TAcc &acc, const Map &m) {
         const double q = n / m.stddev;
         y = q + m.beta;
     }
-    return LogitShift(y, m);
+    return LogitShift(y, map);
 }
 
 // What an arg-max compares for class c: the accumulator itself (AccumulatorScore) or its logit

@@ -407,10 +407,11 @@ void testShiftedLogit(Reporter &rep) {
     rep.begin("Logit of a ShiftedLogitMap: the plain map's steps, then + shift (one rounding)");
     Lcg rng(77);
     for (unsigned trial = 0; trial < 500; trial++) {
-        const bnn::ShiftedLogitMap m = {static_cast<int>(rng.range(-4, 4)), static_cast<int>(rng.range(-500, 500)),
+        const bnn::ShiftedLogitMap shifted = {{static_cast<int>(rng.range(-4, 4)), static_cast<int>(rng.range(-500, 500)),
                                         0.0625 * static_cast<double>(rng.range(1, 40)), 0.1 * static_cast<double>(rng.range(-9, 9)),
                                         0.01 * static_cast<double>(rng.range(-99, 99)), trial % 2 == 0, 0.3, -1.7, 1.0000049999875,
-                                        0.25, trial % 3 != 0, 1e-3 * static_cast<double>(rng.range(-999, 999))};
+                                        0.25}, trial % 3 != 0, 1e-3 * static_cast<double>(rng.range(-999, 999))};
+        const bnn::LogitMap &m = shifted.map;
         const long long acc = rng.range(-300, 300);
         // Naive: the same steps written out, one rounding each (built with -ffp-contract=off).
         volatile double y = m.inputScale * static_cast<double>(m.accScale * acc + m.accOffset);
@@ -422,11 +423,11 @@ void testShiftedLogit(Reporter &rep) {
             y = y / m.stddev;
             y = y + m.beta;
         }
-        if (m.shifted) y = y + m.shift;
-        rep.check(sameBits(bnn::Logit(ap_int<10>(acc), m), y), "trial " + str(trial));
+        if (shifted.shifted) y = y + shifted.shift;
+        rep.check(sameBits(bnn::Logit(ap_int<10>(acc), shifted), y), "trial " + str(trial));
     }
     // -0.0 stays -0.0 without a shift (no + 0.0 applied): 1 * 0 * -1 = -0.0, + bias -0.0 = -0.0.
-    const bnn::ShiftedLogitMap zero = {1, 0, 1.0, -1.0, -0.0, false, 0, 1, 1, 0, false, 0.0};
+    const bnn::ShiftedLogitMap zero = {{1, 0, 1.0, -1.0, -0.0, false, 0, 1, 1, 0}, false, 0.0};
     rep.check(sameBits(bnn::Logit(ap_int<4>(0), zero), -0.0), "no shift keeps -0.0");
     rep.end();
 }

@@ -5,6 +5,7 @@ functions in order, prints one line per test and `N passed, M failed, K skipped`
 exits non-zero on any failure. A test skips by raising `Skip` (unittest.SkipTest, which
 pytest understands too).
 """
+import contextlib
 import os
 import subprocess
 import sys
@@ -21,6 +22,21 @@ if TOOLS not in sys.path:
     sys.path.insert(0, TOOLS)
 
 Skip = unittest.SkipTest
+
+
+def export_qonnx_quietly(export_qonnx, model, x, onnx_path, dynamo):
+    """Brevitas' export_qonnx(model) on x[:2] to onnx_path with its prints silenced. False (and
+    says so) when the dynamo exporter is unavailable (it needs onnxscript); the TorchScript
+    exporter's errors propagate."""
+    try:
+        with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull):
+            export_qonnx(model, input_t=x[:2], export_path=onnx_path, dynamo=dynamo)
+    except Exception as err:
+        if not dynamo:
+            raise
+        print(f"  (dynamo QONNX export unavailable: {type(err).__name__})")
+        return False
+    return True
 
 
 def need_onnx():

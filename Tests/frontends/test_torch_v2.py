@@ -185,17 +185,7 @@ def via_qonnx(model, x, q, theirs, dynamo, export_qonnx, spec_eval):
     """export_qonnx (TorchScript or dynamo exporter) -> qonnx2bnn -> the checks above."""
     with tempfile.TemporaryDirectory() as tmp:
         onnx_path, out = os.path.join(tmp, "m.onnx"), os.path.join(tmp, "m.json")
-        try:
-            with open(os.devnull, "w") as devnull:
-                stdout, sys.stdout = sys.stdout, devnull
-                try:
-                    export_qonnx(model, input_t=x[:2], export_path=onnx_path, dynamo=dynamo)
-                finally:
-                    sys.stdout = stdout
-        except Exception as err:  # the dynamo exporter needs onnxscript
-            if not dynamo:
-                raise
-            print(f"  (dynamo QONNX export unavailable: {type(err).__name__})")
+        if not harness.export_qonnx_quietly(export_qonnx, model, x, onnx_path, dynamo):
             return
         proc = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "qonnx2bnn.py"),
                                onnx_path, "-o", out, "--scale", "0.0625"],

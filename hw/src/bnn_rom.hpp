@@ -102,21 +102,17 @@ struct LogitMap {
 };
 
 // A LogitMap followed by a `shift` (version 2): y + shift, added last (one more rounding), when
-// `shifted`. Same field names, so Logit and the testbench read both alike.
+// `shifted`. Holds the plain map (not derived from it: C++14 aggregates have no bases), so it is
+// brace-initialized as {{plain map fields}, shifted, shift}; PlainLogitMap reads either alike.
 struct ShiftedLogitMap {
-    int accScale;
-    int accOffset;
-    double inputScale;
-    double alpha;
-    double bias;
-    bool batchnorm;
-    double mean;
-    double gamma;
-    double stddev;
-    double beta;
+    LogitMap map;
     bool shifted;
     double shift;
 };
+
+// The plain map's fields of a LogitMap or ShiftedLogitMap (Logit and the testbench read both).
+inline const LogitMap &PlainLogitMap(const LogitMap &m) { return m; }
+inline const LogitMap &PlainLogitMap(const ShiftedLogitMap &m) { return m.map; }
 
 } // namespace bnn
 

@@ -74,7 +74,8 @@ int main(int argc, char **argv) {
                     if (c >= io::CLASSES) break;  // padding lanes of the last word
                     // Same-width conversion keeps the bits (two's complement for ap_int).
                     const io::acc_t acc = ap_uint<io::acc_t::width>(word >> (lane * io::acc_t::width));
-                    sums[c] = (long long)bnn_class_maps[c].accScale * acc.to_int64() + bnn_class_maps[c].accOffset;
+                    const bnn::LogitMap &plain = bnn::PlainLogitMap(bnn_class_maps[c]);
+                    sums[c] = (long long)plain.accScale * acc.to_int64() + plain.accOffset;
                     logits[c] = bnn::Logit(acc, bnn_class_maps[c]);
                 }
             }
