@@ -15,6 +15,7 @@ let templateResources: [Resource] = [
     "cpp/bnn_repack.hpp",
     "cpp/bnn_rom.hpp",
     "cpp/bnn_stream_width.hpp",
+    "cpp/bnn_threaded_csim.hpp",
     "cpp/bnn_window.hpp",
     "cpp/fetch_hls_headers.sh",
     "project/Makefile.tmpl",

@@ -13,6 +13,7 @@ public enum TemplateFiles {
         ("bnn_repack.hpp", PackageResources.bnn_repack_hpp),
         ("bnn_rom.hpp", PackageResources.bnn_rom_hpp),
         ("bnn_stream_width.hpp", PackageResources.bnn_stream_width_hpp),
+        ("bnn_threaded_csim.hpp", PackageResources.bnn_threaded_csim_hpp),
         ("bnn_window.hpp", PackageResources.bnn_window_hpp),
         ("fetch_hls_headers.sh", PackageResources.fetch_hls_headers_sh),
     ]

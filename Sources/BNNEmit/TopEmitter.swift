@@ -57,7 +57,9 @@ struct TopEmitter {
         streamCount += 1
         widths.append(width)
         streamKeys.append(writer)
-        streams.append("    hls::stream<ap_uint<\(width)> > \(name)(\"\(name)\");  // \(comment)\n#pragma HLS STREAM variable=\(name) depth=\(depths[writer] ?? 2)")
+        let depth = depths[writer] ?? 2
+        // BNN_FIFO_DEPTH bounds the FIFO in the threaded C simulation (bnn_threaded_csim.hpp).
+        streams.append("    hls::stream<ap_uint<\(width)> > \(name)(\"\(name)\");  // \(comment)\n#pragma HLS STREAM variable=\(name) depth=\(depth)\n    BNN_FIFO_DEPTH(\(name), \(depth));")
         return name
     }
 
@@ -80,9 +82,17 @@ struct TopEmitter {
             case .widthConverter, .repack: widths.append(stage.inputWidth + stage.outputWidth)
             default: break
             }
-            calls.append(call(stage, from: current, to: target))
+            calls.append(Self.process(call(stage, from: current, to: target)))
             current = target
         }
+    }
+
+    /// Wraps a call's statement (its last line) in BNN_PROCESS, one thread in the threaded C simulation.
+    private static func process(_ call: String) -> String {
+        var lines = call.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard let last = lines.last, last.hasPrefix("    "), last.hasSuffix(";") else { return call }
+        lines[lines.count - 1] = "    BNN_PROCESS(" + last.dropFirst(4).dropLast() + ");"
+        return lines.joined(separator: "\n")
     }
 
     private func streamComment(_ stage: HardwareStage) -> String {

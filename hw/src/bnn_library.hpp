@@ -5,6 +5,8 @@
 #include <ap_int.h>
 #include <hls_stream.h>
 
+#include "bnn_threaded_csim.hpp"
+
 #include "bnn_lanes.hpp"
 #include "bnn_rom.hpp"
 #include "bnn_activation.hpp"

@@ -14,18 +14,23 @@ void digits_mlp(hls::stream<digits_mlp_in_t> &in, hls::stream<digits_mlp_out_t> 
 #pragma HLS ARRAY_PARTITION variable=bnn_layer2_weights.words complete dim=1
     hls::stream<ap_uint<16> > s0("s0");  // layer 0 output bits
 #pragma HLS STREAM variable=s0 depth=2
+    BNN_FIFO_DEPTH(s0, 2);
     hls::stream<ap_uint<64> > s1("s1");  // layer 1 input
 #pragma HLS STREAM variable=s1 depth=3
+    BNN_FIFO_DEPTH(s1, 3);
     hls::stream<ap_uint<16> > s2("s2");  // layer 1 output bits
 #pragma HLS STREAM variable=s2 depth=2
+    BNN_FIFO_DEPTH(s2, 2);
     hls::stream<ap_uint<64> > s3("s3");  // layer 2 input
 #pragma HLS STREAM variable=s3 depth=2
+    BNN_FIFO_DEPTH(s3, 2);
     // layers[0] (fc1): PE=16, SIMD=16
-    bnn::Mvau<64, 256, 16, 16, bnn::IntegerLane<8, false, 0>, ap_int<15>, bnn::ThresholdActivation<16, 16, ap_int<15>>>(in, s0, bnn_layer0_weights, bnn_layer0_thresholds, 1);
-    bnn::StreamWidthConverter<16, 64, 16>(s0, s1, 1);
+    BNN_PROCESS(bnn::Mvau<64, 256, 16, 16, bnn::IntegerLane<8, false, 0>, ap_int<15>, bnn::ThresholdActivation<16, 16, ap_int<15>>>(in, s0, bnn_layer0_weights, bnn_layer0_thresholds, 1));
+    BNN_PROCESS(bnn::StreamWidthConverter<16, 64, 16>(s0, s1, 1));
     // layers[3] (fc2): PE=16, SIMD=64
-    bnn::Mvau<256, 256, 64, 16, bnn::XnorLane, ap_uint<9>, bnn::ThresholdActivation<16, 16, ap_uint<9>>>(s1, s2, bnn_layer1_weights, bnn_layer1_thresholds, 1);
-    bnn::StreamWidthConverter<16, 64, 16>(s2, s3, 1);
+    BNN_PROCESS(bnn::Mvau<256, 256, 64, 16, bnn::XnorLane, ap_uint<9>, bnn::ThresholdActivation<16, 16, ap_uint<9>>>(s1, s2, bnn_layer1_weights, bnn_layer1_thresholds, 1));
+    BNN_PROCESS(bnn::StreamWidthConverter<16, 64, 16>(s2, s3, 1));
     // layers[6] (fc3): PE=10, SIMD=64
-    bnn::Mvau<256, 10, 64, 10, bnn::XnorLane, ap_uint<9>, bnn::PassThroughActivation<ap_uint<9>>>(s3, out, bnn_layer2_weights, bnn::PassThroughActivation<ap_uint<9>>(), 1);
+    BNN_PROCESS(bnn::Mvau<256, 10, 64, 10, bnn::XnorLane, ap_uint<9>, bnn::PassThroughActivation<ap_uint<9>>>(s3, out, bnn_layer2_weights, bnn::PassThroughActivation<ap_uint<9>>(), 1));
+    BNN_JOIN_PROCESSES();
 }
