@@ -83,17 +83,7 @@ final class GeneratedProjectTests: XCTestCase {
     /// time) and checks that every vector passed.
     static func buildAndRun(_ projects: [Project], in root: URL, include: String,
                             file: StaticString = #filePath, line: UInt = #line) throws {
-        for project in projects {
-            let design = try Pipeline(file: "\(project.name).json", folding: project.folding).compile(project.network)
-            let batch = InputBatch.random(count: project.vectors, for: project.network, seed: 9)
-            let vectors = try Verifier(network: project.network, design: design).testVectors(batch)
-            let files = try ProjectEmitter.emit(design, vectors: vectors, options: EmitOptions(modelFile: "\(project.name).json"))
-            for generated in files {
-                let url = root.appendingPathComponent(project.name).appendingPathComponent(generated.path)
-                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try Data(generated.contents).write(to: url)
-            }
-        }
+        try emit(projects, in: root)
         let results = ResultList(count: projects.count)
         DispatchQueue.concurrentPerform(iterations: 2) { worker in
             for p in stride(from: worker, to: projects.count, by: 2) {
@@ -105,6 +95,21 @@ final class GeneratedProjectTests: XCTestCase {
             let (status, output) = results.get(p)
             XCTAssertEqual(status, 0, "\(project.name): \(output.suffix(3000))", file: file, line: line)
             XCTAssertTrue(output.contains("\(project.vectors) passed, 0 failed"), "\(project.name): \(output.suffix(2000))", file: file, line: line)
+        }
+    }
+
+    /// Writes each project, with test vectors from the reference, under `root/<name>`.
+    static func emit(_ projects: [Project], in root: URL) throws {
+        for project in projects {
+            let design = try Pipeline(file: "\(project.name).json", folding: project.folding).compile(project.network)
+            let batch = InputBatch.random(count: project.vectors, for: project.network, seed: 9)
+            let vectors = try Verifier(network: project.network, design: design).testVectors(batch)
+            let files = try ProjectEmitter.emit(design, vectors: vectors, options: EmitOptions(modelFile: "\(project.name).json"))
+            for generated in files {
+                let url = root.appendingPathComponent(project.name).appendingPathComponent(generated.path)
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Data(generated.contents).write(to: url)
+            }
         }
     }
 

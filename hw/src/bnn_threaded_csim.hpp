@@ -35,6 +35,9 @@ struct Scheduler {
     std::mutex lock;
     std::condition_variable changed;
     int live = 0;
+    // True while the top function is still starting its processes: the first ones may block on
+    // streams whose other end has not started yet.
+    bool starting = false;
     // The conditions the blocked processes wait for.
     std::vector<std::function<bool()> *> waiting;
     std::vector<const void *> streams;
@@ -56,7 +59,7 @@ inline bool &inProcess() {
 // waiters' conditions are re-checked: a deadlock is every live process waiting on a condition
 // that is still false.
 inline void reportDeadlockIfStuck(Scheduler &s, const char *why) {
-    if (int(s.waiting.size()) < s.live) return;
+    if (s.starting || int(s.waiting.size()) < s.live) return;
     for (auto *ready : s.waiting)
         if ((*ready)()) return;
     std::fprintf(stderr, "DEADLOCK (threaded csim): %s; %d process(es) blocked\n", why, int(s.waiting.size()));
@@ -100,6 +103,7 @@ inline int depthOverride(const char *name, int depth) {
 inline void spawn(std::function<void()> body) {
     Scheduler &s = Scheduler::shared();
     std::lock_guard<std::mutex> guard(s.lock);
+    s.starting = true;
     s.live += 1;
     s.threads.emplace_back([body] {
         inProcess() = true;
@@ -119,6 +123,8 @@ inline void joinAll() {
     {
         std::lock_guard<std::mutex> guard(s.lock);
         threads.swap(s.threads);
+        s.starting = false;
+        if (s.live > 0) reportDeadlockIfStuck(s, "every process waits once all have started");
     }
     for (auto &t : threads) t.join();
 }
