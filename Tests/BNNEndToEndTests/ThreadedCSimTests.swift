@@ -1,7 +1,7 @@
-import BNNEmit
 import BNNModel
 import BNNTestSupport
 import Foundation
+import Templates
 import XCTest
 
 /// The threaded, bounded-FIFO C simulation (`make csim-threaded`, bnn_threaded_csim.hpp): every
