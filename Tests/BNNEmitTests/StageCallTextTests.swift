@@ -9,11 +9,6 @@ final class StageCallTextTests: XCTestCase {
     let guardValue = CycleModel.windowGuard
     let revisit = CycleModel.poolMinRevisit
 
-    /// The lines of `lines` that call the library, without indentation.
-    private func calls(_ lines: [String]) -> [String] {
-        lines.map { $0.trimmingCharacters(in: .whitespaces) }.filter { $0.hasPrefix("bnn::") }
-    }
-
     /// The line before the first call that starts `bnn::<call>`: the call's comment.
     private func comment(before call: String, in lines: [String]) -> String? {
         guard let i = lines.firstIndex(where: { $0.contains("bnn::\(call)") }), i > 0 else { return nil }
@@ -57,7 +52,7 @@ final class StageCallTextTests: XCTestCase {
 
     func testEveryStageKindsCall() throws {
         for (design, expected) in expectedCalls {
-            XCTAssertEqual(calls(try TinyDesigns.topLines(design)), expected, design.name)
+            XCTAssertEqual(TinyDesigns.libraryCalls(try TinyDesigns.topLines(design)), expected, design.name)
         }
     }
 

@@ -61,4 +61,13 @@ enum TinyDesigns {
         guard let top = files.first(where: { $0.path == "src/\(design.name).cpp" }) else { return [] }
         return String(decoding: top.contents, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     }
+
+    /// The lines of a top function that call the library, without indentation and without the
+    /// BNN_PROCESS(...) wrapper every call has (each is one thread in the threaded C simulation).
+    static func libraryCalls(_ lines: [String]) -> [String] {
+        lines.map { $0.trimmingCharacters(in: .whitespaces) }.compactMap { line in
+            guard line.hasPrefix("BNN_PROCESS("), line.hasSuffix(");") else { return nil }
+            return line.dropFirst("BNN_PROCESS(".count).dropLast(2) + ";"
+        }
+    }
 }
