@@ -67,6 +67,9 @@ public struct ThresholdStage: Sendable {
     /// What one main element carries: the accumulator type of a join after a compute layer, else
     /// unsigned codes of the main operand.
     public var mainType: IntegerType
+    /// Holds every threshold and every main value (negated, for a falling channel): the type
+    /// the comparators work in.
+    public var thresholdType: IntegerType
     /// Bits of one shortcut code; nil for a requantization.
     public var shortcutBits: Int?
     /// Per (channel, shortcut code, level), laid out like an MVAU's: bank = channel % pe,
@@ -78,13 +81,14 @@ public struct ThresholdStage: Sendable {
     public var pool: PoolStage?
 
     public init(label: String, layerIndices: [Int], channels: Int, pixels: Int, pe: Int, mainType: IntegerType,
-                shortcutBits: Int?, thresholds: MultiThresholdROM, pool: PoolStage? = nil) {
+                thresholdType: IntegerType, shortcutBits: Int?, thresholds: MultiThresholdROM, pool: PoolStage? = nil) {
         self.label = label
         self.layerIndices = layerIndices
         self.channels = channels
         self.pixels = pixels
         self.pe = pe
         self.mainType = mainType
+        self.thresholdType = thresholdType
         self.shortcutBits = shortcutBits
         self.thresholds = thresholds
         self.pool = pool
