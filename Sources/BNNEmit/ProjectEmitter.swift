@@ -34,6 +34,10 @@ public enum ProjectEmitter {
 
     /// `graph` is the design's lowering (`DataflowGraph(design:)` when not given).
     public static func emit(_ design: Design, graph: DataflowGraph? = nil, vectors: TestVectors, options: EmitOptions) throws -> [GeneratedFile] {
+        // Lowering reads the chain of `layers`; joins and duplicates are not lowered yet.
+        guard design.isChain else {
+            throw EmitError(message: "residual graphs (`input`, `add`) simulate and verify, but their C++ (join and duplicate stages) cannot be generated yet; use `bnn-hls simulate` or `bnn-hls verify`")
+        }
         let graph = graph ?? DataflowGraph(design: design)
         let stages = graph.stages
         let top = TopEmitter(design: design, stages: stages, depths: graph.fifo.depths)
