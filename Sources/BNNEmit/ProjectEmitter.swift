@@ -36,7 +36,9 @@ public enum ProjectEmitter {
     public static func emit(_ design: Design, graph: DataflowGraph? = nil, vectors: TestVectors, options: EmitOptions) throws -> [GeneratedFile] {
         // Lowering reads the chain of `layers`; joins and duplicates are not lowered yet.
         guard design.isChain else {
-            throw EmitError(message: "residual graphs (`input`, `add`) simulate and verify, but their C++ (join and duplicate stages) cannot be generated yet; use `bnn-hls simulate` or `bnn-hls verify`")
+            let stage = design.nodes.lazy.compactMap(\.thresholdStage).first
+            throw Diagnostic(file: options.modelFile, location: stage?.label ?? "layers",
+                             message: "residual graphs (`input`, `add`) simulate and verify, but their C++ (join and duplicate stages) cannot be generated yet; use `bnn-hls simulate` or `bnn-hls verify`")
         }
         let graph = graph ?? DataflowGraph(design: design)
         let stages = graph.stages
