@@ -163,12 +163,13 @@ enum ParamsEmitter {
         return "static const bnn::ChannelFlags<\(simd), \(folds)> \(name) = {{" + wrapped(words) + "}};\n\n"
     }
 
-    /// `bnn::LogitMap`s, or `bnn::ShiftedLogitMap`s when a class has a shift or a divisor (the
-    /// divisor field only then, so maps without one keep their bytes).
+    /// `bnn::LogitMap`s, `bnn::ShiftedLogitMap`s when a class has a shift, `bnn::DividedLogitMap`s
+    /// when a class divides (each holds the one before it as its first member).
     private static func logitMaps(_ maps: [LogitMap]) -> String {
         let divided = maps.contains { $0.divisor != 1 }
         let shifted = divided || maps.contains { $0.shift != nil }
-        var out = "static const bnn::\(shifted ? "ShiftedLogitMap" : "LogitMap") \(TopEmitter.classMapsName)[\(maps.count)] = {\n"
+        let type = divided ? "DividedLogitMap" : shifted ? "ShiftedLogitMap" : "LogitMap"
+        var out = "static const bnn::\(type) \(TopEmitter.classMapsName)[\(maps.count)] = {\n"
         for m in maps {
             let bn = m.batchnorm
             let fields = [
@@ -178,10 +179,8 @@ enum ParamsEmitter {
             ]
             var map = "{" + fields.joined(separator: ", ") + "}"
             // ShiftedLogitMap holds the plain map as its first member.
-            if shifted {
-                let divisor = divided ? ", " + CppLiterals.double(m.divisor) : ""
-                map = "{\(map), \(m.shift == nil ? "false" : "true"), \(CppLiterals.double(m.shift ?? 0))\(divisor)}"
-            }
+            if shifted { map = "{\(map), \(m.shift == nil ? "false" : "true"), \(CppLiterals.double(m.shift ?? 0))}" }
+            if divided { map = "{\(map), \(CppLiterals.double(m.divisor))}" }
             out += "    \(map),\n"
         }
         return out + "};\n"

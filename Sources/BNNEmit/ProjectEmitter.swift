@@ -39,10 +39,7 @@ public enum ProjectEmitter {
     /// `graph` is the design's lowering (`DataflowGraph(design:)` when not given).
     public static func emit(_ design: Design, graph: DataflowGraph? = nil, vectors: TestVectors, options: EmitOptions) throws -> [GeneratedFile] {
         // Lowering reads the chain of `layers`; joins and duplicates are not lowered yet.
-        guard design.isChain else {
-            let stages = design.nodes.compactMap(\.thresholdStage)
-            throw Diagnostic(file: options.modelFile, location: (stages.first { $0.isJoin } ?? stages.first)?.label ?? "layers", message: graphRefusal)
-        }
+        guard design.isChain else { throw EmitError(message: graphRefusal) }
         let graph = graph ?? DataflowGraph(design: design)
         let stages = graph.stages
         let top = TopEmitter(design: design, stages: stages, depths: graph.fifo.depths)

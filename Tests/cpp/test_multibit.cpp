@@ -433,14 +433,14 @@ void testShiftedLogit(Reporter &rep) {
 }
 
 void testDividedLogit(Reporter &rep) {
-    rep.begin("Logit of a ShiftedLogitMap with a divisor: (inputScale * sum) / divisor, one rounding");
+    rep.begin("Logit of a DividedLogitMap: (inputScale * sum) / divisor, one rounding, then the shifted map's steps");
     Lcg rng(91);
     for (unsigned trial = 0; trial < 500; trial++) {
         const double divisor = static_cast<double>(2 * rng.range(1, 40) + 1);
-        const bnn::ShiftedLogitMap divided = {{static_cast<int>(rng.range(1, 4)), static_cast<int>(rng.range(-500, 500)),
-                                         0.0625, 0.1 * static_cast<double>(rng.range(-9, 9)), 0.01 * static_cast<double>(rng.range(-99, 99)),
-                                         trial % 2 == 0, 0.3, -1.7, 1.0000049999875, 0.25}, trial % 3 == 0, 0.125, divisor};
-        const bnn::LogitMap &m = divided.map;
+        const bnn::DividedLogitMap divided = {{{static_cast<int>(rng.range(1, 4)), static_cast<int>(rng.range(-500, 500)),
+                                          0.0625, 0.1 * static_cast<double>(rng.range(-9, 9)), 0.01 * static_cast<double>(rng.range(-99, 99)),
+                                          trial % 2 == 0, 0.3, -1.7, 1.0000049999875, 0.25}, trial % 3 == 0, 0.125}, divisor};
+        const bnn::LogitMap &m = divided.shifted.map;
         const long long acc = rng.range(-300, 300);
         volatile double y = m.inputScale * static_cast<double>(m.accScale * acc + m.accOffset);
         y = y / divisor;
@@ -452,7 +452,7 @@ void testDividedLogit(Reporter &rep) {
             y = y / m.stddev;
             y = y + m.beta;
         }
-        if (divided.shifted) y = y + divided.shift;
+        if (divided.shifted.shifted) y = y + divided.shifted.shift;
         rep.check(sameBits(bnn::Logit(ap_int<10>(acc), divided), y), "trial " + str(trial));
     }
     rep.end();
