@@ -48,14 +48,21 @@ final class MultiBitRefusalTests: XCTestCase {
         XCTAssertEqual(refusal(net), "t.json: error: layers[1] (p).slope[1]: a negative prelu slope (-0.25) makes the output neither rise nor fall with the sum, so no thresholds reproduce it")
     }
 
+    /// A 3x3 window before the last layer: compiled with a divisor of 9 when the pooled step
+    /// times 9 is a short dyadic (scale 0.5), refused when it is not (scale 0.1: the product of
+    /// its 53-bit significand and the accumulator would not be exact).
     func testAveragePoolOfNineBeforeTheLastLayer() {
         let image = Shape3(height: 3, width: 3, channels: 2)
-        let net = network(Shape3(height: 3, width: 3, channels: 1), [
-            ("c", conv(2, channels: 1, kernel: 1, padding: 0, padValue: 0), image), ("q", quantize2, image),
-            ("avg", .avgpool2d(AvgPool2D(pool: Pair(3, 3), stride: Pair(3, 3))), Shape3(height: 1, width: 1, channels: 2)),
-            ("fc", dense(2, 2), .vector(2)),
-        ])
-        XCTAssertEqual(refusal(net), "t.json: error: layers[3] (fc): the exact sums of the last layer (input step \(0.5 / 9), offset 0.0) cannot be computed exactly as a float64 times an integer; an avgpool2d whose window size is not a power of two cannot come right before the last layer")
+        let nine = { (q: LayerKind) in
+            self.network(Shape3(height: 3, width: 3, channels: 1), [
+                ("c", self.conv(2, channels: 1, kernel: 1, padding: 0, padValue: 0), image), ("q", q, image),
+                ("avg", .avgpool2d(AvgPool2D(pool: Pair(3, 3), stride: Pair(3, 3))), Shape3(height: 1, width: 1, channels: 2)),
+                ("fc", self.dense(2, 2), .vector(2)),
+            ])
+        }
+        XCTAssertEqual(refusal(nine(quantize2)), "compiled")
+        let tenth = LayerKind.quantize(Quantize(bits: 2, signed: false, narrow: false, scale: 0.1, rounding: .halfEven))
+        XCTAssertEqual(refusal(nine(tenth)), "t.json: error: layers[3] (fc): the exact sums of the last layer (input step \(0.1 / 9), offset 0.0) cannot be computed exactly as a float64 times an integer divided by a whole number")
         // A 2x2 window divides by a power of two: compiled.
         let four = network(Shape3(height: 2, width: 2, channels: 1), [
             ("c", conv(2, channels: 1, kernel: 1, padding: 0, padValue: 0), Shape3(height: 2, width: 2, channels: 2)), ("q", quantize2, Shape3(height: 2, width: 2, channels: 2)),
