@@ -128,16 +128,13 @@ enum FuseGraph {
             i += 1
             steps: while fusesNext(i - 1) {
                 let next = layers[i]
+                if let step = try chainStep(next) {
+                    group.steps.append(step)
+                    group.layerIndices.append(i)
+                    i += 1
+                    continue
+                }
                 switch next.kind {
-                case .batchnorm(let bn): group.steps.append(.batchnorm(bn))
-                case .shift(let s): group.steps.append(.shift(s))
-                case .clamp(let c): group.steps.append(.clamp(c))
-                case .prelu(let p):
-                    if let c = p.slope.firstIndex(where: { !($0 >= 0) }) {
-                        throw Diagnostic(file: file, location: "\(next.label).slope[\(c)]",
-                                         message: "a negative prelu slope (\(p.slope[c])) makes the output neither rise nor fall with the sum, so no thresholds reproduce it")
-                    }
-                    group.steps.append(.prelu(p))
                 case .add(let add):
                     guard group.add == nil else { throw refuse(next, "at most one add per group; \(supported)") }
                     if let pre = group.prePool {
@@ -161,16 +158,7 @@ enum FuseGraph {
                 group.layerIndices.append(i)
                 i += 1
             }
-            if i < layers.count, fusesNext(i - 1), let q = Quantizer(layers[i].kind) {
-                group.quantizers.append(q)
-                group.layerIndices.append(i)
-                i += 1
-                while fusesNext(i - 1), let q = Quantizer(layers[i].kind) {
-                    group.quantizers.append(q)
-                    group.layerIndices.append(i)
-                    i += 1
-                }
-            }
+            group.quantizers = takeQuantizers(into: &group.layerIndices)
             if group.quantizers.isEmpty {
                 if let add = group.add, i == layers.count {
                     throw refuse(add.layer, "the last compute layer cannot have an add: only [batchnorm] [shift] may follow it")
@@ -193,24 +181,14 @@ enum FuseGraph {
         /// A quantizer chain on codes, an add of two exact tensors with its steps and quantizers,
         /// or a pool alone; at most one pool over the codes after the quantizers.
         mutating func thresholdUnit(_ layer: Layer, main: StreamSource, add: (Layer, StreamSource)?) throws(Diagnostic) {
-            var group = ThresholdGroup(first: layer, layerIndices: [i], shape: layer.inputShape, add: add?.0)
+            var group = ThresholdGroup(first: layer, layerIndices: [], shape: layer.inputShape, add: add?.0)
             var inputs = [main]
             if let add {
                 inputs.append(add.1)
+                group.layerIndices.append(i)
                 i += 1
-                steps: while fusesNext(i - 1) {
-                    switch layers[i].kind {
-                    case .batchnorm(let bn): group.steps.append(.batchnorm(bn))
-                    case .shift(let s): group.steps.append(.shift(s))
-                    case .clamp(let c): group.steps.append(.clamp(c))
-                    case .prelu(let p):
-                        if let c = p.slope.firstIndex(where: { !($0 >= 0) }) {
-                            throw Diagnostic(file: file, location: "\(layers[i].label).slope[\(c)]",
-                                             message: "a negative prelu slope (\(p.slope[c])) makes the output neither rise nor fall with the sum, so no thresholds reproduce it")
-                        }
-                        group.steps.append(.prelu(p))
-                    default: break steps
-                    }
+                while fusesNext(i - 1), let step = try chainStep(layers[i]) {
+                    group.steps.append(step)
                     group.layerIndices.append(i)
                     i += 1
                 }
@@ -218,15 +196,9 @@ enum FuseGraph {
                     throw refuse(layer, "an add of two exact tensors must be followed by elementwise steps and a quantizer (sign, quantize or multithreshold) that alone read its value")
                 }
             }
-            if let q = Quantizer(layers[i].kind) {
-                group.quantizers.append(q)
-                group.layerIndices.append(i)
-                i += 1
-                while fusesNext(i - 1), let q = Quantizer(layers[i].kind) {
-                    group.quantizers.append(q)
-                    group.layerIndices.append(i)
-                    i += 1
-                }
+            if Quantizer(layers[i].kind) != nil {
+                // layers[i] reads the unit's input (or is the add's only reader): the chain starts there.
+                group.quantizers = takeQuantizers(into: &group.layerIndices, startingHere: true)
                 group.codePool = try codePool(after: i - 1, conv: group.shape.height * group.shape.width > 1)
                 if group.codePool != nil {
                     group.layerIndices.append(i)
@@ -235,9 +207,38 @@ enum FuseGraph {
             } else {
                 // A pool alone on an exact tensor (e.g. a downsampling shortcut).
                 group.codePool = try codePool(at: i, conv: true)
+                group.layerIndices.append(i)
                 i += 1
             }
             try finish(GraphUnit(kind: .thresholds(group), inputs: inputs))
+        }
+
+        /// The quantizers from layers[i] on, each the only reader of the one before (the first
+        /// one too, unless `startingHere`), their indices appended.
+        mutating func takeQuantizers(into indices: inout [Int], startingHere: Bool = false) -> [Quantizer] {
+            var quantizers: [Quantizer] = []
+            while i < layers.count, (startingHere && quantizers.isEmpty) || fusesNext(i - 1), let q = Quantizer(layers[i].kind) {
+                quantizers.append(q)
+                indices.append(i)
+                i += 1
+            }
+            return quantizers
+        }
+
+        /// batchnorm, shift, clamp or prelu (whose slopes must be >= 0) as a step; nil for any other layer.
+        func chainStep(_ layer: Layer) throws(Diagnostic) -> ChainStep? {
+            switch layer.kind {
+            case .batchnorm(let bn): return .batchnorm(bn)
+            case .shift(let s): return .shift(s)
+            case .clamp(let c): return .clamp(c)
+            case .prelu(let p):
+                if let c = p.slope.firstIndex(where: { !($0 >= 0) }) {
+                    throw Diagnostic(file: file, location: "\(layer.label).slope[\(c)]",
+                                     message: "a negative prelu slope (\(p.slope[c])) makes the output neither rise nor fall with the sum, so no thresholds reproduce it")
+                }
+                return .prelu(p)
+            default: return nil
+            }
         }
 
         /// Records a unit whose output (layers[i - 1]) is exact, refusing a trailing one.
