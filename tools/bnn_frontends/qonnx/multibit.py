@@ -99,7 +99,7 @@ class MultiBitOps:
         if SPEC_ROUNDING[mode] != "half_even":
             layer["rounding"] = SPEC_ROUNDING[mode]
         self.layers.append(layer)
-        hoist_quantizer(self.layers)
+        hoist_quantizer(self)
         return self._exact_after(act)
 
     def _multithreshold(self, node, act, thr, out_scale, out_bias):
