@@ -31,6 +31,15 @@ struct CompiledModel {
         optimization = stages.choice?.details as? OptimizationResult
     }
 
+    /// Lowering, estimates and C++ still read the chain of `layers`: a residual graph stops here
+    /// with one line naming its first join (or requantization) until they follow `design.nodes`.
+    func refuseGraph(file: String) throws(Diagnostic) {
+        guard !design.isChain else { return }
+        let stages = design.nodes.compactMap(\.thresholdStage)
+        throw Diagnostic(file: file, location: (stages.first { $0.isJoin } ?? stages.first)?.label ?? "layers",
+                         message: ProjectEmitter.graphRefusal)
+    }
+
     /// The estimate of the design, built once: the optimizer's when it chose the folding.
     func estimate(clockNs: Double) -> DesignEstimate {
         optimization?.estimate ?? DesignEstimate(design: design, clockNs: clockNs)
@@ -44,6 +53,7 @@ enum CompileCommand {
     static func run(_ args: Arguments, print: (String) -> Void) throws {
         let dump = try DumpAfter.requested(args)
         let model = try CompiledModel(args)
+        try model.refuseGraph(file: args.modelFile)
         if let dump {
             print(String(dump.json(model, model.estimate(clockNs: try args.double("--clock-ns", default: EmitOptions.defaultClockNs))).dropLast()))
             return

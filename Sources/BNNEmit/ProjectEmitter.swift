@@ -32,8 +32,17 @@ public enum ProjectEmitter {
     /// Name of the file that marks a directory as bnn-hls output (safe to replace).
     public static let markerFile = "bnn-hls-output.txt"
 
+    /// Why a residual graph (`Design.nodes` other than a chain) gets no project yet.
+    public static let graphRefusal =
+        "residual graphs (`input`, `add`) simulate and verify, but their hardware (dataflow lowering, estimates, C++ join and duplicate stages) is not generated yet; use `bnn-hls simulate` or `bnn-hls verify`"
+
     /// `graph` is the design's lowering (`DataflowGraph(design:)` when not given).
     public static func emit(_ design: Design, graph: DataflowGraph? = nil, vectors: TestVectors, options: EmitOptions) throws -> [GeneratedFile] {
+        // Lowering reads the chain of `layers`; joins and duplicates are not lowered yet.
+        guard design.isChain else {
+            let stages = design.nodes.compactMap(\.thresholdStage)
+            throw Diagnostic(file: options.modelFile, location: (stages.first { $0.isJoin } ?? stages.first)?.label ?? "layers", message: graphRefusal)
+        }
         let graph = graph ?? DataflowGraph(design: design)
         let stages = graph.stages
         let top = TopEmitter(design: design, stages: stages, depths: graph.fifo.depths)
