@@ -455,7 +455,7 @@ def test_residual_mlp_multithreshold_and_sign_shortcuts():
         assert not any("input" in l for l in doc["layers"])
         if harness.compiles_graph(path):
             np.testing.assert_allclose(harness.simulate(path, q), ref, rtol=1e-9, atol=1e-9)
-            harness.verify(path, q)
+            harness.verify(path, q[:50])
     harness.graph_test_done()
 
 
