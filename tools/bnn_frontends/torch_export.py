@@ -5,7 +5,8 @@ node (docs/frontends.md lists what each op becomes):
 - linear / conv2d (modules or functions; binary weights +-a per output channel, our
   BinaryLinear/BinaryConv2d, hand-written ones computing sign(weight), Brevitas
   QuantLinear/QuantConv2d with 1..8-bit weights), batchnorm, max/avg pooling,
-  flatten/view/reshape, PReLU, hardtanh/clamp, a residual add;
+  flatten/view/reshape, PReLU, hardtanh/clamp, residual adds (a residual graph: branches
+  from quantized tensors get `input`, adds `from`; see _Walker and graph_order);
 - elementwise runs in between (torch.sign, torch.where(x >= 0, 1, -1), STE autograd
   Functions, SignSTE, Brevitas 1-bit activations) by what they compute (torch_elementwise);
 - Brevitas 2..8-bit activations as `quantize` layers.

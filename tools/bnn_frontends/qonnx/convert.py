@@ -1,11 +1,13 @@
 """QONNX / FINN ONNX graph -> bnn-hls model (the layers of the model format).
 
-The converter walks the graph's data path from its input to its output, one node at a time
-(the network must be a chain: no branches, no residual adds). Every other input of a node is a
-constant (an initializer, or computed from initializers: `constants.py`). Each node either
-becomes a layer of the model file, or is folded into one (Mul/Add/Sub/Div into alpha, bias or
-batchnorm; quantizer scales into the next layer's alpha), or changes only the layout. See
-docs/frontends.md for the list of ops and how each maps.
+The converter walks the graph's data path from its input to its output, one node at a time,
+in the order _order() gives a residual graph (a chain is walked as it is): a quantized tensor
+feeding several nodes starts branches (`input`), an Add of two data tensors joins them (`add`
+with `from`). Every other input of a node is a constant (an initializer, or computed from
+initializers: `constants.py`). Each node either becomes a layer of the model file, or is
+folded into one (Mul/Add/Sub/Div into alpha, bias or batchnorm; quantizer scales into the next
+layer's alpha), or changes only the layout. See docs/frontends.md for the list of ops and how
+each maps.
 """
 import unicodedata
 
