@@ -141,6 +141,45 @@ def expect_bireal(doc, model):
                                   model.stem_sign.offset.detach().numpy())
 
 
+def test_running_value_with_few_values_is_still_ordered_last():
+    """A 1x1 convolution over two +-1 channels has 3 sums per channel, as few distinct values
+    as the average-pooled shortcut beside it, so graph_order's first guess writes the main
+    branch first; the walk sees that the add's running value was not computed right before
+    it, and walks again knowing it: the shortcut's avgpool2d comes first, no add has
+    `input`."""
+    need_torch()
+    import torch.nn.functional as F
+    from bnn_frontends.torch_export import BinaryConv2d, BinaryLinear, SignSTE
+
+    class Down(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.stem = BinaryConv2d(1, 2, 3, padding=1, bias=False)
+            self.stem_bn = nn.BatchNorm2d(2)
+            self.sign0 = SignSTE()
+            self.conv = BinaryConv2d(2, 2, 1, stride=2, bias=False)
+            self.bn = nn.BatchNorm2d(2)
+            self.sign1 = SignSTE()
+            self.fc = BinaryLinear(2 * 4 * 4, 10)
+            self.fc_bn = nn.BatchNorm1d(10)
+
+        def forward(self, x):
+            x0 = self.sign0(self.stem_bn(self.stem(x)))
+            y = self.sign1(self.bn(self.conv(x0)) + F.avg_pool2d(x0, 2))
+            return self.fc_bn(self.fc(torch.flatten(y, 1)))
+
+    q, x = digits_like(55, n=200)
+    model = Down()
+    calibrate(model, x, seed=55)
+
+    def expect(doc):
+        assert [l["type"] for l in doc["layers"]][3:8] == [
+            "avgpool2d", "conv2d", "batchnorm", "add", "sign"], summary(doc)
+        assert doc["layers"][4]["input"] == "sign0" and "input" not in doc["layers"][6]
+    export_and_check(model, q, x, 1 / 16, expect)
+    harness.graph_test_done()
+
+
 def reactnet_brevitas():
     """ReActNet-style blocks on 2-bit codes (Brevitas QuantIdentity): block 1 adds the block
     input itself (RSign = LearnableBias + sign on the main branch), block 2 a requantized
