@@ -81,6 +81,28 @@ def verify(model_path, inputs):
         return bnn_hls("verify", model_path, "--inputs", x)
 
 
+GRAPHS_NOT_COMPILED = []   # model files this bnn-hls refused as residual graphs
+
+
+def compiles_graph(path):
+    """False, noted for graph_test_done(), when this bnn-hls refuses the model as a residual
+    graph it cannot compile yet (the compiler half of issue 13); True otherwise."""
+    proc = bnn_hls("verify", path, "--random", "1", check=False)
+    if "cannot be compiled yet" in proc.stdout + proc.stderr:
+        GRAPHS_NOT_COMPILED.append(path)
+        return False
+    return True
+
+
+def graph_test_done():
+    """Ends a residual-graph test: a Skip saying what ran when bnn-hls could not compile."""
+    if GRAPHS_NOT_COMPILED:
+        n = len(GRAPHS_NOT_COMPILED)
+        GRAPHS_NOT_COMPILED.clear()
+        raise Skip(f"the framework == spec_eval checks passed; this bnn-hls cannot compile "
+                   f"residual graphs yet, so simulate/verify did not run ({n} files)")
+
+
 def assert_logits_close(ours, theirs, rel=1e-5, most=0.01):
     """The model file's float64 logits against a framework's float32 ones: every prediction
     equal, and every logit within rel * the largest magnitude on all but `most` of the images.

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# All frontend tests (tools/qonnx2bnn.py, export_torch, export_larq, the committed examples).
+# All frontend tests (tools/qonnx2bnn.py, export_torch, export_larq, the committed examples;
+# residual graphs in test_torch_residual.py and test_qonnx.py).
 #
 #   bash Tests/frontends/run.sh
 #
@@ -87,6 +88,7 @@ run "$torch_python" test_qonnx_check.py
 run "$python" test_examples.py
 run "$torch_python" test_torch_export.py
 run "$torch_python" test_torch_v2.py
+run "$torch_python" test_torch_residual.py
 run "$larq_python" test_larq_export.py
 
 echo

@@ -415,15 +415,72 @@ def test_refuses_non_binary_weight():
     expect_refused(model, ["float_fc", "not binary"])
 
 
-def test_refuses_residual_branch():
+def test_residual_mlp_multithreshold_and_sign_shortcuts():
+    """Residual blocks (version 2): a 2-bit MultiThreshold output read by a MatMul and by the
+    Add after its BatchNormalization (running value + exact shortcut), then a Sign whose +-1
+    output is read by the next MatMul and by the Add after it; `from` and `input` as the
+    graph's fan-out says. spec_eval must match onnx_ref (float64) exactly; bnn-hls simulate
+    and verify where it compiles graphs."""
+    need_onnx()
+    rng = np.random.default_rng(14)
+    b = GraphBuilder()
+    h = b.op("MatMul", ["x", b.const(rng.choice([-1.0, 1.0], (32, 16)))], name="fc1")
+    h = b.batchnorm(h, *random_bn(rng, 16), name="bn1")
+    m = b.multithreshold(h, np.sort(rng.normal(0, 1, (16, 3)), axis=1), out_scale=1.0,
+                         out_bias=0.0, name="m1")
+    r = b.op("MatMul", [m, b.const(rng.choice([-1.0, 1.0], (16, 16)))], name="fc2")
+    r = b.batchnorm(r, *random_bn(rng, 16), name="bn2")
+    s = b.op("Sign", [b.op("Add", [r, m], name="add2")], name="s2")
+    r = b.op("MatMul", [s, b.const(rng.choice([-1.0, 1.0], (16, 16)))], name="fc3")
+    r = b.batchnorm(r, *random_bn(rng, 16), name="bn3")
+    r = b.op("Sign", [b.op("Add", [s, r], name="add3")], name="s3")
+    out = b.op("MatMul", [r, b.const(rng.choice([-1.0, 1.0], (16, 10)))], name="fc4")
+    model = b.model("x", ["N", 32], [out])
+    q = rng.integers(0, 256, (200, 32)).astype(np.uint8)
+    x = q.astype(np.float32)
+    calibrate_batchnorms(model, x, np.random.default_rng(0))
+    ref = onnx_ref.run(model, x)[out]
+    assert np.bincount(np.argmax(ref, 1)).max() < 0.6 * len(ref), "degenerate test network"
+    from bnn_frontends import spec_eval
+    with tempfile.TemporaryDirectory() as tmp:
+        rc, text, path = qonnx2bnn(model, tmp=tmp)
+        assert rc == 0, text
+        with open(path) as f:
+            doc = json.load(f)
+        np.testing.assert_allclose(spec_eval.forward(doc, q), ref, rtol=1e-9, atol=1e-9)
+        assert [(l["type"], l.get("from")) for l in doc["layers"]] == [
+            ("dense", None), ("batchnorm", None), ("multithreshold", None), ("dense", None),
+            ("batchnorm", None), ("add", "m1"), ("sign", None), ("dense", None),
+            ("batchnorm", None), ("add", "s2"), ("sign", None), ("dense", None)], doc["layers"]
+        assert not any("input" in l for l in doc["layers"])
+        if harness.compiles_graph(path):
+            np.testing.assert_allclose(harness.simulate(path, q), ref, rtol=1e-9, atol=1e-9)
+            harness.verify(path, q[:50])
+    harness.graph_test_done()
+
+
+def test_refuses_real_fan_out_and_two_running_values():
+    """A residual branch from a real-valued tensor, and an Add of two compute layers' running
+    values: the model format needs one exact (quantized) operand."""
     need_onnx()
     rng = np.random.default_rng(11)
 
-    def middle(b, h):
+    def real_shortcut(b, h):
         s = b.op("Sign", [h], name="s1")
         r = b.op("MatMul", [s, b.const(rng.choice([-1.0, 1.0], (8, 8)))], name="inner")
-        return b.op("Add", [r, s], name="residual_add")
-    expect_refused(small_mlp(rng, middle), ["several nodes", "residual"])
+        t = b.op("Sign", [h], name="s2")             # the real h read a second time
+        return b.op("Sign", [b.op("Add", [r, t], name="residual_add")])
+    expect_refused(small_mlp(rng, real_shortcut), ["fc1_out", "feeds several nodes",
+                                                   "real-valued", "exact"])
+    expect_refused(small_mlp(rng, lambda b, h: b.op("Add", [h, h], name="twice")),
+                   ["twice", "enters twice"])
+
+    def two_running(b, h):
+        s = b.op("Sign", [h], name="s1")
+        r1 = b.op("MatMul", [s, b.const(rng.choice([-1.0, 1.0], (8, 8)))], name="inner1")
+        r2 = b.op("MatMul", [s, b.const(rng.choice([-1.0, 1.0], (8, 8)))], name="inner2")
+        return b.op("Sign", [b.op("Add", [r1, r2], name="residual_add")])
+    expect_refused(small_mlp(rng, two_running), ["residual_add", "two real-valued"])
 
 
 def test_refuses_trailing_sign():

@@ -208,33 +208,18 @@ def via_qonnx(model, x, q, theirs, dynamo, export_qonnx, spec_eval):
 
 # -- plain PyTorch: PReLU, Hardtanh, ReActNet's learnable shifts ---------------------------
 
-def reactnet_modules():
-    """ReActNet's RPReLU and RSign (defined here: they need torch)."""
-
-    class RPReLU(nn.Module):
-        """ReActNet's RPReLU: PReLU between two learnable per-channel shifts."""
-
-        def __init__(self, c):
-            super().__init__()
-            self.shift_x = nn.Parameter(0.3 * torch.randn(1, c, 1, 1))
-            self.prelu = nn.PReLU(c, init=0.25)
-            self.shift_y = nn.Parameter(0.3 * torch.randn(1, c, 1, 1))
-
-        def forward(self, x):
-            return self.prelu(x - self.shift_x) + self.shift_y
-
-    class RSign(nn.Module):
-        """ReActNet's RSign: sign(x - b) with a learnable per-channel b (STE sign, +1 at 0)."""
-
-        def __init__(self, c):
-            super().__init__()
-            self.b = nn.Parameter(0.3 * torch.randn(1, c, 1, 1))
-
-        def forward(self, x):
-            from bnn_frontends.torch_export import sign_ste
-            return sign_ste(x - self.b)
-
-    return RPReLU, RSign
+def randomize_shifts(model, seed):
+    """Random learnable shifts (ReActNet's RSign offsets and RPReLU/LearnableBias shifts)."""
+    from bnn_frontends.torch_export import LearnableBias, RPReLU, RSign
+    gen = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for m in model.modules():
+            params = {LearnableBias: ("bias",), RPReLU: ("shift_x", "shift_y"),
+                      RSign: ("offset",)}.get(type(m), ())
+            for p in params:
+                t = getattr(m, p)
+                t.copy_(0.3 * torch.randn(t.shape, generator=gen))
+    return model
 
 
 def test_reactnet_rsign_rprelu_hardtanh():
@@ -242,8 +227,7 @@ def test_reactnet_rsign_rprelu_hardtanh():
     flatten -> dense: shift, prelu, shift, clamp and sign offsets (the second RPReLU's last
     shift and RSign's shift make one sign offset)."""
     need_torch()
-    from bnn_frontends.torch_export import BinaryConv2d, BinaryLinear
-    RPReLU, RSign = reactnet_modules()
+    from bnn_frontends.torch_export import BinaryConv2d, BinaryLinear, RPReLU, RSign
 
     class Net(nn.Module):
         def __init__(self):
@@ -263,7 +247,7 @@ def test_reactnet_rsign_rprelu_hardtanh():
             h = self.act2(self.bn2(self.conv2(self.sign1(h))))
             return self.fc(torch.flatten(self.sign2(h), 1))
 
-    model = Net()
+    model = randomize_shifts(Net(), 31)
     q, x = digits_like(31)
     calibrate(model, x, seed=3)
     doc = check(model, q, x, scale=1 / 16, types=[
@@ -272,7 +256,7 @@ def test_reactnet_rsign_rprelu_hardtanh():
     layers = doc["layers"]
     assert [l["name"] for l in layers] == [
         "conv1", "bn1", "act1", "act1_prelu", "act1_2", "hardtanh", "sign1", "conv2", "bn2",
-        "act2", "act2_prelu", "act2_2", "flatten", "fc"], [l["name"] for l in layers]
+        "act2", "act2_prelu", "sign2", "flatten", "fc"], [l["name"] for l in layers]
     np.testing.assert_array_equal(np.float32(layers[2]["value"]),
                                   -model.act1.shift_x.detach().numpy().reshape(-1))
     np.testing.assert_array_equal(np.float32(layers[3]["slope"]),

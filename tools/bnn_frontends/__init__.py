@@ -7,7 +7,9 @@
                       PyTorch / Brevitas module (torch_graph: tracing; torch_layers: layer
                       nodes; torch_elementwise: sign-like functions, shifts and clamps read by
                       what they compute; torch_brevitas: Brevitas quantizers and their
-                      rounding; torch_modules: SignSTE, BinaryLinear, BinaryConv2d)
+                      rounding; torch_modules: SignSTE, BinaryLinear, BinaryConv2d, and
+                      ReActNet's RSign, RPReLU, LearnableBias); residual graphs become
+                      `input` / `add.from` (docs/frontends.md, "Residual graphs")
 - `larq_export`     : `export_larq(model, path, example_input=x)` for Keras / Larq
 - `chain`, `chain_v2`: the layer list every framework exporter builds (v1 and v2 layers)
 - `model_json`      : building and writing the model format (shared by all three)

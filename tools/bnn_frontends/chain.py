@@ -24,6 +24,9 @@ class ChainBuilder(V2Layers):
         c = self.shape[2]
         self.v_neg, self.v_pos = -np.ones(c), np.ones(c)
         self.layers = []
+        # A branch's first layer reads an earlier tensor: its producer's name, for the `input`
+        # key of the next layer appended (set by the exporter; see snapshot/restore).
+        self.pending_input = None
 
     @property
     def flat(self):
@@ -188,6 +191,19 @@ class ChainBuilder(V2Layers):
         insert_sign(self, where, spec_off, where)
         self.kind, self.v_neg, self.v_pos = "bipolar", lo, hi
 
+    def snapshot(self):
+        """The tracked state of the current tensor, to come back to it when a later layer
+        reads it again (a residual graph's branch)."""
+        return {"kind": self.kind, "shape": list(self.shape), "v_neg": self.v_neg.copy(),
+                "v_pos": self.v_pos.copy(),
+                "pre_flatten_shape": getattr(self, "pre_flatten_shape", None)}
+
+    def restore(self, state):
+        self.kind, self.shape = state["kind"], list(state["shape"])
+        self.v_neg, self.v_pos = state["v_neg"].copy(), state["v_pos"].copy()
+        if state["pre_flatten_shape"] is not None:
+            self.pre_flatten_shape = state["pre_flatten_shape"]
+
     def check_end(self):
         if self.kind != "real" or not self.flat:
             raise ConversionError("output", "the network must end with a dense layer "
@@ -198,11 +214,13 @@ class ChainBuilder(V2Layers):
 def insert_sign(builder, name, offset, where):
     """Appends a sign layer with this per-feature offset to builder.layers; right after a
     flatten it goes before the flatten instead (sign(flatten(x)) = flatten(sign(x)): bnn-hls
-    wants the sign first), its offset made per channel of builder.pre_flatten_shape."""
+    wants the sign first), its offset made per channel of builder.pre_flatten_shape. Not when
+    the sign starts a branch (builder.pending_input): the last layer is then another branch's."""
     layers = builder.layers
     layer = {"type": "sign", "name": name}
     at = len(layers)
-    if layers and layers[-1]["type"] == "flatten":
+    branch = getattr(builder, "pending_input", None)
+    if layers and layers[-1]["type"] == "flatten" and not branch:
         offset = hoist_over_flatten(offset, builder.pre_flatten_shape, layers[-1]["order"], where)
         at -= 1
     if np.any(offset != 0):

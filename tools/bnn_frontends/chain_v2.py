@@ -44,7 +44,7 @@ class V2Layers:
         if rounding != "half_even":
             layer["rounding"] = rounding
         self._append(layer, "exact")
-        hoist_quantizer(self.layers)
+        hoist_quantizer(self)
 
     def prelu(self, where, slope):
         self._per_channel(where, "prelu", "slope", slope, "prelu")
@@ -81,25 +81,35 @@ class V2Layers:
         self._append(layer, "exact")
 
     def add(self, where, other_name, other_kind, other_shape):
-        """A residual add of the current tensor and the output of the layer named."""
+        """A residual add of the current tensor and the output of the layer named (its
+        kind as plain_kind() gave it)."""
         self._plain(where, "a residual add")
         if other_kind == "bipolar-scaled":
             raise ConversionError(where, "the shortcut carries a binarized tensor with a "
                                   "scale: only +-1 or quantized shortcuts")
+        if other_kind == "real":
+            raise ConversionError(where, "adds two real-valued tensors (the running values of "
+                                  "two layers): one operand must be quantized or binarized "
+                                  "(exact), e.g. requantize the shortcut")
         if list(other_shape) != list(self.shape):
             raise ConversionError(where, f"adds {other_shape} to {self.shape}")
         self._append({"type": "add", "name": where, "from": other_name}, "real")
 
-    def plain_kind(self):
-        """How a later `add` may read the current tensor (see add())."""
-        if self.kind == "bipolar" and not (np.all(self.v_neg == -1) and np.all(self.v_pos == 1)):
+    def plain_kind(self, state=None):
+        """How a later `add` may read the current tensor, or the one of a snapshot()."""
+        s = state or {"kind": self.kind, "v_neg": self.v_neg, "v_pos": self.v_pos}
+        if s["kind"] == "bipolar" and not (np.all(s["v_neg"] == -1) and np.all(s["v_pos"] == 1)):
             return "bipolar-scaled"
-        return self.kind
+        return s["kind"]
 
 
-def hoist_quantizer(layers):
+def hoist_quantizer(builder):
     """A per-tensor quantizer right after a flatten goes before it (the same values; bnn-hls
-    wants the quantizer to close its layer group, as insert_sign does for a sign)."""
+    wants the quantizer to close its layer group, as insert_sign does for a sign); not when it
+    starts a branch (builder.pending_input)."""
+    layers = builder.layers
+    if getattr(builder, "pending_input", None):
+        return
     if len(layers) >= 2 and layers[-2]["type"] == "flatten":
         layers[-2], layers[-1] = layers[-1], layers[-2]
 

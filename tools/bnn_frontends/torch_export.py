@@ -5,7 +5,8 @@ node (docs/frontends.md lists what each op becomes):
 - linear / conv2d (modules or functions; binary weights +-a per output channel, our
   BinaryLinear/BinaryConv2d, hand-written ones computing sign(weight), Brevitas
   QuantLinear/QuantConv2d with 1..8-bit weights), batchnorm, max/avg pooling,
-  flatten/view/reshape, PReLU, hardtanh/clamp, a residual add;
+  flatten/view/reshape, PReLU, hardtanh/clamp, residual adds (a residual graph: branches
+  from quantized tensors get `input`, adds `from`; see _Walker and graph_order);
 - elementwise runs in between (torch.sign, torch.where(x >= 0, 1, -1), STE autograd
   Functions, SignSTE, Brevitas 1-bit activations) by what they compute (torch_elementwise);
 - Brevitas 2..8-bit activations as `quantize` layers.
@@ -26,22 +27,28 @@ from .errors import ConversionError  # noqa: E402
 from .input_check import refuse_if_disagrees, resolve_input  # noqa: E402
 from .model_json import finish, input_spec, write_model  # noqa: E402
 from .torch_elementwise import classify  # noqa: E402
-from .torch_graph import (depends_on_input, is_quant_tensor, plain, record,  # noqa: E402
-                          run_node, trace)
+from .torch_graph import (data_nodes, graph_order, is_quant_tensor,  # noqa: E402
+                          plain, record, run_node, trace)
 from .torch_layers import ACCEPTED, ADDS, LayerNodes, _np  # noqa: E402
-from .torch_modules import (BinaryConv2d, BinaryLinear, SignSTE,  # noqa: F401,E402
-                            clip_latent_weights, sign_ste)  # re-exported for training
+from .torch_modules import (BinaryConv2d, BinaryLinear, LearnableBias,  # noqa: F401,E402
+                            RPReLU, RSign, SignSTE, clip_latent_weights,
+                            sign_ste)  # re-exported for training
 
 
 class _Walker(LayerNodes):
     """Maps the traced graph's nodes onto a ChainBuilder, keeping `cur`, the node whose value
-    is the chain's current tensor."""
+    is the chain's current tensor. A residual graph is walked in graph_order: a node that
+    reads an earlier tensor (a branch) restores that tensor's chain state, and the first
+    layer it writes gets `input` naming the tensor's layer; an add of two tensors becomes
+    `add` with `from` naming the quantized operand's layer."""
 
-    def __init__(self, gm, env, chain):
+    def __init__(self, gm, env, chain, real=None):
         self.gm, self.env, self.chain = gm, env, chain
-        self.live = depends_on_input(gm)
+        self.real = real       # nodes known to be real-valued (graph_order)
+        self.live = data_nodes(gm, env)   # tensors computed from the input
         self.cur = None
-        self.outputs = {}      # node -> (file layer name, kind, shape) for residual adds
+        self.tensors = {}      # node -> (its file layer's name, None for the input; state)
+        self.reads = {}        # node -> how many layers (or elementwise runs) read it
         self.names = set()
 
     # -- naming ----------------------------------------------------------------------------
@@ -74,32 +81,35 @@ class _Walker(LayerNodes):
 
     # -- the walk ----------------------------------------------------------------------------
     def run(self):
-        nodes = list(self.gm.graph.nodes)
-        i = 0
-        while i < len(nodes):
-            node = nodes[i]
-            i += 1
+        nodes = graph_order(self.gm, self.env, self.live, self.real)
+        done = set()
+        for k, node in enumerate(nodes):
+            if node in done:
+                continue
             if node.op == "placeholder":
                 self.cur = node
+                self.tensors[node] = (None, self.chain.snapshot())
                 continue
             if node.op == "output":
                 out = node.args[0]
                 out = out[0] if isinstance(out, (tuple, list)) else out
-                if out is not self.cur:
+                if out is not self.cur or self.chain.pending_input:
                     raise ConversionError(self.where(node), "the model's output is not the "
-                                          "end of its chain of layers")
+                                          "last layer's output")
                 return
-            if node not in self.live or not torch.is_tensor(plain(self.env[node])):
+            if not self._is_data(node):
                 continue  # parameters, constants, shapes
-            data = [a for a in node.all_input_nodes if a in self.live
-                    and torch.is_tensor(plain(self.env[a]))]
+            data = self._data(node)
+            before = {id(layer) for layer in self.chain.layers}
             if self._is_add(node) and len(data) == 2:
                 self._add(node, data)
+                self._produced(node, before, None)
                 continue
-            if data != [self.cur]:
-                raise ConversionError(self.where(node), "reads a tensor other than the "
-                                      "previous layer's output (branches are supported only "
-                                      "as a residual add)")
+            if len(data) != 1:
+                raise ConversionError(self.where(node), f"reads {len(data)} tensors (only a "
+                                      "residual add joins two)")
+            src = data[0]
+            self._use(src, node)
             try:
                 mapped = self._anchor(node)
             except ConversionError as err:   # name the graph node and op too
@@ -107,22 +117,67 @@ class _Walker(LayerNodes):
                     raise
                 raise ConversionError(f"{err.where} ({self.where(node)})", err.why) from None
             if mapped:
-                self._remember(node)
-                self.cur = node
+                self._produced(node, before, src)
                 continue
-            region = self._region(nodes, i - 1)
+            region = self._region(nodes, k)
             self._elementwise(region)
-            i = nodes.index(region[-1]) + 1
-            self._remember(region[-1])
-            self.cur = region[-1]
+            done.update(region)
+            self._produced(region[-1], before, src)
 
-    def _remember(self, node):
+    def _is_data(self, node):
+        return node in self.live
+
+    def _data(self, node):
+        return [a for a in node.all_input_nodes if self._is_data(a)]
+
+    def _read(self, t, node):
+        """Count a read of tensor t; a tensor read by several layers must be exact."""
+        self.reads[t] = self.reads.get(t, 0) + 1
+        name, state = self.tensors[t]
+        if self.reads[t] > 1 and name is None:
+            raise ConversionError(self.where(node), "reads the model input, which another "
+                                  "layer reads too: the model format's input has no name; "
+                                  "quantize it once (e.g. a QuantIdentity) and read that")
+        if self.reads[t] > 1 and state["kind"] not in ("exact", "bipolar"):
+            raise ConversionError(self.where(node), f"reads '{t.name}', which another layer "
+                                  "reads too: only a quantized or binarized (exact) tensor may "
+                                  "feed several layers")
+        return name, state
+
+    def _use(self, t, node):
+        """Make tensor t the chain's current one (a branch starts at it)."""
+        name, state = self._read(t, node)
+        if t is self.cur:
+            return
+        self.chain.restore(state)
+        last = self.chain.layers[-1]["name"] if self.chain.layers else None
+        self.chain.pending_input = None if name == last else name
+        self.cur = t
+
+    def _produced(self, node, before, src):
+        """node's value is the chain's current tensor: remember its layer and state, and give
+        the first layer of a branch its `input`."""
         layers = self.chain.layers
-        if layers and layers[-1]["name"] not in [v[0] for v in self.outputs.values()]:
-            self.outputs[node] = (layers[-1]["name"], self.chain.plain_kind(),
-                                  list(self.chain.shape))
-        elif self.cur in self.outputs:
-            self.outputs[node] = self.outputs[self.cur]
+        new = [i for i, layer in enumerate(layers) if id(layer) not in before]
+        if new:
+            if self.chain.pending_input:
+                first = layers[new[0]]
+                keys = list(first.items())
+                layers[new[0]] = dict(keys[:2] + [("input", self.chain.pending_input)] +
+                                      keys[2:])
+                self.chain.pending_input = None
+            name = layers[-1]["name"]
+        else:
+            name = self.tensors[src][0]
+        self.tensors[node] = (name, self.chain.snapshot())
+        self.cur = node
+
+    def misordered(self):
+        """The real-valued nodes, when an add's running value was not computed right before
+        it (graph_order guessed its operands wrong): walk again with them known."""
+        if not any("input" in l for l in self.chain.layers if l["type"] == "add"):
+            return None
+        return {n for n, (_, state) in self.tensors.items() if state["kind"] == "real"}
 
     # -- residual adds ---------------------------------------------------------------------
     def _is_add(self, node):
@@ -130,18 +185,21 @@ class _Walker(LayerNodes):
             (node.op == "call_method" and node.target == "add")
 
     def _add(self, node, data):
-        if self.cur not in data:
-            raise ConversionError(self.where(node), "adds two tensors neither of which is the "
-                                  "previous layer's output")
-        other = data[0] if data[1] is self.cur else data[1]
-        if other not in self.outputs:
-            raise ConversionError(self.where(node), f"the shortcut '{other.name}' is not the "
-                                  "output of a layer of the model file (the raw input cannot "
-                                  "be a shortcut: requantize it first)")
-        oname, okind, oshape = self.outputs[other]
-        self.chain.add(self.name(node), oname, okind, oshape)
-        self._remember(node)
-        self.cur = node
+        """`add` of the running value (or, when both operands are exact, the operand computed
+        last) and the other operand, by name."""
+        if data[0] is data[1]:
+            raise ConversionError(self.where(node), "adds a tensor to itself")
+        real = [t for t in data if self.tensors[t][1]["kind"] == "real"]
+        main = real[0] if len(real) == 1 else (self.cur if self.cur in data else data[1])
+        other = data[0] if main is data[1] else data[1]
+        self._use(main, node)
+        oname, ostate = self._read(other, node)
+        if oname is None:
+            raise ConversionError(self.where(node), f"the shortcut '{other.name}' is the raw "
+                                  "model input, which has no name in the model file: "
+                                  "requantize it first")
+        self.chain.add(self.name(node), oname, self.chain.plain_kind(ostate),
+                       ostate["shape"])
 
     # -- elementwise runs ---------------------------------------------------------------------
     def _region(self, nodes, start):
@@ -151,18 +209,26 @@ class _Walker(LayerNodes):
         for node in nodes[start:]:
             if node.op in ("output", "placeholder"):
                 break
-            if node not in self.live or not torch.is_tensor(plain(self.env[node])):
+            if node not in self.live:
                 continue
             data = [a for a in node.all_input_nodes if a in self.live]
             if any(a not in inside for a in data) or self._is_layer(node):
                 break
             region.append(node)
             inside.add(node)
-        for node in region[:-1]:
-            if any(u not in inside for u in node.users):
-                raise ConversionError(self.where(node), "its result is used after the "
-                                      "elementwise run it belongs to")
-        return region
+        # The run may hold parallel branches from the same input (a shortcut's requantization
+        # beside the main branch's sign): it ends at the first node read outside it, and keeps
+        # only what that node is computed from.
+        end = next((n for n in region if any(u not in inside and (u.op == "output" or
+                                                                  self._is_data(u))
+                                             for u in n.users)), region[-1])
+        keep, todo = set(), [end]
+        while todo:
+            n = todo.pop()
+            if n in region and n not in keep:
+                keep.add(n)
+                todo.extend(n.all_input_nodes)
+        return [n for n in region if n in keep]
 
     def _elementwise(self, region):
         end = region[-1]
@@ -252,8 +318,15 @@ def export_torch(model, example_input, path, *, name=None, input_encoding="uint8
         env = record(gm, x)
         y = plain(env[next(n for n in gm.graph.nodes if n.op == "output")])
         in_shape = [shape[0]] if len(shape) == 1 else [shape[1], shape[2], shape[0]]
-        chain = ChainBuilder([1, 1, shape[0]] if len(shape) == 1 else in_shape, input_encoding)
-        _Walker(gm, env, chain).run()
+        new_chain = lambda: ChainBuilder([1, 1, shape[0]] if len(shape) == 1 else  # noqa: E731
+                                         in_shape, input_encoding)
+        chain = new_chain()
+        walker = _Walker(gm, env, chain)
+        walker.run()
+        real = walker.misordered()
+        if real is not None:
+            chain = new_chain()
+            _Walker(gm, env, chain, real).run()
         chain.check_end()
         spec = input_spec(in_shape, input_encoding, None if input_encoding == "bipolar" else
                           scale, None if input_encoding == "bipolar" else zp)

@@ -72,3 +72,43 @@ def clip_latent_weights(model, limit=1.0):
         for m in model.modules():
             if isinstance(m, (BinaryLinear, BinaryConv2d)):
                 m.weight.clamp_(-limit, limit)
+
+
+# -- ReActNet's learnable shifts (Liu et al., 2020) -------------------------------------------
+
+def _per_channel(v, x):
+    """A [C] parameter shaped to broadcast over x ([N, C] or [N, C, H, W])."""
+    return v.view([1, -1] + [1] * (x.dim() - 2))
+
+
+class LearnableBias(nn.Module):
+    """x + b with a learnable per-channel b (ReActNet's LearnableBias): a `shift` layer."""
+
+    def __init__(self, channels):
+        super().__init__()
+        self.bias = nn.Parameter(torch.zeros(channels))
+
+    def forward(self, x):
+        return x + _per_channel(self.bias, x)
+
+
+class RSign(SignSTE):
+    """ReActNet's RSign, sign(x - b) with a learnable per-channel b: the `offset` of the
+    model's `sign` layer (SignSTE with channels)."""
+
+    def __init__(self, channels):
+        super().__init__(channels)
+
+
+class RPReLU(nn.Module):
+    """ReActNet's RPReLU, prelu(x - shift_x) + shift_y with learnable per-channel shifts:
+    `shift`, `prelu`, `shift` layers."""
+
+    def __init__(self, channels, init=0.25):
+        super().__init__()
+        self.shift_x = nn.Parameter(torch.zeros(channels))
+        self.prelu = nn.PReLU(channels, init=init)
+        self.shift_y = nn.Parameter(torch.zeros(channels))
+
+    def forward(self, x):
+        return self.prelu(x - _per_channel(self.shift_x, x)) + _per_channel(self.shift_y, x)

@@ -1,11 +1,13 @@
 """QONNX / FINN ONNX graph -> bnn-hls model (the layers of the model format).
 
-The converter walks the graph's data path from its input to its output, one node at a time
-(the network must be a chain: no branches, no residual adds). Every other input of a node is a
-constant (an initializer, or computed from initializers: `constants.py`). Each node either
-becomes a layer of the model file, or is folded into one (Mul/Add/Sub/Div into alpha, bias or
-batchnorm; quantizer scales into the next layer's alpha), or changes only the layout. See
-docs/frontends.md for the list of ops and how each maps.
+The converter walks the graph's data path from its input to its output, one node at a time,
+in the order _order() gives a residual graph (a chain is walked as it is): a quantized tensor
+feeding several nodes starts branches (`input`), an Add of two data tensors joins them (`add`
+with `from`). Every other input of a node is a constant (an initializer, or computed from
+initializers: `constants.py`). Each node either becomes a layer of the model file, or is
+folded into one (Mul/Add/Sub/Div into alpha, bias or batchnorm; quantizer scales into the next
+layer's alpha), or changes only the layout. See docs/frontends.md for the list of ops and how
+each maps.
 """
 import unicodedata
 
@@ -50,6 +52,9 @@ class Converter(MultiBitOps):
         self.input = None       # the spec input object, fixed by the first consumer
         self.input_shape = None
         self.ended = False      # ArgMax/TopK/Softmax seen: nothing but the end may follow
+        # A branch's first layer reads an earlier tensor: its producer's name, for the `input`
+        # key of the next layer appended (see _use and _produced).
+        self.pending_input = None
         self.batch = 1          # the graph input's static batch size (1 when symbolic)
 
     # -- driver --------------------------------------------------------------------------
@@ -72,18 +77,23 @@ class Converter(MultiBitOps):
         tensor = data_inputs[0].name
         act = self._initial_act(data_inputs[0])
         self.input_shape = act.spec_shape if act.layout != "NC" else [act.shape[0]]
-        while True:
-            self.k.data_shapes[tensor] = act.onnx_shape()
-            nxt = [n for n in self.g.consumers.get(tensor, []) if n.op_type != "Shape"]
-            if not nxt:
-                break
-            if len(nxt) > 1:
-                names = ", ".join(self.g.label(n) for n in nxt)
-                raise ConversionError(f"tensor '{tensor}'", "feeds several nodes (" + names +
-                                      "): only chains of layers are supported, no branches "
-                                      "or residual connections")
-            node = nxt[0]
-            act, tensor = self._step(node, tensor, act)
+        self.k.data_shapes[tensor] = act.onnx_shape()
+        self.tensors = {tensor: (None, act)}   # data tensor -> (its file layer's name, act)
+        self.reads = {}
+        for node in self._order(tensor):
+            before = {id(layer) for layer in self.layers}
+            data = list(dict.fromkeys(i for i in node.input if i in self.tensors))
+            if len(data) == 2 and node.op_type == "Add":
+                act, out, src = self._residual_add(node, data, tensor)
+            elif len(data) == 1:
+                src = data[0]
+                act, out = self._step(node, src, self._use(src, node, tensor))
+            else:
+                raise ConversionError(self.g.label(node), f"reads {len(data)} data tensors "
+                                      "(only an Add of two joins a residual branch)")
+            tensor = out
+            self.tensors[out] = (self._produced(before, src), act)
+            self.k.data_shapes[out] = act.onnx_shape()
         if tensor not in self.g.outputs:
             raise ConversionError(f"tensor '{tensor}'", "the data path ends in a tensor that "
                                   "is not a graph output")
@@ -94,9 +104,145 @@ class Converter(MultiBitOps):
                                   "batchnorm)")
         if act.pending_pad is not None:
             raise ConversionError("graph", "a Pad node is not followed by a Conv")
+        if self.pending_input:
+            raise ConversionError(f"tensor '{tensor}'", "the output is not the last layer's")
         if self.input is None:
             raise ConversionError("graph", "the graph has no dense or conv layer")
         return Result(self.input, self.layers, self.output_mode, self.notes)
+
+    # -- residual graphs -------------------------------------------------------------------
+    def _order(self, start):
+        """The nodes on the data path from tensor `start` (Shape nodes aside), every node after
+        its inputs (post-order from the one node that ends the path), and at an Add of two data
+        tensors the quantized-looking operand first, so that the running value (a compute
+        layer's) is computed right before the Add. The file's layers follow this order."""
+        reach, tensors, stack = set(), {start}, [start]
+        while stack:
+            for n in self.g.consumers.get(stack.pop(), []):
+                if n.op_type == "Shape" or id(n) in reach:
+                    continue
+                reach.add(id(n))
+                for o in n.output:
+                    if o and o not in tensors:
+                        tensors.add(o)
+                        stack.append(o)
+        nodes = [n for n in self.g.nodes if id(n) in reach]
+        ends = [n for n in nodes if not any(id(c) in reach for o in n.output if o
+                                            for c in self.g.consumers.get(o, []))]
+        if len(ends) > 1:
+            raise ConversionError("graph", "the data path ends in several nodes (" + ", ".join(
+                self.g.label(n) for n in ends) + "): every branch must join the output")
+
+        def inputs(node):
+            data = [self.g.producer[i] for i in dict.fromkeys(node.input)
+                    if i in tensors and i in self.g.producer]
+            if node.op_type == "Add" and len(data) == 2:
+                data.sort(key=lambda p: (self._looks_real(p, tensors),
+                                         -len(self.g.consumers.get(p.output[0], []))))
+            return data
+        order, seen = [], set()
+        stack = [(n, iter(inputs(n))) for n in ends]
+        seen.update(id(n) for n in ends)
+        while stack:
+            node, it = stack[-1]
+            nxt = next((p for p in it if id(p) not in seen), None)
+            if nxt is None:
+                stack.pop()
+                order.append(node)
+                continue
+            seen.add(id(nxt))
+            stack.append((nxt, iter(inputs(nxt))))
+        return order
+
+    def _looks_real(self, node, tensors):
+        """Whether node's output looks like a running value: back through layout, pooling and
+        per-channel affine ops, it does not come from a quantizer."""
+        quantizers = ("Quant", "BipolarQuant", "MultiThreshold", "Sign")
+        through = PASS_THROUGH + ELEMENTWISE + ("Reshape", "Flatten", "Transpose", "Squeeze",
+                                                "Unsqueeze", "MaxPool", "AveragePool",
+                                                "GlobalAveragePool", "Pad")
+        while node is not None and node.op_type in through:
+            data = [i for i in node.input if i in tensors]
+            if len(data) != 1:
+                return True
+            node = self.g.producer.get(data[0])
+        return node is not None and node.op_type not in quantizers
+
+    def _read(self, tensor, node):
+        """Count a read of a data tensor; one read by several nodes must be exact."""
+        self.reads[tensor] = self.reads.get(tensor, 0) + 1
+        name, act = self.tensors[tensor]
+        if self.reads[tensor] > 1 and (name is None or act.kind not in ("exact", "bipolar")):
+            readers = [n for n in self.g.consumers.get(tensor, []) if n.op_type != "Shape"]
+            what = "the raw input" if name is None else "a real-valued tensor"
+            raise ConversionError(f"tensor '{tensor}'", "feeds several nodes (" + ", ".join(
+                self.g.label(n) for n in readers) + f"), and it is {what}: only a quantized "
+                "or binarized (exact) tensor may start a residual branch (quantize it first)")
+        return name, act
+
+    def _use(self, tensor, node, cur):
+        """The act of a data tensor a node reads (a copy: handlers change it); a tensor other
+        than the last one starts a branch."""
+        name, act = self._read(tensor, node)
+        if tensor != cur:
+            if act.kind in ("real", "input"):
+                raise ConversionError(self.g.label(node), f"reads '{tensor}', a real-valued "
+                                      "tensor computed before another branch (unsupported)")
+            last = self.layers[-1]["name"] if self.layers else None
+            self.pending_input = None if name == last else name
+        return act.copy_with()
+
+    def _produced(self, before, src):
+        """The file name of the tensor a node made: its last new layer's (given a name no
+        layer has, and `input` when it starts a branch), else its input's."""
+        new = [i for i, layer in enumerate(self.layers) if id(layer) not in before]
+        if not new:
+            return self.tensors[src][0]
+        names = {l["name"] for i, l in enumerate(self.layers) if i not in new}
+        for i in new:
+            base, k = self.layers[i]["name"], 1
+            while self.layers[i]["name"] in names:
+                k += 1
+                self.layers[i]["name"] = f"{base}_{k}"
+            names.add(self.layers[i]["name"])
+        if self.pending_input:
+            keys = list(self.layers[new[0]].items())
+            self.layers[new[0]] = dict(keys[:2] + [("input", self.pending_input)] + keys[2:])
+            self.pending_input = None
+        return self.layers[-1]["name"]
+
+    def _residual_add(self, node, data, cur):
+        """An Add of two data tensors: `add` from the exact operand's layer, on the running
+        value (when both are exact, on the one computed last)."""
+        where = self.g.label(node)
+        if data[0] == data[1]:
+            raise ConversionError(where, "the data enters twice")
+        real = [t for t in data if self.tensors[t][1].kind == "real"]
+        if len(real) == 2:
+            raise ConversionError(where, "adds two real-valued tensors (the running values of "
+                                  "two layers): one operand must be quantized (exact)")
+        main = real[0] if real else (cur if cur in data else data[1])
+        other = data[0] if main == data[1] else data[1]
+        act = self._use(main, node, cur)
+        oname, oact = self._read(other, node)
+        if oname is None or "input" in (act.kind, oact.kind):
+            raise ConversionError(where, "adds the raw input, which has no name in the model "
+                                  "file: quantize it first")
+        mul, add = oact.bipolar_affine()
+        if not (np.all(mul == 1) and np.all(add == 0)):
+            raise ConversionError(where, f"the operand '{other}' carries a scale or offset "
+                                  "after its quantizer (a scaled binarization, or a Mul/Add): "
+                                  "the model format adds the quantizer's own values")
+        if act.kind != "real":
+            act = self._settle(act, where, "an Add")
+        if act.layout != oact.layout or act.shape != oact.shape:
+            raise ConversionError(where, f"adds {oact.layout} {list(oact.shape)} to "
+                                  f"{act.layout} {list(act.shape)}")
+        self.layers.append({"type": "add", "name": self._name(node, "add"), "from": oname})
+        out = act.copy_with()
+        out.kind = "real"
+        out.v_neg, out.v_pos = -np.ones(act.channels), np.ones(act.channels)
+        return out, node.output[0], main
 
     def _initial_act(self, vi):
         dims = self.g.input_dims(vi)
@@ -152,6 +298,7 @@ class Converter(MultiBitOps):
                                   "Conv, Add, Sub, Mul, Div, Neg, BatchNormalization, "
                                   "MultiThreshold, BipolarQuant, Quant, Sign, Relu (before "
                                   "a Quant), MaxPool, AveragePool, GlobalAveragePool, "
+                                  "ReduceMean (over H, W), "
                                   "Pad, Flatten, Reshape, Squeeze, Unsqueeze, Transpose, ArgMax, "
                                   "TopK, Softmax, Identity, Dropout, Cast)")
         return handler(node, tensor, act)

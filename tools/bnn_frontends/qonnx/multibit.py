@@ -49,7 +49,7 @@ class MultiBitOps:
         mul, add = act.bipolar_affine()
         if np.all(mul == 1) and np.all(add == 0):
             return act
-        last = self.layers[-1] if self.layers else {}
+        last = self.layers[-1] if self.layers and not self.pending_input else {}
         if act.kind == "exact" and last.get("type") == "multithreshold" and \
                 np.all(mul == mul[0]) and mul[0] > 0 and np.all(add == add[0]):
             last["out_scale"] = last["out_scale"] * mul[0]
@@ -99,7 +99,7 @@ class MultiBitOps:
         if SPEC_ROUNDING[mode] != "half_even":
             layer["rounding"] = SPEC_ROUNDING[mode]
         self.layers.append(layer)
-        hoist_quantizer(self.layers)
+        hoist_quantizer(self)
         return self._exact_after(act)
 
     def _multithreshold(self, node, act, thr, out_scale, out_bias):
@@ -213,6 +213,22 @@ class MultiBitOps:
     def _op_GlobalAveragePool(self, node, tensor, act):
         _, h, w = act.shape if act.layout == "NCHW" else (None, 0, 0)
         return self._avgpool(node, act, (h, w), (h, w))
+
+    def _op_ReduceMean(self, node, tensor, act):
+        """The mean over H and W (torch's dynamo exporter writes AdaptiveAvgPool2d(1) so):
+        global average pooling."""
+        at = self.g.attrs(node)
+        consts = self._const_inputs(node, tensor)
+        axes = at.get("axes") if "axes" in at else (
+            None if not consts or consts[0] is None else np.asarray(consts[0]).reshape(-1))
+        if act.layout != "NCHW" or axes is None or sorted(int(a) % 4 for a in axes) != [2, 3]:
+            raise ConversionError(self.g.label(node), "only the mean over H and W of an NCHW "
+                                  "tensor (global average pooling)")
+        _, h, w = act.shape
+        out, name = self._avgpool(node, act, (h, w), (h, w))
+        if not at.get("keepdims", 1):
+            out = self._flatten(out, node)
+        return out, name
 
     def _avgpool(self, node, act, pool, stride):
         """`avgpool2d` of a quantized or binarized tensor: the exact mean, whose ONNX value is
