@@ -22,6 +22,7 @@ public enum TemplateFiles {
     public static let templates: [(name: String, contents: [UInt8])] = [
         ("Makefile.tmpl", PackageResources.Makefile_tmpl),
         ("README.md.tmpl", PackageResources.README_md_tmpl),
+        ("driver_lib.cpp.tmpl", PackageResources.driver_lib_cpp_tmpl),
         ("hls_config.cfg.tmpl", PackageResources.hls_config_cfg_tmpl),
         ("params.hpp.tmpl", PackageResources.params_hpp_tmpl),
         ("run_hls.tcl.tmpl", PackageResources.run_hls_tcl_tmpl),
@@ -30,7 +31,12 @@ public enum TemplateFiles {
         ("top.hpp.tmpl", PackageResources.top_hpp_tmpl),
     ]
 
+    /// The host driver, copied verbatim into `driver/` (it reads the design from design.json).
+    public static let driver: [(name: String, contents: [UInt8])] = [
+        ("bnn_driver.py", PackageResources.bnn_driver_py),
+    ]
+
     public static func named(_ name: String) -> [UInt8]? {
-        (templates + library).first { $0.name == name }?.contents
+        (templates + library + driver).first { $0.name == name }?.contents
     }
 }

@@ -65,7 +65,8 @@ enum CompileCommand {
             throw UsageError(message: "--part expects a part name of letters, digits, '-', '_' and '.' (e.g. xc7z020clg400-1), got \(JSONText.quoted(part))")
         }
         let options = EmitOptions(modelFile: args.modelFile, part: part,
-                                  clockNs: try args.double("--clock-ns", default: EmitOptions.defaultClockNs))
+                                  clockNs: try args.double("--clock-ns", default: EmitOptions.defaultClockNs),
+                                  inputShape: [model.network.input.shape.height, model.network.input.shape.width, model.network.input.shape.channels])
         let estimate = model.estimate(clockNs: options.clockNs)
         let project = try ProjectEmitter.emit(model.design, graph: estimate.graph, vectors: vectors, options: options)
         let modelName = String(args.modelFile.split(separator: "/").last ?? "model.json")

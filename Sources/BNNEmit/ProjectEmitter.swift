@@ -10,14 +10,18 @@ public struct EmitOptions: Sendable {
     public var modelFile: String
     public var part: String
     public var clockNs: Double
+    /// The model's input shape `[H, W, C]`, for the driver to take `[N, H, W, C]` as `simulate`
+    /// does (nil: the driver takes `[N, elements]` only).
+    public var inputShape: [Int]?
 
     public static let defaultPart = "xc7z020clg400-1"
     public static let defaultClockNs = 10.0
 
-    public init(modelFile: String, part: String = defaultPart, clockNs: Double = defaultClockNs) {
+    public init(modelFile: String, part: String = defaultPart, clockNs: Double = defaultClockNs, inputShape: [Int]? = nil) {
         self.modelFile = modelFile
         self.part = part
         self.clockNs = clockNs
+        self.inputShape = inputShape
     }
 }
 
@@ -90,6 +94,7 @@ public enum ProjectEmitter {
             "input_description": ReadmeTables.input(design), "output_description": outputDescription,
             "bottleneck_cycles": "\(graph.bottleneckCycles)", "multibit_layout": ReadmeTables.multiBitLayout(design),
         ]) { $1 })))
+        files += try DriverEmitter.files(design, top: top, options: options, render: render)
         for library in TemplateFiles.library {
             files.append(GeneratedFile(path: library.name.hasSuffix(".sh") ? library.name : "src/\(library.name)",
                                        contents: library.contents, isExecutable: library.name.hasSuffix(".sh")))
