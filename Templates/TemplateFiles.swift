@@ -22,8 +22,11 @@ public enum TemplateFiles {
     public static let templates: [(name: String, contents: [UInt8])] = [
         ("Makefile.tmpl", PackageResources.Makefile_tmpl),
         ("README.md.tmpl", PackageResources.README_md_tmpl),
+        ("board.tcl.tmpl", PackageResources.board_tcl_tmpl),
+        ("board_top.cpp.tmpl", PackageResources.board_top_cpp_tmpl),
         ("driver_lib.cpp.tmpl", PackageResources.driver_lib_cpp_tmpl),
         ("hls_config.cfg.tmpl", PackageResources.hls_config_cfg_tmpl),
+        ("ip.tcl.tmpl", PackageResources.ip_tcl_tmpl),
         ("params.hpp.tmpl", PackageResources.params_hpp_tmpl),
         ("run_hls.tcl.tmpl", PackageResources.run_hls_tcl_tmpl),
         ("testbench.cpp.tmpl", PackageResources.testbench_cpp_tmpl),

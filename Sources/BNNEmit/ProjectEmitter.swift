@@ -95,6 +95,7 @@ public enum ProjectEmitter {
             "bottleneck_cycles": "\(graph.bottleneckCycles)", "multibit_layout": ReadmeTables.multiBitLayout(design),
         ]) { $1 })))
         files += try DriverEmitter.files(design, top: top, options: options, render: render)
+        files += try BoardEmitter.files(design, top: top, options: options, render: render)
         for library in TemplateFiles.library {
             files.append(GeneratedFile(path: library.name.hasSuffix(".sh") ? library.name : "src/\(library.name)",
                                        contents: library.contents, isExecutable: library.name.hasSuffix(".sh")))
