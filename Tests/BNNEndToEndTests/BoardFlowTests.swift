@@ -33,6 +33,14 @@ final class BoardFlowTests: XCTestCase {
             let design = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir)/driver/design.json"))) as? [String: Any]
             let name = try XCTUnwrap(design?["name"] as? String)
             let outBytes = try XCTUnwrap((design?["output"] as? [String: Any])?["word_bytes"] as? Int)
+            // report.md's DMA bytes per frame are the driver's (estimate and emitter agree on the words).
+            func frameBytes(_ side: String) -> Int? {
+                guard let s = design?[side] as? [String: Any], let w = s["word_bytes"] as? Int, let n = s["words_per_frame"] as? Int else { return nil }
+                return w * n
+            }
+            let report = try String(contentsOfFile: "\(dir)/report.md", encoding: .utf8).replacingOccurrences(of: "\n", with: " ")
+            let moves = "the DMA moves \(try XCTUnwrap(frameBytes("input"))) bytes in and \(try XCTUnwrap(frameBytes("output"))) bytes out"
+            XCTAssertTrue(report.contains(moves), "\(model): no '\(moves)' in report.md")
 
             for script in ["run_hls.tcl", "ip.tcl"] {
                 let r = try Self.run([script], in: dir)
