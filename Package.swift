@@ -16,6 +16,8 @@ let templateResources: [Resource] = [
     "cpp/bnn_rom.hpp",
     "cpp/bnn_stream_width.hpp",
     "cpp/bnn_threaded_csim.hpp",
+    "cpp/bnn_weight_file.hpp",
+    "cpp/bnn_weight_ram.hpp",
     "cpp/bnn_window.hpp",
     "cpp/fetch_hls_headers.sh",
     "driver/bnn_driver.py",
@@ -31,6 +33,7 @@ let templateResources: [Resource] = [
     "project/testbench.cpp.tmpl",
     "project/top.cpp.tmpl",
     "project/top.hpp.tmpl",
+    "project/top_runtime.cpp.tmpl",
 ].map { .embedInCode($0) }
 
 // The simulator's hot loops need the popcount instruction and vector registers; SwiftPM's

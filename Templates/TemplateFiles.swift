@@ -18,6 +18,12 @@ public enum TemplateFiles {
         ("fetch_hls_headers.sh", PackageResources.fetch_hls_headers_sh),
     ]
 
+    /// Added to the library in `--runtime-weights` projects only (ROM projects keep their files).
+    public static let runtimeLibrary: [(name: String, contents: [UInt8])] = [
+        ("bnn_weight_file.hpp", PackageResources.bnn_weight_file_hpp),
+        ("bnn_weight_ram.hpp", PackageResources.bnn_weight_ram_hpp),
+    ]
+
     /// The `{{key}}` templates of the thin generated files.
     public static let templates: [(name: String, contents: [UInt8])] = [
         ("Makefile.tmpl", PackageResources.Makefile_tmpl),
@@ -32,6 +38,7 @@ public enum TemplateFiles {
         ("testbench.cpp.tmpl", PackageResources.testbench_cpp_tmpl),
         ("top.cpp.tmpl", PackageResources.top_cpp_tmpl),
         ("top.hpp.tmpl", PackageResources.top_hpp_tmpl),
+        ("top_runtime.cpp.tmpl", PackageResources.top_runtime_cpp_tmpl),
     ]
 
     /// The host driver, copied verbatim into `driver/` (it reads the design from design.json).
@@ -40,6 +47,6 @@ public enum TemplateFiles {
     ]
 
     public static func named(_ name: String) -> [UInt8]? {
-        (templates + library + driver).first { $0.name == name }?.contents
+        (templates + library + runtimeLibrary + driver).first { $0.name == name }?.contents
     }
 }

@@ -5,7 +5,8 @@
 # The design: the Zynq PS, one AXI DMA (bnn_dma) whose read channel streams frames into
 # digits_mlp_board (bnn_top) and whose write channel takes its output words back, both through the
 # PS's high-performance slave port; the PS's general-purpose master reaches the DMA's and the
-# top's AXI4-Lite registers; the PL clock runs at the compile's --clock-ns (10.0 ns).
+# top's AXI4-Lite registers (with --runtime-weights also `load`, and a second DMA feeds the
+# weights port); the PL clock runs at the compile's --clock-ns (10.0 ns).
 # Untested on hardware: Vivado was not available where this flow was written (see README.md).
 set board [lindex $argv 0]
 set name digits_mlp
@@ -16,6 +17,8 @@ set in_bytes 16
 set out_bytes 12
 set dma_in_bytes 16
 set dma_out_bytes 16
+# 1 when compiled with --runtime-weights: a second DMA (bnn_weights_dma) feeds the weights port.
+set runtime_weights 0
 
 switch -- $board {
     pynq-z2 {
@@ -87,6 +90,12 @@ proc stream_link {from to from_bytes to_bytes converter clock} {
 }
 stream_link bnn_dma/M_AXIS_MM2S bnn_top/frames_in $dma_in_bytes $in_bytes bnn_in_width $ps_clock
 stream_link bnn_top/frames_out bnn_dma/S_AXIS_S2MM $out_bytes $dma_out_bytes bnn_out_width $ps_clock
+if {$runtime_weights} {
+    create_bd_cell -type ip -vlnv xilinx.com:ip:axi_dma bnn_weights_dma
+    set_property -dict [list CONFIG.c_include_sg {0} CONFIG.c_sg_length_width {26} CONFIG.c_include_s2mm {0} \
+        CONFIG.c_m_axis_mm2s_tdata_width {32}] [get_bd_cells bnn_weights_dma]
+    connect_bd_intf_net [get_bd_intf_pins bnn_weights_dma/M_AXIS_MM2S] [get_bd_intf_pins bnn_top/weights]
+}
 
 # AXI4-Lite registers from the PS master; DMA memory traffic into the PS's HP port. The
 # automation adds the interconnects and wires the PL clock and its reset to these cells.
@@ -94,6 +103,10 @@ apply_bd_automation -rule xilinx.com:bd_rule:axi4 -config [list Master $ps_maste
 apply_bd_automation -rule xilinx.com:bd_rule:axi4 -config [list Master $ps_master Clk Auto] [get_bd_intf_pins bnn_dma/S_AXI_LITE]
 apply_bd_automation -rule xilinx.com:bd_rule:axi4 -config [list Slave $ps_slave Clk Auto] [get_bd_intf_pins bnn_dma/M_AXI_MM2S]
 apply_bd_automation -rule xilinx.com:bd_rule:axi4 -config [list Slave $ps_slave Clk Auto] [get_bd_intf_pins bnn_dma/M_AXI_S2MM]
+if {$runtime_weights} {
+    apply_bd_automation -rule xilinx.com:bd_rule:axi4 -config [list Master $ps_master Clk Auto] [get_bd_intf_pins bnn_weights_dma/S_AXI_LITE]
+    apply_bd_automation -rule xilinx.com:bd_rule:axi4 -config [list Slave $ps_slave Clk Auto] [get_bd_intf_pins bnn_weights_dma/M_AXI_MM2S]
+}
 assign_bd_address
 validate_bd_design
 save_bd_design

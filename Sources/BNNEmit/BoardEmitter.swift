@@ -8,7 +8,7 @@ enum BoardEmitter {
     /// Widest AXI DMA stream (1024 bits); the DMA takes powers of two of bytes up to it.
     static let maxDMABytes = 128
 
-    static func files(_ design: Design, top: TopEmitter, options: EmitOptions,
+    static func files(_ design: Design, top: TopEmitter, options: EmitOptions, runtime: Bool,
                       render: (String, [String: String]) throws -> String) throws -> [GeneratedFile] {
         let name = design.name
         let inBytes = DriverEmitter.bytes(top.inputWordBits)
@@ -17,14 +17,18 @@ enum BoardEmitter {
         return [
             GeneratedFile(path: "ip.tcl", text: try render("ip.tcl.tmpl", flow)),
             GeneratedFile(path: "board.tcl", text: try render("board.tcl.tmpl", [
-                "name": name, "clock_ns": flow["clock_ns"] ?? "", "clock_mhz": megahertz(options.clockNs),
+                "name": name, "clock_ns": flow["clock_ns"] ?? "", "clock_mhz": megahertz(options.clockNs), "runtime_weights": runtime ? "1" : "0",
                 "input_word_bytes": "\(inBytes)", "output_word_bytes": "\(outBytes)",
                 "dma_input_bytes": "\(dmaBytes(inBytes))", "dma_output_bytes": "\(dmaBytes(outBytes))",
             ])),
             GeneratedFile(path: "src/\(name)_board.cpp", text: try render("board_top.cpp.tmpl", [
                 "name": name, "output_word_bytes": "\(outBytes)", "output_words": "\(top.outputWords)",
-                "load_parameter": "", "load_skip": "", "board_parameters": "", "board_pragmas": "",
-                "call_arguments": "", "load_argument": "",
+                // Runtime weights: load = 1 passes the weights stream to the design and no frame out.
+                "load_parameter": runtime ? ", ap_uint<1> load" : "",
+                "load_skip": runtime ? "    if (load) return;\n" : "",
+                "board_parameters": runtime ? ", hls::stream<ap_uint<32> > &weights, ap_uint<1> load" : "",
+                "board_pragmas": runtime ? "#pragma HLS INTERFACE axis port=weights\n#pragma HLS INTERFACE s_axilite port=load\n" : "",
+                "call_arguments": runtime ? ", weights, load" : "", "load_argument": runtime ? ", load" : "",
             ])),
         ]
     }

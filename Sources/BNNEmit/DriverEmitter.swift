@@ -7,12 +7,12 @@ import Templates
 /// (`driver/bnn_driver.py`, the same for every design) and the C entry points around the top
 /// function that `make driver-lib` builds for the driver's csim backend.
 enum DriverEmitter {
-    static func files(_ design: Design, top: TopEmitter, options: EmitOptions,
+    static func files(_ design: Design, top: TopEmitter, options: EmitOptions, runtime: RuntimeProject?,
                       render: (String, [String: String]) throws -> String) throws -> [GeneratedFile] {
         guard let driver = TemplateFiles.named("bnn_driver.py") else { throw EmitError(message: "missing template bnn_driver.py") }
         return [
             GeneratedFile(path: "driver/bnn_driver.py", contents: driver),
-            GeneratedFile(path: "driver/design.json", text: designJSON(design, top: top, options: options)),
+            GeneratedFile(path: "driver/design.json", text: designJSON(design, top: top, options: options, runtime: runtime)),
             GeneratedFile(path: "driver/\(design.name)_driver_lib.cpp", text: try render("driver_lib.cpp.tmpl", ["name": design.name])),
         ]
     }
@@ -22,7 +22,9 @@ enum DriverEmitter {
 
     /// Keys in a fixed order, doubles in their shortest round-tripping form (Python's float()
     /// reads back the very same value), so the same design gives the same bytes.
-    static func designJSON(_ design: Design, top: TopEmitter, options: EmitOptions) -> String {
+    /// In runtime-weights mode the logit maps come with the weights (the last table of the file,
+    /// `logit_map_words` words per class from `logit_maps_offset`), so design.json has none.
+    static func designJSON(_ design: Design, top: TopEmitter, options: EmitOptions, runtime: RuntimeProject? = nil) -> String {
         let input = design.input
         let shape = options.inputShape.map { "[\($0.map(String.init).joined(separator: ", "))]" } ?? "null"
         let last = design.layers.last
@@ -43,8 +45,9 @@ enum DriverEmitter {
         out += "    \"labels\": \(design.labels.map { "[" + $0.map { JSONText.quoted($0, clip: false) }.joined(separator: ", ") + "]" } ?? "null"),\n"
         out += "    \"lanes\": \(top.outputLanes), \"word_bits\": \(top.outputWordBits), \"word_bytes\": \(bytes(top.outputWordBits)), "
         out += "\"words_per_frame\": \(top.outputWords),\n"
-        if design.output.isArgmax {
-            out += "    \"index_bits\": \(top.indexBits), \"accumulator_bits\": null, \"accumulator_signed\": null,\n"
+        if design.output.isArgmax || runtime != nil {
+            out += design.output.isArgmax ? "    \"index_bits\": \(top.indexBits), \"accumulator_bits\": null, \"accumulator_signed\": null,\n"
+                : "    \"index_bits\": null, \"accumulator_bits\": \(accumulator.bits), \"accumulator_signed\": \(accumulator.isSigned),\n"
             out += "    \"logit_maps\": null\n"
         } else {
             out += "    \"index_bits\": null, \"accumulator_bits\": \(accumulator.bits), \"accumulator_signed\": \(accumulator.isSigned),\n"
@@ -53,7 +56,14 @@ enum DriverEmitter {
             out += "    ]\n"
         }
         out += "  },\n"
-        out += "  \"runtime_weights\": null\n"
+        if let runtime {
+            let maps = runtime.tables.last?.words.count ?? 0
+            out += "  \"runtime_weights\": {\"format_version\": \(WeightFile.version), \"signature\": \"\(WeightFile.hex(runtime.image.signature))\", "
+            out += "\"words\": \(runtime.image.words.count), \"logit_maps_offset\": \(runtime.image.words.count - maps), "
+            out += "\"logit_map_words\": \(maps / max(design.classCount, 1))}\n"
+        } else {
+            out += "  \"runtime_weights\": null\n"
+        }
         out += "}\n"
         return out
     }

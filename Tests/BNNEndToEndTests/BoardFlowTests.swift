@@ -81,6 +81,25 @@ final class BoardFlowTests: XCTestCase {
         }
     }
 
+    /// --runtime-weights: the board top passes the weights port and `load` through, and the block
+    /// design adds a second DMA for the weights.
+    func testRuntimeWeightsBoardFlow() throws {
+        try Self.requireTclsh()
+        let dir = try TestPaths.temporaryDirectory("board-runtime").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let compile = DriverTests.bnnHLS(["compile", TestPaths.inRepo("Examples/digits_mlp/model.json"), "--runtime-weights", "--vectors", "2", "-o", dir + "/hw"])
+        XCTAssertEqual(compile.status, 0, compile.output)
+        let board = try String(contentsOfFile: "\(dir)/hw/src/digits_mlp_board.cpp", encoding: .utf8)
+        XCTAssertTrue(board.contains("digits_mlp(frames_in, words, weights, load);"), board)
+        XCTAssertTrue(board.contains("#pragma HLS INTERFACE s_axilite port=load"), board)
+        let r = try Self.run(["board.tcl", "pynq-z2"], in: dir + "/hw")
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertTrue(r.calls.contains("connect_bd_intf_net bnn_weights_dma/M_AXIS_MM2S bnn_top/weights"), r.calls.joined(separator: "\n"))
+        XCTAssertTrue(r.calls.contains { $0.contains("axi4") && $0.hasSuffix("bnn_weights_dma/M_AXI_MM2S") })
+        let rom = try String(contentsOfFile: TestPaths.inRepo("hw/src/digits_mlp_board.cpp"), encoding: .utf8)
+        XCTAssertTrue(rom.contains("digits_mlp(frames_in, words);"), rom)
+    }
+
     /// The stubs catch what they are there to catch.
     func testStubsRefuseMisspeltCommandsAndWrongArguments() throws {
         try Self.requireTclsh()

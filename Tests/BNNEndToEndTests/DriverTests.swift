@@ -74,4 +74,52 @@ final class DriverTests: XCTestCase {
         }
         XCTAssertEqual(passed, cases.count)
     }
+
+    /// Network B: the digits MLP with other trained values (batchnorm means shifted, a third of the
+    /// gammas negated, fc2's weight bits reversed): same topology and folding, other outputs.
+    static func otherValues(of model: String, to path: String) throws {
+        let script = """
+            import base64, json, sys
+            d = json.load(open(sys.argv[1]))
+            d["name"] = d["name"] + "_b"
+            for l in d["layers"]:
+                if l["type"] == "batchnorm":
+                    l["mean"] = [m + 1.5 for m in l["mean"]]
+                    l["gamma"] = [-g if i % 3 == 0 else g for i, g in enumerate(l["gamma"])]
+                if l["type"] == "dense" and l["name"] == "fc2":
+                    l["weight"]["base64"] = base64.b64encode(base64.b64decode(l["weight"]["base64"])[::-1]).decode()
+            json.dump(d, open(sys.argv[2], "w"))
+            """
+        let run = try runProcess("python3", ["-c", script, model, path])
+        XCTAssertEqual(run.status, 0, run.output)
+    }
+
+    /// --runtime-weights: the driver loads B's weights file into A's design and reproduces B's
+    /// float64 reference, then A's own again; bad files are refused before any word is sent.
+    func testRuntimeWeightsSwapThroughTheDriver() throws {
+        let numpy = try? runProcess("python3", ["-c", "import numpy"])
+        guard let numpy, numpy.status == 0 else { throw XCTSkip("python3 with numpy is not available") }
+        let include = try GeneratedProjectTests.hlsInclude()
+        let root = try TestPaths.temporaryDirectory("driver-runtime")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let path = { (name: String) in root.appendingPathComponent(name).path }
+        let a = TestPaths.inRepo("Examples/digits_mlp/model.json")
+        let inputs = TestPaths.inRepo("Examples/digits_mlp/test_inputs.npy")
+        try Self.otherValues(of: a, to: path("b.json"))
+        for argv in [["compile", a, "--runtime-weights", "--inputs", inputs, "-o", path("a")],
+                     ["compile", path("b.json"), "--inputs", inputs, "-o", path("b")],
+                     ["pack-weights", a, "-o", path("a.bin")], ["pack-weights", path("b.json"), "-o", path("b.bin")],
+                     ["pack-weights", TestPaths.inRepo("Examples/digits_cnn/model.json"), "-o", path("other.bin")],
+                     ["simulate", a, "--inputs", inputs, "--output", path("a.npy")],
+                     ["simulate", path("b.json"), "--inputs", inputs, "--output", path("b.npy")]] {
+            let r = Self.bnnHLS(argv)
+            XCTAssertEqual(r.status, 0, "\(argv): \(r.output)")
+        }
+        let build = try runProcess("make", ["-s", "driver-lib", "HLS_INCLUDE=\(include)"], in: path("a"))
+        XCTAssertEqual(build.status, 0, build.output.suffix(3000).description)
+        let check = try runProcess("python3", [TestPaths.inRepo("Tests/driver/check_runtime_weights.py"), path("a"), inputs,
+                                               path("a.bin"), path("a.npy"), path("b"), path("b.bin"), path("b.npy"), path("other.bin")])
+        XCTAssertEqual(check.status, 0, check.output.suffix(3000).description)
+        XCTAssertTrue(check.output.hasPrefix("ok "), check.output)
+    }
 }

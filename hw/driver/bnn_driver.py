@@ -12,7 +12,8 @@ driver/design.json. One packing path turns frames into the bytes of the top func
 AXI-Stream words (each word padded to whole bytes, little-endian, element 0 in the lowest
 bits) and one unpacking path reads its output words back; the backends only move bytes.
 Where the design outputs class accumulators, the host applies each class's float64 logit map
-with one rounding per step in the reference's order.
+with one rounding per step in the reference's order. A design compiled with --runtime-weights
+needs load_weights(path) before infer(); its logit maps come with the weights file.
 """
 import ctypes
 import json
@@ -41,6 +42,8 @@ class StreamLayout:
         self.design = design
         self.input = design["input"]
         self.output = design["output"]
+        # Runtime-weights designs take their maps from the loaded file (set_maps).
+        self.maps = self.output["logit_maps"]
         self.in_frame_bytes = self.input["words_per_frame"] * self.input["word_bytes"]
         self.out_frame_bytes = self.output["words_per_frame"] * self.output["word_bytes"]
 
@@ -105,7 +108,7 @@ class StreamLayout:
         """int64 accumulators [N, classes] -> float64 logits: each class's map, one IEEE rounding
         per step in this order (bnn::Logit, LogitMap.logit in bnn-hls)."""
         out = np.empty(acc.shape, dtype=np.float64)
-        for c, m in enumerate(self.output["logit_maps"]):
+        for c, m in enumerate(self.maps):
             a = np.int64(m["acc_scale"]) * acc[:, c] + np.int64(m["acc_offset"])
             s = np.float64(m["input_scale"]) * a.astype(np.float64)
             t = s * np.float64(m["alpha"])
@@ -135,8 +138,10 @@ def read_weights(path, design):
     with open(path, "rb") as f:
         data = f.read()
     header = 4 + 4 + 8 + 4
-    if len(data) < header or data[:4] != WEIGHTS_MAGIC:
-        raise ValueError("%s: not a bnn-hls weights file (no BNNW header)" % path)
+    if len(data) < header:
+        raise ValueError("%s: truncated header (%d bytes, a weights file starts with %d)" % (path, len(data), header))
+    if data[:4] != WEIGHTS_MAGIC:
+        raise ValueError("%s: corrupted header: not a bnn-hls weights file (magic is not BNNW)" % path)
     version = int.from_bytes(data[4:8], "little")
     signature = int.from_bytes(data[8:16], "little")
     count = int.from_bytes(data[16:20], "little")
@@ -148,6 +153,33 @@ def read_weights(path, design):
         raise ValueError("%s: %d words in %d bytes, this design takes %d words (%d bytes)"
                          % (path, count, len(data), rw["words"], header + 4 * rw["words"]))
     return np.frombuffer(data, dtype="<u4", offset=header).astype(np.uint32)
+
+
+def logit_maps_from_words(words, design):
+    """The per-class logit maps a runtime-weights file carries (its last table): per class two
+    int32 (sum scale, offset), three float64 (input scale, alpha, bias; low word first), the
+    batchnorm flag and four float64 (mean, gamma, stddev, beta), then in shifted designs the
+    shift flag and the shift (bnn_weight_ram.hpp's LoadLogitMaps reads the same words)."""
+    rw = design["runtime_weights"]
+    k = rw["logit_map_words"]
+    table = np.asarray(words[rw["logit_maps_offset"]:], dtype=np.uint32).reshape(design["output"]["classes"], k)
+
+    def f64(row, i):
+        return float(np.array([int(row[i]) | int(row[i + 1]) << 32], dtype=np.uint64).view(np.float64)[0])
+
+    def i32(value):
+        return int(np.array([value], dtype=np.uint32).view(np.int32)[0])
+
+    maps = []
+    for row in table:
+        m = {"acc_scale": i32(row[0]), "acc_offset": i32(row[1]), "input_scale": f64(row, 2), "alpha": f64(row, 4),
+             "bias": f64(row, 6), "batchnorm": None, "shift": None}
+        if row[8] != 0:
+            m["batchnorm"] = {"mean": f64(row, 9), "gamma": f64(row, 11), "stddev": f64(row, 13), "beta": f64(row, 15)}
+        if k > 17 and row[17] != 0:
+            m["shift"] = f64(row, 18)
+        maps.append(m)
+    return maps
 
 
 class CSimBackend:
@@ -199,9 +231,10 @@ class PynqBackend:
         name = layout.design["name"]
         self.overlay = Overlay(bitfile or os.path.join(hw_dir, "board", name + ".bit"))
         self.dma = self.overlay.bnn_dma
-        self.ip = getattr(self.overlay, "bnn_top")
+        self.ip = self.overlay.bnn_top
         self.out_buffer = allocate(shape=(layout.out_frame_bytes,), dtype=np.uint8)
-        self.ip.write(0x00, 0x81)  # ap_start with auto_restart: one frame per restart
+        if layout.design["runtime_weights"] is None:
+            self.ip.write(0x00, 0x81)  # ap_start with auto_restart: one frame per restart
 
     def run(self, frames):
         n = frames.shape[0]
@@ -222,7 +255,19 @@ class PynqBackend:
         return out
 
     def load_weights(self, words):
-        raise NotImplementedError("runtime weights on the board: see docs/deploy.md")
+        """One call with load = 1 takes the words from the second DMA; then frames, auto-restarting."""
+        buffer = self.allocate(shape=(words.size,), dtype=np.uint32)
+        buffer[:] = words
+        buffer.flush()
+        self.ip.register_map.load = 1
+        self.ip.write(0x00, 0x01)  # ap_start, once
+        self.overlay.bnn_weights_dma.sendchannel.transfer(buffer)
+        self.overlay.bnn_weights_dma.sendchannel.wait()
+        while not self.ip.read(0x00) & 0x2:  # ap_done
+            pass
+        buffer.freebuffer()
+        self.ip.register_map.load = 0
+        self.ip.write(0x00, 0x81)
 
 
 class Accelerator:
@@ -237,6 +282,7 @@ class Accelerator:
         if self.design.get("format") != "bnn-hls-driver" or self.design.get("version") != 1:
             raise ValueError("%s/driver/design.json: not a bnn-hls driver description (version 1)" % self.hw_dir)
         self.layout = StreamLayout(self.design)
+        self.weights_loaded = False
         if backend == "csim":
             self.backend = CSimBackend(self.hw_dir, self.layout)
         elif backend == "pynq":
@@ -255,9 +301,15 @@ class Accelerator:
     def load_weights(self, path):
         """Loads a `bnn-hls pack-weights` file into a design compiled with --runtime-weights; a
         file for another topology or folding, or a damaged one, is refused before anything is sent."""
-        self.backend.load_weights(read_weights(path, self.design))
+        words = read_weights(path, self.design)
+        self.backend.load_weights(words)
+        if self.design["output"]["mode"] == "logits":
+            self.layout.maps = logit_maps_from_words(words, self.design)
+        self.weights_loaded = True
 
     def infer(self, x):
         """float64 logits [N, classes], or int64 classes [N] in argmax mode."""
         frames = self.layout.pack(x)
+        if self.design["runtime_weights"] is not None and not self.weights_loaded:
+            raise RuntimeError("this design keeps its weights in RAMs: call load_weights(path) before infer()")
         return self.layout.results(self.backend.run(frames))
