@@ -100,6 +100,69 @@ final class BoardFlowTests: XCTestCase {
         XCTAssertTrue(rom.contains("digits_mlp(frames_in, words);"), rom)
     }
 
+    /// The board top (src/NAME_board.cpp) under g++ against the real design and a minimal stand-in
+    /// for Vitis's ap_axi_sdata.h (only the ap_axiu fields it uses; no public licence-clean copy
+    /// exists): for two frames it forwards the design's output words unchanged, with TLAST on the
+    /// last word of each frame only.
+    func testBoardTopForwardsWordsWithTLASTPerFrame() throws {
+        let include = try GeneratedProjectTests.hlsInclude()
+        let dir = try TestPaths.temporaryDirectory("board-top").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // Logits in words of 3 classes: 4 output words per frame.
+        let compile = DriverTests.bnnHLS(["compile", TestPaths.inRepo("Examples/digits_mlp/model.json"), "--vectors", "2",
+                                          "--fold", "fc3=3x256", "-o", dir + "/hw"])
+        XCTAssertEqual(compile.status, 0, compile.output)
+        try FileManager.default.createDirectory(atPath: dir + "/standin", withIntermediateDirectories: true)
+        try """
+            #include <ap_int.h>
+            template <int D, int U, int I, int T> struct ap_axiu {
+                ap_uint<D> data;
+                ap_uint<(D + 7) / 8> keep;
+                ap_uint<(D + 7) / 8> strb;
+                ap_uint<1> last;
+            };
+            """.write(toFile: dir + "/standin/ap_axi_sdata.h", atomically: true, encoding: .utf8)
+        try """
+            #include <cstdio>
+            #include <ap_axi_sdata.h>
+            #include "digits_mlp.hpp"
+            typedef ap_axiu<(digits_mlp_out_t::width + 7) / 8 * 8, 0, 0, 0> beat_t;
+            void digits_mlp_board(hls::stream<digits_mlp_in_t> &frames_in, hls::stream<beat_t> &frames_out);
+            int main() {
+                const unsigned words = digits_mlp_io::INPUT_ELEMENTS / digits_mlp_io::INPUT_LANES;
+                int bad = 0, beats = 0;
+                for (int frame = 0; frame < 2; frame++) {
+                    hls::stream<digits_mlp_in_t> a("a"), b("b");
+                    hls::stream<digits_mlp_out_t> plain("plain");
+                    hls::stream<beat_t> board("board");
+                    for (unsigned w = 0; w < words; w++) {
+                        const digits_mlp_in_t word = digits_mlp_in_t(37 * (w + 1) + frame) * 0x01010101u;
+                        a.write(word);
+                        b.write(word);
+                    }
+                    digits_mlp(a, plain);
+                    digits_mlp_board(b, board);
+                    for (unsigned w = 0; w < digits_mlp_io::OUTPUT_WORDS; w++) {
+                        const beat_t beat = board.read();
+                        const digits_mlp_out_t want = plain.read();
+                        beats++;
+                        if (beat.data != want || beat.last != (w + 1 == digits_mlp_io::OUTPUT_WORDS)) bad++;
+                    }
+                    if (!board.empty() || !plain.empty() || !b.empty()) bad++;
+                }
+                std::printf("%d beats, %d bad\\n", beats, bad);
+                return bad == 0 ? 0 : 1;
+            }
+            """.write(toFile: dir + "/hw/board_main.cpp", atomically: true, encoding: .utf8)
+        let build = try runProcess("g++", ["-std=gnu++14", "-O1", "-fno-finite-loops", "-Wall", "-Wextra", "-Werror", "-Wno-unknown-pragmas",
+                                           "-Wno-uninitialized", "-Wno-maybe-uninitialized", "-isystem", include, "-I../standin", "-Isrc",
+                                           "src/digits_mlp.cpp", "src/digits_mlp_board.cpp", "board_main.cpp", "-o", "board_main"], in: dir + "/hw")
+        XCTAssertEqual(build.status, 0, build.output.suffix(3000).description)
+        let run = try runProcess("./board_main", [], in: dir + "/hw")
+        XCTAssertEqual(run.status, 0, run.output)
+        XCTAssertTrue(run.output.contains("8 beats, 0 bad"), run.output)
+    }
+
     /// The stubs catch what they are there to catch.
     func testStubsRefuseMisspeltCommandsAndWrongArguments() throws {
         try Self.requireTclsh()
