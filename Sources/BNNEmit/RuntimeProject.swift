@@ -21,6 +21,9 @@ struct RuntimeProject {
             + tables.map(\.declaration).joined(separator: "\n\n") + "\n"
     }
 
+    /// Words of the class maps, the last table.
+    var mapWords: Int { tables.last?.words.count ?? 0 }
+
     var loads: String { tables.map(\.load).joined(separator: "\n") }
 
     /// The top header's constants for the loaders and the class maps' declaration.
@@ -32,6 +35,10 @@ struct RuntimeProject {
         #define \(name)_WEIGHT_WORDS \(image.words.count)ULL
         #define \(name)_WEIGHT_SIGNATURE 0x\(WeightFile.hex(image.signature))ULL
         #define \(name)_WEIGHT_FORMAT_VERSION \(WeightFile.version)
+        // The class logit maps are the last \(name)_LOGIT_MAP_WORDS words (bnn::LoadLogitMaps):
+        // a host turning accumulators into logits reads them from the loaded file.
+        #define \(name)_LOGIT_MAP_FIRST_WORD \(image.words.count - mapWords)ULL
+        #define \(name)_LOGIT_MAP_WORDS \(mapWords)ULL
 
         """ + RuntimeWeights.classMapsDeclaration(design)
     }
