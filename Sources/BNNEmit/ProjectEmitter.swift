@@ -100,7 +100,7 @@ public enum ProjectEmitter {
         files.append(GeneratedFile(path: "README.md", text: try render("README.md.tmpl", flow.merging([
             "model_file": SafeText.markdown(modelFile), "stage_table": ReadmeTables.stages(design, stages),
             "input_description": ReadmeTables.input(design), "output_description": outputDescription,
-            "bottleneck_cycles": "\(graph.bottleneckCycles)", "multibit_layout": ReadmeTables.multiBitLayout(design),
+            "bottleneck_cycles": "\(graph.bottleneckCycles)", "multibit_layout": ReadmeTables.multiBitLayout(design) + (runtime == nil ? "" : RuntimeProject.readme),
         ]) { $1 })))
         for library in TemplateFiles.library {
             files.append(GeneratedFile(path: library.name.hasSuffix(".sh") ? library.name : "src/\(library.name)",

@@ -43,6 +43,14 @@ struct RuntimeProject {
         """ + RuntimeWeights.classMapsDeclaration(design)
     }
 
+    /// The generated README's note (after the ROM layout, which the RAMs keep).
+    static let readme = "\n\n## Runtime-writable weights\n\n"
+        + "This design was compiled with `--runtime-weights`: the tables above are RAMs, filled by calling the top "
+        + "function with `load = 1` and the words of a `bnn-hls pack-weights` file on the `weights` stream (the "
+        + "testbench does it first, from `vectors/weights.bin` or its second argument: `./build/TB VECTORS [WEIGHTS.bin]`). "
+        + "A file of another topology or folding is refused by its signature before any word is sent. Word order and "
+        + "file format: bnn-hls's docs/deploy.md."
+
     var testbenchIncludes: String { "\n#include <vector>\n\n#include \"bnn_weight_file.hpp\"" }
 
     /// Loads the weights file through the port before any frame; a refused file ends the run.
