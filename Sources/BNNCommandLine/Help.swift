@@ -36,7 +36,7 @@ enum Help {
 
     /// Option -> one or more lines of description, in the order `help` lists them.
     static let allOptions: [(String, String)] = [
-        ("-o DIR", "output directory (default hw); replaced atomically, only if it is\nbnn-hls output or empty (else --force)"),
+        ("-o DIR", "output directory (default hw); replaced atomically, only if it is\nbnn-hls output or empty (else --force); pack-weights: the file (default weights.bin)"),
         ("--fold F", "PE and SIMD per dense or conv2d layer: LAYER=PExSIMD[,...] (e.g. fc1=16x32),\nor a JSON file like the folding.json every compile writes"),
         ("--inputs X.npy", "inputs [N, H, W, C] or [N, H*W*C], uint8/int8 as the model's encoding"),
         ("--labels Y.npy", "labels [N] for the accuracy"),

@@ -57,7 +57,7 @@ enum DriverEmitter {
         }
         out += "  },\n"
         if let runtime {
-            let maps = runtime.tables.last?.words.count ?? 0
+            let maps = runtime.mapWords
             out += "  \"runtime_weights\": {\"format_version\": \(WeightFile.version), \"signature\": \"\(WeightFile.hex(runtime.image.signature))\", "
             out += "\"words\": \(runtime.image.words.count), \"logit_maps_offset\": \(runtime.image.words.count - maps), "
             out += "\"logit_map_words\": \(maps / max(design.classCount, 1))}\n"

@@ -104,7 +104,7 @@ public enum ProjectEmitter {
         files.append(GeneratedFile(path: "README.md", text: try render("README.md.tmpl", flow.merging([
             "model_file": SafeText.markdown(modelFile), "stage_table": ReadmeTables.stages(design, stages),
             "input_description": ReadmeTables.input(design), "output_description": outputDescription,
-            "bottleneck_cycles": "\(graph.bottleneckCycles)", "multibit_layout": ReadmeTables.multiBitLayout(design),
+            "bottleneck_cycles": "\(graph.bottleneckCycles)", "multibit_layout": ReadmeTables.multiBitLayout(design) + (runtime == nil ? "" : RuntimeProject.readme),
         ]) { $1 })))
         files += try DriverEmitter.files(design, top: top, options: options, runtime: runtime, render: render)
         files += try BoardEmitter.files(design, top: top, options: options, runtime: runtime != nil, render: render)

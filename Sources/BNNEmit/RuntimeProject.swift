@@ -21,6 +21,9 @@ struct RuntimeProject {
             + tables.map(\.declaration).joined(separator: "\n\n") + "\n"
     }
 
+    /// Words of the class maps, the last table.
+    var mapWords: Int { tables.last?.words.count ?? 0 }
+
     var loads: String { tables.map(\.load).joined(separator: "\n") }
 
     /// The top header's constants for the loaders and the class maps' declaration.
@@ -32,9 +35,21 @@ struct RuntimeProject {
         #define \(name)_WEIGHT_WORDS \(image.words.count)ULL
         #define \(name)_WEIGHT_SIGNATURE 0x\(WeightFile.hex(image.signature))ULL
         #define \(name)_WEIGHT_FORMAT_VERSION \(WeightFile.version)
+        // The class logit maps are the last \(name)_LOGIT_MAP_WORDS words (bnn::LoadLogitMaps):
+        // a host turning accumulators into logits reads them from the loaded file.
+        #define \(name)_LOGIT_MAP_FIRST_WORD \(image.words.count - mapWords)ULL
+        #define \(name)_LOGIT_MAP_WORDS \(mapWords)ULL
 
         """ + RuntimeWeights.classMapsDeclaration(design)
     }
+
+    /// The generated README's note (after the ROM layout, which the RAMs keep).
+    static let readme = "\n\n## Runtime-writable weights\n\n"
+        + "This design was compiled with `--runtime-weights`: the tables above are RAMs, filled by calling the top "
+        + "function with `load = 1` and the words of a `bnn-hls pack-weights` file on the `weights` stream (the "
+        + "testbench does it first, from `vectors/weights.bin` or its second argument: `./build/TB VECTORS [WEIGHTS.bin]`). "
+        + "A file of another topology or folding is refused by its signature before any word is sent. Word order and "
+        + "file format: bnn-hls's docs/deploy.md."
 
     var testbenchIncludes: String { "\n#include <vector>\n\n#include \"bnn_weight_file.hpp\"" }
 
