@@ -18,19 +18,35 @@ public enum TemplateFiles {
         ("fetch_hls_headers.sh", PackageResources.fetch_hls_headers_sh),
     ]
 
+    /// Added to the library in `--runtime-weights` projects only (ROM projects keep their files).
+    public static let runtimeLibrary: [(name: String, contents: [UInt8])] = [
+        ("bnn_weight_file.hpp", PackageResources.bnn_weight_file_hpp),
+        ("bnn_weight_ram.hpp", PackageResources.bnn_weight_ram_hpp),
+    ]
+
     /// The `{{key}}` templates of the thin generated files.
     public static let templates: [(name: String, contents: [UInt8])] = [
         ("Makefile.tmpl", PackageResources.Makefile_tmpl),
         ("README.md.tmpl", PackageResources.README_md_tmpl),
+        ("board.tcl.tmpl", PackageResources.board_tcl_tmpl),
+        ("board_top.cpp.tmpl", PackageResources.board_top_cpp_tmpl),
+        ("driver_lib.cpp.tmpl", PackageResources.driver_lib_cpp_tmpl),
         ("hls_config.cfg.tmpl", PackageResources.hls_config_cfg_tmpl),
+        ("ip.tcl.tmpl", PackageResources.ip_tcl_tmpl),
         ("params.hpp.tmpl", PackageResources.params_hpp_tmpl),
         ("run_hls.tcl.tmpl", PackageResources.run_hls_tcl_tmpl),
         ("testbench.cpp.tmpl", PackageResources.testbench_cpp_tmpl),
         ("top.cpp.tmpl", PackageResources.top_cpp_tmpl),
         ("top.hpp.tmpl", PackageResources.top_hpp_tmpl),
+        ("top_runtime.cpp.tmpl", PackageResources.top_runtime_cpp_tmpl),
+    ]
+
+    /// The host driver, copied verbatim into `driver/` (it reads the design from design.json).
+    public static let driver: [(name: String, contents: [UInt8])] = [
+        ("bnn_driver.py", PackageResources.bnn_driver_py),
     ]
 
     public static func named(_ name: String) -> [UInt8]? {
-        (templates + library).first { $0.name == name }?.contents
+        (templates + library + runtimeLibrary + driver).first { $0.name == name }?.contents
     }
 }

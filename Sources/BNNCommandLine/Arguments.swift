@@ -21,15 +21,16 @@ struct Arguments {
         "estimate": ["-o", "--output", "--fold", "--clock-ns", "--target-fps", "--budget", "--max-tensor-elements", "--max-weight-bits", "--dump-after"],
         "simulate": ["--inputs", "--labels", "--output", "--fold", "--threads", "--max-tensor-elements", "--max-weight-bits"],
         "verify": ["--inputs", "--random", "--seed", "--fold", "--threads", "--max-tensor-elements", "--max-weight-bits"],
+        "pack-weights": ["-o", "--output", "--fold", "--clock-ns", "--target-fps", "--budget", "--max-tensor-elements", "--max-weight-bits"],
     ]
     static let flagOptions: [String: Set<String>] = [
-        "compile": ["--force"], "estimate": ["--force"], "simulate": [], "verify": [],
+        "compile": ["--force", "--runtime-weights"], "estimate": ["--force"], "simulate": [], "verify": [], "pack-weights": [],
     ]
 
     static func parse(_ argv: [String]) throws(UsageError) -> Arguments {
         guard let command = argv.first else { throw UsageError(message: "no command given") }
         guard let values = valueOptions[command], let flags = flagOptions[command] else {
-            throw UsageError(message: "unknown command \"\(command)\"; expected compile, estimate, simulate, verify or help")
+            throw UsageError(message: "unknown command \"\(command)\"; expected compile, estimate, simulate, verify, pack-weights or help")
         }
         var result = Arguments(command: command)
         var i = 1
@@ -37,7 +38,7 @@ struct Arguments {
             let arg = argv[i]
             if values.contains(arg) {
                 guard i + 1 < argv.count else { throw UsageError(message: "\(arg) needs a value") }
-                let key = arg == "--output" && (command == "compile" || command == "estimate") ? "-o" : arg
+                let key = arg == "--output" && ["compile", "estimate", "pack-weights"].contains(command) ? "-o" : arg
                 result.options[key, default: []].append(argv[i + 1])
                 i += 2
             } else if flags.contains(arg) {

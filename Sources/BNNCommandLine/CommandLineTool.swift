@@ -31,7 +31,7 @@ public enum CommandLineTool {
                 return argv.isEmpty ? 2 : 0
             }
             guard let text = Help.command(argv[1]) else {
-                printError(UsageError(message: "no command \"\(argv[1])\"; expected compile, estimate, simulate or verify").description)
+                printError(UsageError(message: "no command \"\(argv[1])\"; expected compile, estimate, simulate, verify or pack-weights").description)
                 return 2
             }
             print(text)
@@ -48,6 +48,7 @@ public enum CommandLineTool {
             case "compile": try CompileCommand.run(args, print: print)
             case "estimate": try EstimateCommand.run(args, print: print)
             case "simulate": try SimulateCommand.run(args, print: print)
+            case "pack-weights": try PackWeightsCommand.run(args, print: print)
             default: return try VerifyCommand.run(args, print: print) ? 0 : 1
             }
             return 0

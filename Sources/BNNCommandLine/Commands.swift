@@ -14,6 +14,8 @@ struct CompiledModel {
     var design: Design
     /// Set when `--target-fps` or `--budget` had the optimizer choose the folding.
     var optimization: OptimizationResult?
+    /// `--runtime-weights` (and pack-weights): the design is `runtimeWritable()`.
+    var runtimeWeights: Bool
 
     init(_ args: Arguments) throws {
         let loader = ModelLoader(limits: try args.loadLimits())
@@ -27,8 +29,9 @@ struct CompiledModel {
         let maxBits = try args.integer("--max-weight-bits", default: Pipeline.defaultMaxWeightBits, range: 1...(1 << 40))
         let pipeline = Pipeline(file: args.modelFile, folding: folding, strategy: try EstimateCommand.strategy(args), maxWeightBits: maxBits)
         let stages = try pipeline.run(network)
-        design = stages.design
         optimization = stages.choice?.details as? OptimizationResult
+        runtimeWeights = args.flags.contains("--runtime-weights") || args.command == "pack-weights"
+        design = runtimeWeights ? stages.design.runtimeWritable() : stages.design
     }
 
     /// Lowering, estimates and C++ still read the chain of `layers`: a residual graph stops here
@@ -40,9 +43,10 @@ struct CompiledModel {
                          message: ProjectEmitter.graphRefusal)
     }
 
-    /// The estimate of the design, built once: the optimizer's when it chose the folding.
+    /// The estimate of the design, built once: the optimizer's when it chose the folding (and
+    /// the design is the one it priced: not after runtimeWritable() widened its types).
     func estimate(clockNs: Double) -> DesignEstimate {
-        optimization?.estimate ?? DesignEstimate(design: design, clockNs: clockNs)
+        (runtimeWeights ? nil : optimization?.estimate) ?? DesignEstimate(design: design, clockNs: clockNs)
     }
 }
 
@@ -75,7 +79,9 @@ enum CompileCommand {
             throw UsageError(message: "--part expects a part name of letters, digits, '-', '_' and '.' (e.g. xc7z020clg400-1), got \(JSONText.quoted(part))")
         }
         let options = EmitOptions(modelFile: args.modelFile, part: part,
-                                  clockNs: try args.double("--clock-ns", default: EmitOptions.defaultClockNs))
+                                  clockNs: try args.double("--clock-ns", default: EmitOptions.defaultClockNs),
+                                  inputShape: [model.network.input.shape.height, model.network.input.shape.width, model.network.input.shape.channels],
+                                  runtimeWeights: model.runtimeWeights)
         let estimate = model.estimate(clockNs: options.clockNs)
         let project = try ProjectEmitter.emit(model.design, graph: estimate.graph, vectors: vectors, options: options)
         let modelName = String(args.modelFile.split(separator: "/").last ?? "model.json")

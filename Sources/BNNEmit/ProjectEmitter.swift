@@ -10,14 +10,21 @@ public struct EmitOptions: Sendable {
     public var modelFile: String
     public var part: String
     public var clockNs: Double
+    /// The model's input shape `[H, W, C]`, for the driver to take `[N, H, W, C]` as `simulate`
+    /// does (nil: the driver takes `[N, elements]` only).
+    public var inputShape: [Int]?
+    /// Weights and thresholds in RAMs loaded through the top's weights port (`--runtime-weights`).
+    public var runtimeWeights: Bool
 
     public static let defaultPart = "xc7z020clg400-1"
     public static let defaultClockNs = 10.0
 
-    public init(modelFile: String, part: String = defaultPart, clockNs: Double = defaultClockNs) {
+    public init(modelFile: String, part: String = defaultPart, clockNs: Double = defaultClockNs, inputShape: [Int]? = nil, runtimeWeights: Bool = false) {
         self.modelFile = modelFile
         self.part = part
         self.clockNs = clockNs
+        self.inputShape = inputShape
+        self.runtimeWeights = runtimeWeights
     }
 }
 
@@ -36,11 +43,13 @@ public enum ProjectEmitter {
     public static let graphRefusal =
         "residual graphs (`input`, `add`) simulate and verify, but their hardware (dataflow lowering, estimates, C++ join and duplicate stages) is not generated yet; use `bnn-hls simulate` or `bnn-hls verify`"
 
-    /// `graph` is the design's lowering (`DataflowGraph(design:)` when not given).
+    /// `graph` is the design's lowering (`DataflowGraph(design:)` when not given). With
+    /// `options.runtimeWeights` the design must be `runtimeWritable()` (and `graph` its lowering).
     public static func emit(_ design: Design, graph: DataflowGraph? = nil, vectors: TestVectors, options: EmitOptions) throws -> [GeneratedFile] {
         // Lowering reads the chain of `layers`; joins and duplicates are not lowered yet.
         guard design.isChain else { throw EmitError(message: graphRefusal) }
         let graph = graph ?? DataflowGraph(design: design)
+        let runtime = options.runtimeWeights ? RuntimeProject(design: design, graph: graph) : nil
         let stages = graph.stages
         let top = TopEmitter(design: design, stages: stages, depths: graph.fifo.depths)
         if let widest = top.widths.max(), widest > TopEmitter.maxWidth {
@@ -75,18 +84,25 @@ public enum ProjectEmitter {
             "output_description": outputDescription, "input_elements": "\(design.input.count)",
             "classes": "\(design.classCount)", "output_argmax": design.output.isArgmax ? "true" : "false",
             "output_lanes": "\(top.outputLanes)", "output_words_constant": "\(top.outputWords)", "accumulator_type": last?.accumulatorType.cName ?? "ap_int<1>",
-            "output_words": "\(top.outputWords)", "class_maps": ParamsEmitter.logitMapDefinitions(design),
+            "output_words": "\(top.outputWords)",
+            "class_maps": runtime?.headerDefinitions(name) ?? ParamsEmitter.logitMapDefinitions(design),
+            "top_params": runtime == nil ? "" : ", hls::stream<ap_uint<32> > &weights, ap_uint<1> load",
         ]) { $1 })))
-        files.append(GeneratedFile(path: "src/\(name).cpp", text: try render("top.cpp.tmpl", common.merging([
+        var topValues = common.merging([
             "stage_summary": stageSummary(stages),
             "partitions": top.partitions.joined(separator: "\n"),
             "streams": top.streams.joined(separator: "\n"),
             "calls": top.calls.joined(separator: "\n"),
-        ]) { $1 })))
+        ]) { $1 }
+        if let runtime { topValues["loads"] = runtime.loads }
+        files.append(GeneratedFile(path: "src/\(name).cpp", text: try render(runtime == nil ? "top.cpp.tmpl" : "top_runtime.cpp.tmpl", topValues)))
         files.append(GeneratedFile(path: "src/\(name)_params.hpp", text: try render("params.hpp.tmpl", common.merging([
-            "guard": guardName, "definitions": ParamsEmitter.definitions(design),
+            "guard": guardName, "definitions": runtime?.definitions ?? ParamsEmitter.definitions(design),
         ]) { $1 })))
-        files.append(GeneratedFile(path: "tb/\(name)_tb.cpp", text: try render("testbench.cpp.tmpl", ["name": name])))
+        files.append(GeneratedFile(path: "tb/\(name)_tb.cpp", text: try render("testbench.cpp.tmpl", [
+            "name": name, "tb_includes": runtime?.testbenchIncludes ?? "",
+            "tb_load_weights": runtime?.testbenchLoad(name) ?? "", "tb_infer_args": runtime == nil ? "" : ", weights, 0",
+        ])))
         let flow = ["name": name, "part": options.part, "clock_ns": CppLiterals.double(options.clockNs)]
         files.append(GeneratedFile(path: "run_hls.tcl", text: try render("run_hls.tcl.tmpl", flow)))
         files.append(GeneratedFile(path: "hls_config.cfg", text: try render("hls_config.cfg.tmpl", flow)))
@@ -94,11 +110,17 @@ public enum ProjectEmitter {
         files.append(GeneratedFile(path: "README.md", text: try render("README.md.tmpl", flow.merging([
             "model_file": SafeText.markdown(modelFile), "stage_table": ReadmeTables.stages(design, stages),
             "input_description": ReadmeTables.input(design), "output_description": outputDescription,
-            "bottleneck_cycles": "\(graph.bottleneckCycles)", "multibit_layout": ReadmeTables.multiBitLayout(design),
+            "bottleneck_cycles": "\(graph.bottleneckCycles)", "multibit_layout": ReadmeTables.multiBitLayout(design) + (runtime == nil ? "" : RuntimeProject.readme),
         ]) { $1 })))
+        files += try DriverEmitter.files(design, top: top, options: options, runtime: runtime, render: render)
+        files += try BoardEmitter.files(design, top: top, options: options, runtime: runtime != nil, render: render)
         for library in TemplateFiles.library {
             files.append(GeneratedFile(path: library.name.hasSuffix(".sh") ? library.name : "src/\(library.name)",
                                        contents: library.contents, isExecutable: library.name.hasSuffix(".sh")))
+        }
+        if let runtime {
+            for library in TemplateFiles.runtimeLibrary { files.append(GeneratedFile(path: "src/\(library.name)", contents: library.contents)) }
+            files.append(GeneratedFile(path: "vectors/weights.bin", contents: WeightFile.encode(runtime.image)))
         }
         files.append(GeneratedFile(path: "vectors/inputs.txt", text: vectors.inputsText(elements: design.input.count)))
         files.append(GeneratedFile(path: "vectors/expected.txt",

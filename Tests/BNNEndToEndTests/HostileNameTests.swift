@@ -55,14 +55,14 @@ final class HostileNameTests: XCTestCase {
             func text(_ path: String) throws -> String { try String(contentsOf: out.appendingPathComponent(path), encoding: .utf8) }
             let userText = network.layers.compactMap(\.name) + (network.labels ?? [])
             // No user text at all where a shell, make or Tcl would read it.
-            for path in ["Makefile", "run_hls.tcl", "hls_config.cfg"] {
+            for path in ["Makefile", "run_hls.tcl", "hls_config.cfg", "ip.tcl", "board.tcl"] {
                 let body = try text(path)
                 for name in userText { XCTAssertFalse(body.contains(name), "\(path) holds \(name)") }
                 XCTAssertFalse(body.contains("pwned"), path)
             }
             // C++: printable ASCII, no backslash-newline, no trigraph.
             let name = network.name
-            for path in ["src/\(name).cpp", "src/\(name).hpp", "src/\(name)_params.hpp", "tb/\(name)_tb.cpp"] {
+            for path in ["src/\(name).cpp", "src/\(name).hpp", "src/\(name)_params.hpp", "tb/\(name)_tb.cpp", "src/\(name)_board.cpp", "driver/\(name)_driver_lib.cpp"] {
                 let body = try text(path)
                 XCTAssertTrue(body.unicodeScalars.allSatisfy { $0.isASCII }, path)
                 XCTAssertFalse(body.contains("\\\n") || body.contains("??"), path)
@@ -91,6 +91,8 @@ final class HostileNameTests: XCTestCase {
             }.compactMap(\.name)
             XCTAssertEqual(Set(folding?.keys.map { $0 } ?? []), Set(computeNames))
             XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("report.json"))))
+            let driver = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("driver/design.json"))) as? [String: Any]
+            XCTAssertEqual((driver?["output"] as? [String: Any])?["labels"] as? [String], network.labels, "driver/design.json labels")
         }
     }
 

@@ -35,7 +35,8 @@ public enum ReportMarkdown {
             lines.append("| \(SafeText.markdown(s.stage.label)) | \(s.stage.kind.name) | \(s.cycles) | \(s.cost.total.luts) | \(s.cost.total.bram18) | \(SafeText.markdown(memories)) | \(s.stage.outputWidth) bits | \(depth(s.fifoDepth)) | \(s.fifoCost.luts)/\(s.fifoCost.bram18) |")
         }
         lines += ["", e.fifo.isModelled ? "FIFO model: one frame every \(e.fifo.interval) cycles once full."
-                  : "FIFO model not run (the design is too large to replay cycle by cycle, or its stages do not chain): depths are the minimum, latency unknown.", ""]
+                  : "FIFO model not run (the design is too large to replay cycle by cycle, or its stages do not chain): depths are the minimum, latency unknown."]
+        lines += ReportBoard.lines(e) + [""]
         return lines.joined(separator: "\n")
     }
 }
