@@ -14,6 +14,7 @@
 #define BNN_FIFO_DEPTH(s, depth) static_assert((depth) > 0, "FIFO depth")
 #define BNN_PROCESS(...) __VA_ARGS__
 #define BNN_JOIN_PROCESSES() static_assert(true, "DATAFLOW end")
+#define BNN_CSIM_TICK() ((void)0)
 
 #else
 
