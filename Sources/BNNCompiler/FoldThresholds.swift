@@ -7,6 +7,7 @@ import BNNReference
 /// becomes a per-class logit map (and, in argmax mode, the way hardware compares classes).
 public enum FoldThresholds {
     public static func run(_ fused: FusedNetwork, file: String) throws(Diagnostic) -> IntegerNetwork {
+        if !fused.graph.isEmpty { return try FoldGraph.run(fused, file: file) }
         if !fused.codeGroups.isEmpty { return try FoldCodes.run(fused, file: file) }
         let network = fused.network
         let spec = network.input

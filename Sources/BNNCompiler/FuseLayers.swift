@@ -7,7 +7,7 @@ public enum FuseLayers {
         "supported: an optional leading sign, then groups of [flatten] dense|conv2d [maxpool2d] [batchnorm] [maxpool2d] sign [maxpool2d] (at most one maxpool2d each), ending with [flatten] dense [batchnorm]"
 
     public static func run(_ network: Network, file: String) throws(Diagnostic) -> FusedNetwork {
-        try RefuseVersion2.run(network, file: file)
+        if FuseGraph.applies(to: network) { return try FuseGraph.run(network, file: file) }
         if FuseCodeLayers.applies(to: network) { return try FuseCodeLayers.run(network, file: file) }
         var leadingSign: FusedNetwork.LeadingSign?
         var groups: [FusedGroup] = []
@@ -52,7 +52,7 @@ public enum FuseLayers {
                                    convolution: conv, flatten: nil, batchnorm: nil, sign: nil, pool: nil,
                                    layerIndices: [i], readsRawInput: groups.isEmpty && leadingSign == nil)
             case .quantize, .multithreshold, .shift, .prelu, .clamp, .avgpool2d, .add:
-                throw refuse(layer, "\(layer.kind.typeName) cannot be compiled yet")  // RefuseVersion2 stops these first
+                throw refuse(layer, "\(layer.kind.typeName) cannot be compiled yet")  // FuseGraph and FuseCodeLayers take these first
             }
             pendingFlatten = nil
             i += 1

@@ -13,6 +13,9 @@ public struct FusedNetwork: Sendable {
     /// place of `groups` (which is then empty).
     public var leadingQuantizers: [(layer: Layer, quantizer: Quantizer)] = []
     public var codeGroups: [CodeGroup] = []
+    /// Residual graphs (see `FuseGraph`): the units in topological order, unit u reading
+    /// `.node(u)` streams of earlier units; `groups` and `codeGroups` are then empty.
+    public var graph: [GraphUnit] = []
 
     public struct LeadingSign: Sendable {
         public var layer: Layer

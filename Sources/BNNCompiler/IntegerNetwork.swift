@@ -10,6 +10,8 @@ public struct IntegerNetwork: Sendable {
     public var layers: [IntegerLayer]
     public var output: OutputStage
     public var labels: [String]?
+    /// A residual graph's nodes (nil: the chain of `layers`).
+    public var nodes: [IntegerNode]? = nil
 }
 
 public struct IntegerBinarizer: Sendable {
@@ -75,4 +77,30 @@ public struct MultiLevelThresholds: Sendable, Equatable {
         self.values = values
         self.falling = falling
     }
+}
+
+/// A node of a residual graph in the integer domain (see `DesignNode`): an MVAU (`layers[i]`) or
+/// thresholds on a stream, reading `inputs` (`.node(n)` = node n).
+public struct IntegerNode: Sendable {
+    public enum Kind: Sendable {
+        case layer(Int)
+        case thresholds(IntegerThresholds)
+    }
+
+    public var kind: Kind
+    public var inputs: [StreamSource]
+}
+
+/// A requantization or join before packing (see `ThresholdStage`): `thresholds.values` is
+/// `[shortcut code][channel][level]`.
+public struct IntegerThresholds: Sendable {
+    public var label: String
+    public var layerIndices: [Int]
+    public var channels: Int
+    public var pixels: Int
+    public var mainType: IntegerType
+    public var thresholdType: IntegerType
+    public var shortcutBits: Int?
+    public var thresholds: MultiLevelThresholds
+    public var pool: PoolStage?
 }

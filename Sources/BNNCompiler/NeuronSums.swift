@@ -23,7 +23,7 @@ struct NeuronSums {
     /// rounded once. `weights` are the original (unflipped) rows.
     static func border(row j: Int, borderClass c: Int, classes: BorderClasses, conv: Conv2D, weights: SignMatrix,
                        low: Int, high: Int, scale: Double) -> NeuronSums {
-        // Constant padding only: `odd_even` is refused before folding (RefuseVersion2).
+        // Constant padding only: `odd_even` is refused before folding (FuseCodeLayers takes it).
         let padValue = conv.padValue.value(row: 0, column: 0)
         var (positives, negatives, pad) = (0, 0, 0)
         for column in 0..<weights.columns {

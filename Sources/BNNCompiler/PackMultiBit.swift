@@ -32,6 +32,7 @@ extension PackWeights {
                 for l in 0..<t.levels { values[((bank * classes + k) * depth + address) * t.levels + l] = t.values[k][n][l] }
             }
         }
-        return MultiThresholdROM(pe: pe, depth: depth, levels: t.levels, outputBits: t.outputBits, values: values, falling: falling, border: border)
+        return MultiThresholdROM(pe: pe, depth: depth, levels: t.levels, outputBits: t.outputBits, values: values, falling: falling, border: border,
+                                 codeClasses: border == nil ? classes : 1)
     }
 }

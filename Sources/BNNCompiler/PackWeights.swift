@@ -12,8 +12,37 @@ public enum PackWeights {
                            levelThresholds: b.levelThresholds.isEmpty ? b.thresholds.map { [$0] } : b.levelThresholds,
                            thresholdType: b.thresholdType)
         }
+        guard let graph = network.nodes else {
+            return Design(name: network.name, input: network.input, binarizer: binarizer, layers: layers,
+                          output: network.output, labels: network.labels)
+        }
         return Design(name: network.name, input: network.input, binarizer: binarizer, layers: layers,
-                      output: network.output, labels: network.labels)
+                      output: network.output, labels: network.labels, nodes: nodes(graph, layers: layers))
+    }
+
+    /// A graph's nodes; a threshold stage takes the lanes of the stream it reads (the MVAU's PE
+    /// for a join, the producing stage's for a requantization, one on the design input).
+    private static func nodes(_ graph: [IntegerNode], layers: [MvauStage]) -> [DesignNode] {
+        var nodes: [DesignNode] = []
+        for node in graph {
+            switch node.kind {
+            case .layer(let l):
+                nodes.append(DesignNode(kind: .mvau(layer: l), inputs: node.inputs))
+            case .thresholds(let t):
+                var pe = 1
+                if case .node(let n) = node.inputs.first {
+                    switch nodes[n].kind {
+                    case .mvau(let l): pe = layers[l].folding.pe
+                    case .threshold(let stage): pe = stage.pe
+                    }
+                }
+                let stage = ThresholdStage(label: t.label, layerIndices: t.layerIndices, channels: t.channels, pixels: t.pixels, pe: pe,
+                                           mainType: t.mainType, thresholdType: t.thresholdType, shortcutBits: t.shortcutBits,
+                                           thresholds: packMultiThresholds(t.thresholds, pe: pe, border: nil), pool: t.pool)
+                nodes.append(DesignNode(kind: .threshold(stage), inputs: node.inputs))
+            }
+        }
+        return nodes
     }
 
     /// Where PE or SIMD does not divide, the matrix is padded to whole folds with weight +1:

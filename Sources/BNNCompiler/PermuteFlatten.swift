@@ -17,6 +17,14 @@ public enum PermuteFlatten {
             result.codeGroups[g].weights = result.codeGroups[g].weights.permutingColumns(source)
             result.codeGroups[g].integerWeights = result.codeGroups[g].integerWeights?.permutingColumns(source)
         }
+        for u in result.graph.indices {
+            guard case .compute(var group) = result.graph[u].kind, let flatten = group.flatten, flatten.order != .hwc else { continue }
+            let shape = result.network.layers[group.compute.index - 1].inputShape
+            let source = { (p: Int) in flatten.order.index(ofStreamPosition: p, shape: shape) }
+            group.weights = group.weights.permutingColumns(source)
+            group.integerWeights = group.integerWeights?.permutingColumns(source)
+            result.graph[u].kind = .compute(group)
+        }
         return result
     }
 

@@ -10,14 +10,48 @@ public struct Design: Sendable {
     public var layers: [MvauStage]
     public var output: OutputStage
     public var labels: [String]?
+    /// The dataflow graph in topological order: which stream each MVAU and threshold stage reads.
+    /// The last node is the last MVAU (its accumulators feed `output`). A chain (version 1 and
+    /// every network without `input`/`add`) is `DesignNode.chain(layers:)`.
+    public var nodes: [DesignNode]
 
+    /// A chain: MVAU i reads MVAU i - 1.
     public init(name: String, input: DesignInput, binarizer: BinarizerStage?, layers: [MvauStage], output: OutputStage, labels: [String]?) {
+        self.init(name: name, input: input, binarizer: binarizer, layers: layers, output: output, labels: labels,
+                  nodes: DesignNode.chain(layers: layers.count))
+    }
+
+    public init(name: String, input: DesignInput, binarizer: BinarizerStage?, layers: [MvauStage], output: OutputStage, labels: [String]?,
+                nodes: [DesignNode]) {
         self.name = name
         self.input = input
         self.binarizer = binarizer
         self.layers = layers
         self.output = output
         self.labels = labels
+        self.nodes = nodes
+    }
+
+    /// True when the nodes are exactly the chain of `layers` (no threshold stage, no fan-out).
+    public var isChain: Bool {
+        nodes.count == layers.count && nodes.enumerated().allSatisfy { i, node in
+            node.layer == i && node.inputs == [i == 0 ? .input : .node(i - 1)]
+        }
+    }
+
+    /// How many nodes read each node's output (index = node), and how many read the input.
+    public var readers: (input: Int, nodes: [Int]) {
+        var counts = Array(repeating: 0, count: nodes.count)
+        var input = 0
+        for node in nodes {
+            for source in node.inputs {
+                switch source {
+                case .input: input += 1
+                case .node(let n): counts[n] += 1
+                }
+            }
+        }
+        return (input, counts)
     }
 
     public var classCount: Int { layers.last?.outputs ?? 0 }

@@ -57,7 +57,9 @@ public enum OutputStage: Sendable {
 }
 
 /// Exactly the float64 steps of the last layer, from accumulator to logit:
-/// `a = accScale*acc + accOffset` (the spec's integer sum), `s = inputScale * a`,
+/// `a = accScale*acc + accOffset` (the spec's integer sum), `s = inputScale * a` (then
+/// `s = s / divisor` when the divisor is not 1: `inputScale * a` is exact there and IEEE division
+/// rounds the exact sum once, e.g. after a 3x3 average pool),
 /// `y = s*alpha + bias`, then optionally batchnorm with its `sqrt(var + eps)` precomputed, then
 /// optionally a `shift` (`y + shift`, version 2).
 public struct LogitMap: Sendable, Equatable {
@@ -69,6 +71,8 @@ public struct LogitMap: Sendable, Equatable {
     public var batchnorm: BatchNormStep?
     /// A version-2 `shift` after the last layer (or its batchnorm), added last.
     public var shift: Double?
+    /// A whole number the product is divided by (1: no division); see above.
+    public var divisor: Double = 1
 
     public struct BatchNormStep: Sendable, Equatable {
         public var mean: Double
@@ -98,7 +102,8 @@ public struct LogitMap: Sendable, Equatable {
 
     /// The logit, one rounding per step, as the generated C++ `bnn::Logit` computes it.
     public func logit(_ acc: Int) -> Double {
-        let s = inputScale * Double(sum(acc))
+        var s = inputScale * Double(sum(acc))
+        if divisor != 1 { s = s / divisor }
         let t = s * alpha
         var y = t + bias
         if let bn = batchnorm {

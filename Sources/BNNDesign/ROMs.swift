@@ -122,8 +122,11 @@ public struct MultiThresholdROM: Sendable, Equatable {
     public var falling: [Bool]
     /// Which class each output pixel is in, when the thresholds differ by border class.
     public var border: BorderClasses?
+    /// Classes when there is no `border`: a join's shortcut codes (`ThresholdStage`), else 1.
+    public var codeClasses: Int
 
-    public init(pe: Int, depth: Int, levels: Int, outputBits: Int, values: [Int], falling: [Bool], border: BorderClasses? = nil) {
+    public init(pe: Int, depth: Int, levels: Int, outputBits: Int, values: [Int], falling: [Bool], border: BorderClasses? = nil,
+                codeClasses: Int = 1) {
         self.pe = pe
         self.depth = depth
         self.levels = levels
@@ -131,9 +134,11 @@ public struct MultiThresholdROM: Sendable, Equatable {
         self.values = values
         self.falling = falling
         self.border = border
+        self.codeClasses = codeClasses
     }
 
-    public var classes: Int { border?.count ?? 1 }
+    /// Border classes of an MVAU, or the shortcut codes of a join.
+    public var classes: Int { border?.count ?? codeClasses }
 
     public func threshold(bank: Int, address: Int, level: Int, borderClass: Int = 0) -> Int {
         values[((bank * classes + borderClass) * depth + address) * levels + level]

@@ -20,7 +20,8 @@ public struct Simulator: Sendable {
     public init(design: Design) {
         self.design = design
         let largestValue = Self.largestValue(design.input)
-        layers = design.layers.map { Self.kernel(for: $0, largestValue: largestValue) }
+        let kernels = design.layers.map { Self.kernel(for: $0, largestValue: largestValue) }
+        layers = design.isChain ? kernels : zip(kernels, design.layers).map { Self.graphKernel($0, $1) }
     }
 
     /// Runs `count` inputs given as the encoding's integers, `design.input.count` per input, HWC.
@@ -54,6 +55,7 @@ public struct Simulator: Sendable {
     }
 
     private func runChunk(_ inputs: UnsafeBufferPointer<Int>, count: Int) -> SimulationResult {
+        if !design.isChain { return runGraph(inputs, count: count, kernels: layers) }
         var stageBits: [[UInt64]] = []
         var stageCodes: [StageCodes] = []
         // The current activations: packed bits, or one Int per element (codes, or raw inputs).

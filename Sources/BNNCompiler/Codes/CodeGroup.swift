@@ -24,6 +24,9 @@ public struct CodeGroup: Sendable {
     public var codePool: CodePool?
     public var layerIndices: [Int]
     public var readsRawInput: Bool
+    /// A residual `add` among the steps (graphs only): it stands before `steps[add.position]`
+    /// and adds the exact operand the group's shortcut stream carries.
+    public var add: (layer: Layer, position: Int)?
 
     public var foldKey: String { compute.name ?? "layers[\(compute.index)]" }
     public var outputs: Int { weights.rows }
@@ -36,6 +39,19 @@ public struct CodeGroup: Sendable {
     public func code(_ s: Double, unit j: Int) -> Int {
         var y = ReferenceMath.affine(s, alpha: alpha[j], bias: bias[j])
         for step in steps { y = step.apply(y, channel: j) }
+        return Quantizer.chain(quantizers, y, channel: j)
+    }
+
+    /// The output code of a group with an `add`, for the shortcut's float64 value `z`: the
+    /// reference's steps with `y + z` (one rounding) where the add stands.
+    public func code(_ s: Double, unit j: Int, shortcut z: Double) -> Int {
+        var y = ReferenceMath.affine(s, alpha: alpha[j], bias: bias[j])
+        let at = add?.position ?? steps.count
+        for (n, step) in steps.enumerated() {
+            if n == at { y = y + z }
+            y = step.apply(y, channel: j)
+        }
+        if at == steps.count { y = y + z }
         return Quantizer.chain(quantizers, y, channel: j)
     }
 

@@ -114,7 +114,7 @@ enum FuseCodeLayers {
     }
 
     /// The last group: a dense layer followed only by `[batchnorm] [shift]`, at the end.
-    private static func checkLast(_ group: CodeGroup, layers: [Layer], at i: Int,
+    static func checkLast(_ group: CodeGroup, layers: [Layer], at i: Int,
                                   refuse: (Layer, String, String?) -> Diagnostic) throws(Diagnostic) {
         if i < layers.count {
             let next = layers[i]
