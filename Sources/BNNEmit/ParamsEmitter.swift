@@ -181,12 +181,12 @@ enum ParamsEmitter {
         return "static const bnn::ChannelFlags<\(simd), \(folds)> \(name) = {{" + wrapped(words) + "}};\n\n"
     }
 
-    /// `bnn::LogitMap`s, or `bnn::ShiftedLogitMap`s when a class has a shift.
+    /// `bnn::LogitMap`s, or `bnn::ShiftedLogitMap`s when a class has a shift or a divisor (the
+    /// divisor field only then, so maps without one keep their bytes).
     private static func logitMaps(_ maps: [LogitMap]) -> String {
         let divided = maps.contains { $0.divisor != 1 }
         let shifted = divided || maps.contains { $0.shift != nil }
-        let type = divided ? "DividedLogitMap" : shifted ? "ShiftedLogitMap" : "LogitMap"
-        var out = "static const bnn::\(type) \(TopEmitter.classMapsName)[\(maps.count)] = {\n"
+        var out = "static const bnn::\(shifted ? "ShiftedLogitMap" : "LogitMap") \(TopEmitter.classMapsName)[\(maps.count)] = {\n"
         for m in maps {
             let bn = m.batchnorm
             let fields = [
@@ -196,8 +196,10 @@ enum ParamsEmitter {
             ]
             var map = "{" + fields.joined(separator: ", ") + "}"
             // ShiftedLogitMap holds the plain map as its first member.
-            if shifted { map = "{\(map), \(m.shift == nil ? "false" : "true"), \(CppLiterals.double(m.shift ?? 0))}" }
-            if divided { map = "{\(map), \(CppLiterals.double(m.divisor))}" }
+            if shifted {
+                let divisor = divided ? ", " + CppLiterals.double(m.divisor) : ""
+                map = "{\(map), \(m.shift == nil ? "false" : "true"), \(CppLiterals.double(m.shift ?? 0))\(divisor)}"
+            }
             out += "    \(map),\n"
         }
         return out + "};\n"
