@@ -62,7 +62,7 @@ public struct Verifier: Sendable {
                 return
             }
             // A 1-bit code of a multithreshold (one level) stands for its own two values, not +-1.
-            if case .multithreshold = network.layers[...layerIndex].reversed().lazy.compactMap({ Quantizer($0.kind) }).first {
+            if case .multithreshold = quantizer(before: layerIndex) {
                 let bit = { simulated.bit(stage: stage, image: i, neuron: $0, neurons: neurons) ? 1 : 0 }
                 found += checkCodes(i, bit, want, neurons: neurons, layerIndex: layerIndex, sumOf: sumOf)
                 return
@@ -76,9 +76,20 @@ public struct Verifier: Sendable {
             }
         }
         if let b = design.binarizer { checkBits(layerIndex: b.layerIndex, neurons: design.input.count) }
-        for layer in design.layers.dropLast() {
-            checkBits(layerIndex: layer.layerIndices.last ?? 0, neurons: layer.outputCount,
-                      sumOf: layer.pool.map { $0.kind == .sum ? $0.pool.height * $0.pool.width : 1 } ?? 1)
+        let sumOf = { (pool: PoolStage?) in pool.map { $0.kind == .sum ? $0.pool.height * $0.pool.width : 1 } ?? 1 }
+        for node in design.nodes.dropLast() {
+            switch node.kind {
+            case .mvau(let l):
+                let layer = design.layers[l]
+                // An MVAU feeding a join streams accumulators, which the reference has no tensor for.
+                if case .accumulator = layer.activation {
+                    stage += 1
+                    continue
+                }
+                checkBits(layerIndex: layer.layerIndices.last ?? 0, neurons: layer.outputCount, sumOf: sumOf(layer.pool))
+            case .threshold(let t):
+                checkBits(layerIndex: t.layerIndices.last ?? 0, neurons: t.outputCount, sumOf: sumOf(t.pool))
+            }
         }
         let lastLabel = network.layers[finalComputeIndex].label
         let wantSums = testbenchSums(expected)
@@ -106,9 +117,9 @@ public struct Verifier: Sendable {
     func codeSums(_ r: ReferenceResult) -> [Int]? {
         guard case .codes = design.layers.last?.inputKind, finalComputeIndex > 0,
               case .dense(let dense) = network.layers[finalComputeIndex].kind else { return nil }
-        let before = network.layers[..<finalComputeIndex]
-        guard let q = before.reversed().lazy.compactMap({ Quantizer($0.kind) }).first else { return nil }
-        let pools = before.reversed().prefix { Quantizer($0.kind) == nil }.compactMap { layer -> Int? in
+        let before = sources(of: finalComputeIndex).dropFirst()
+        guard let source = network.layers[finalComputeIndex].sourceIndex, let q = quantizer(before: source) else { return nil }
+        let pools = before.prefix { Quantizer($0.kind) == nil }.compactMap { layer -> Int? in
             if case .avgpool2d(let p) = layer.kind { return p.pool.height * p.pool.width }
             return nil
         }
@@ -116,7 +127,7 @@ public struct Verifier: Sendable {
         let step = q.step / n
         var codeOf: [UInt64: Int] = [:]
         for u in 0...(q.levels * n) { codeOf[(q.offset + step * u).double.bitPattern] = codeOf[(q.offset + step * u).double.bitPattern] ?? u }
-        let values = r.layerOutputs[finalComputeIndex - 1]
+        let values = r.layerOutputs[source]
         var codes: [Int] = []
         for v in values {
             guard let u = codeOf[v.bitPattern] else { return nil }
@@ -150,7 +161,7 @@ public struct Verifier: Sendable {
     /// Multi-bit codes against the reference's values: code u of the group's last quantizer
     /// (summed over `sumOf` codes by an average pool) is the exact `offset + step/sumOf * u`.
     private func checkCodes(_ i: Int, _ code: (Int) -> Int, _ want: [Double], neurons: Int, layerIndex: Int, sumOf: Int) -> [Mismatch] {
-        guard let quantizer = network.layers[...layerIndex].reversed().lazy.compactMap({ Quantizer($0.kind) }).first else { return [] }
+        guard let quantizer = quantizer(before: layerIndex) else { return [] }
         var found: [Mismatch] = []
         for n in 0..<neurons {
             let u = code(n)
@@ -161,6 +172,23 @@ public struct Verifier: Sendable {
             }
         }
         return found
+    }
+
+    /// Layer k, the layer it reads, the one that reads, ... back to the first layer (a graph's
+    /// `input` keys followed).
+    private func sources(of k: Int) -> [Layer] {
+        var chain: [Layer] = []
+        var next: Int? = k
+        while let i = next, network.layers.indices.contains(i) {
+            chain.append(network.layers[i])
+            next = network.layers[i].sourceIndex
+        }
+        return chain
+    }
+
+    /// The quantizer whose codes layers[k]'s output carries: the nearest one k reads through.
+    private func quantizer(before k: Int) -> Quantizer? {
+        sources(of: k).lazy.compactMap { Quantizer($0.kind) }.first
     }
 
     /// The generated testbench's vectors: inputs and what the reference computed for them.

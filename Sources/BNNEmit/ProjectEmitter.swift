@@ -160,6 +160,13 @@ enum ReadmeTables {
             case .argMax(let classes, let lanes, _, _):
                 what = "\(classes) classes"
                 pe = "\(lanes)"
+            case .duplicate(let width, _):
+                what = "\(width)-bit words to two readers"
+            case .join(let j):
+                what = "\(j.channels) channels x \(j.pixels) pixels, \(j.mainType.bits)-bit main values"
+                    + (j.shortcutBits.map { ", thresholds per \($0)-bit shortcut code" } ?? "")
+                    + ", \(j.levels) levels to \(j.outputBits)-bit codes"
+                pe = "\(j.pe)"
             }
             rows.append("| \(SafeText.markdown(stage.label)) | `\(function)` | \(what) | \(pe) | \(simd) | \(stage.cycles) |")
         }

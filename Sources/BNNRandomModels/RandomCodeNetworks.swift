@@ -120,14 +120,16 @@ public struct RandomCodeNetworks: SeededDraws {
         return Network(name: name, input: input, layers: builder.layers, outputMode: o.mode, labels: nil, version: 2)
     }
 
-    /// Layers appended in order, each reading the previous one's shape.
-    private struct Builder {
+    /// Layers appended in order, each reading the previous one's shape (or, with `input`, the
+    /// output of an earlier layer, as the version-2 key does).
+    struct Builder {
         var shape: Shape3
         var layers: [Layer] = []
 
-        mutating func add(_ kind: LayerKind, _ name: String, output: Shape3? = nil) {
-            let out = output ?? shape
-            layers.append(Layer(index: layers.count, name: name, kind: kind, inputShape: shape, outputShape: out))
+        mutating func add(_ kind: LayerKind, _ name: String, output: Shape3? = nil, input: Int? = nil) {
+            let inShape = input.map { layers[$0].outputShape } ?? shape
+            let out = output ?? inShape
+            layers.append(Layer(index: layers.count, name: name, kind: kind, inputShape: inShape, outputShape: out, inputLayer: input))
             shape = out
         }
 
@@ -137,7 +139,7 @@ public struct RandomCodeNetworks: SeededDraws {
     }
 
     /// Mean and spread of the values a quantizer (or a pool of its codes) outputs.
-    private static func stats(_ kind: LayerKind) -> (center: Double, spread: Double) {
+    static func stats(_ kind: LayerKind) -> (center: Double, spread: Double) {
         switch kind {
         case .quantize(let q): return (q.scale * Double(q.kmin + q.kmax) / 2, q.scale * Double(q.kmax - q.kmin) / 3)
         case .multithreshold(let m):
@@ -148,7 +150,7 @@ public struct RandomCodeNetworks: SeededDraws {
     }
 
     /// Per output: mean and spread of `alpha * sum + bias` for inputs with these statistics.
-    private static func sums(_ signs: SignMatrix, _ integers: IntegerMatrix?, alpha: [Double], bias: [Double],
+    static func sums(_ signs: SignMatrix, _ integers: IntegerMatrix?, alpha: [Double], bias: [Double],
                              _ input: (center: Double, spread: Double)) -> [(mean: Double, spread: Double)] {
         (0..<signs.rows).map { j in
             var (total, squares) = (0.0, 0.0)
@@ -163,7 +165,7 @@ public struct RandomCodeNetworks: SeededDraws {
 
     /// batchnorm, then (with `chains`) shift / prelu / clamp in a random order, a max-pool at a
     /// random place among them, then the quantizer(s).
-    private mutating func hiddenSteps(_ b: inout Builder, g: String, sums: [(mean: Double, spread: Double)], o: Options, maxPool: MaxPool2D?) {
+    mutating func hiddenSteps(_ b: inout Builder, g: String, sums: [(mean: Double, spread: Double)], o: Options, maxPool: MaxPool2D?) {
         let c = b.shape.channels
         var steps: [LayerKind] = [.batchnorm(batchnorm(sums))]
         if o.chains {
@@ -182,7 +184,7 @@ public struct RandomCodeNetworks: SeededDraws {
     }
 
     /// One quantizer, or two for a requantization.
-    private mutating func quantizer(channels c: Int, kind: Activation, magnitude: Double) -> [LayerKind] {
+    mutating func quantizer(channels c: Int, kind: Activation, magnitude: Double) -> [LayerKind] {
         let choice = kind == .any ? pick([Activation.sign, .quantize, .multithreshold, .requantize]) : kind
         switch choice {
         case .sign:
@@ -208,7 +210,7 @@ public struct RandomCodeNetworks: SeededDraws {
         }
     }
 
-    private mutating func weights(rows: Int, columns: Int, bits: Int) -> (SignMatrix, IntegerMatrix?) {
+    mutating func weights(rows: Int, columns: Int, bits: Int) -> (SignMatrix, IntegerMatrix?) {
         guard bits > 1 else {
             return (SignMatrix(rows: rows, columns: columns, isPositive: (0..<(rows * columns)).map { _ in bool() }), nil)
         }
@@ -218,15 +220,15 @@ public struct RandomCodeNetworks: SeededDraws {
                 IntegerMatrix(rows: rows, columns: columns, bits: bits, values: values))
     }
 
-    private mutating func biases(_ n: Int, _ fanIn: Int) -> [Double] { (0..<n).map { _ in (uniform() - 0.5) * 0.5 } }
+    mutating func biases(_ n: Int, _ fanIn: Int) -> [Double] { (0..<n).map { _ in (uniform() - 0.5) * 0.5 } }
 
     /// Mostly positive, sometimes negative (falling neurons) or zero (constant ones).
-    private mutating func alphas(_ n: Int) -> [Double] {
+    mutating func alphas(_ n: Int) -> [Double] {
         (0..<n).map { _ in chance(15) ? -(uniform() + 0.05) : chance(4) ? 0 : uniform() + 0.05 }
     }
 
     /// Centred near each output's typical value, so the codes after it vary with the input.
-    private mutating func batchnorm(_ sums: [(mean: Double, spread: Double)]) -> BatchNorm {
+    mutating func batchnorm(_ sums: [(mean: Double, spread: Double)]) -> BatchNorm {
         BatchNorm(gamma: sums.map { _ in chance(5) ? 0 : chance(20) ? -(uniform() + 0.1) : uniform() * 2 + 0.1 },
                   beta: sums.map { _ in uniform() - 0.5 },
                   mean: sums.map { $0.mean + (uniform() - 0.5) * $0.spread * 0.5 },

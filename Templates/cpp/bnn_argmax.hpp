@@ -24,6 +24,9 @@ TAcc ExtractElement(const ap_uint<PE * TAcc::width> &word, unsigned p) {
 // The last step of a logit map: none for a LogitMap, the shift for a ShiftedLogitMap.
 inline double LogitShift(double y, const LogitMap &) { return y; }
 inline double LogitShift(double y, const ShiftedLogitMap &m) { return m.shifted ? y + m.shift : y; }
+// The division after the scale: none for a LogitMap, the divisor (if nonzero) for a ShiftedLogitMap.
+inline double LogitDivide(double s, const LogitMap &) { return s; }
+inline double LogitDivide(double s, const ShiftedLogitMap &m) { return m.divisor != 0 ? s / m.divisor : s; }
 
 // One IEEE double rounding per step, in this order, so results match the reference bit for bit.
 // Compile with -ffp-contract=off where the target has fused multiply-add. Map: LogitMap or
@@ -33,7 +36,7 @@ double Logit(const TAcc &acc, const Map &map) {
     const LogitMap &m = PlainLogitMap(map);
     const long long value = static_cast<long long>(acc);  // true (signed/unsigned) value
     const long long a = (long long)m.accScale * value + m.accOffset;
-    const double s = m.inputScale * (double)a;
+    const double s = LogitDivide(m.inputScale * (double)a, map);
     const double t = s * m.alpha;
     double y = t + m.bias;
     if (m.batchnorm) {

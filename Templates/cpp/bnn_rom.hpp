@@ -103,11 +103,14 @@ struct LogitMap {
 
 // A LogitMap followed by a `shift` (version 2): y + shift, added last (one more rounding), when
 // `shifted`. Holds the plain map (not derived from it: C++14 aggregates have no bases), so it is
-// brace-initialized as {{plain map fields}, shifted, shift}; PlainLogitMap reads either alike.
+// brace-initialized as {{plain map fields}, shifted, shift[, divisor]}; PlainLogitMap reads either
+// alike. A nonzero `divisor` divides inputScale * sum (exact there) once, right after it: the
+// exact sum after an average pool whose window is not a power of two; 0 (left out) divides by nothing.
 struct ShiftedLogitMap {
     LogitMap map;
     bool shifted;
     double shift;
+    double divisor;
 };
 
 // The plain map's fields of a LogitMap or ShiftedLogitMap (Logit and the testbench read both).

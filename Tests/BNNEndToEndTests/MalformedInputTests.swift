@@ -239,16 +239,9 @@ final class MalformedInputTests: XCTestCase {
     func testVersion2() { check(version2Cases) }
 
     var version2Cases: [Case] {
-        let v2 = corpus("valid_v2.json")
-        let v2Inputs = corpus("valid_v2_inputs.npy")
-        let refused = v2 + ": error: layers[4] (conv2).input: layers reading an earlier layer's output (`input`) load and run in the reference but cannot be compiled yet"
         let needs = #"needs "version": 2 (this file says version 1)"#
         return [
-            // A residual graph: loads and runs in the reference; every command that compiles refuses it with one line.
-            Case(args: ["compile", v2, "-o", out], status: 1, line: refused),
-            Case(args: ["simulate", v2, "--inputs", v2Inputs], status: 1, line: refused),
-            Case(args: ["verify", v2, "--inputs", v2Inputs], status: 1, line: refused),
-            Case(args: ["estimate", v2, "-o", out], status: 1, line: refused),
+            // The residual base itself simulates, verifies and compiles (testValidBasesWork).
             model("v2_weight_bits_range.json", ": error: layers[0] (conv1).weight_bits: must be in 1...8, got 9"),
             model("v2_weight_out_of_range.json", ": error: layers[0] (conv1).weight[0][1][2][0]: must be an integer in -2...1 (weight_bits 2), got 2"),
             model("v2_weight_fraction.json", ": error: layers[11] (fc).weight[1][0]: must be an integer in -128...127 (weight_bits 8), got 0.5"),
@@ -392,7 +385,12 @@ final class MalformedInputTests: XCTestCase {
         }
         let result = run(["verify", mlp, "--fold", corpus("valid_mlp_folding.json"), "--random", "20"])
         XCTAssertEqual(result.status, 0, result.stderr + result.stdout)
-        // The version-2 base (a residual graph) cannot be compiled yet, but loads and runs in the reference.
+        // The version-2 base (a residual graph) simulates and verifies against the reference.
+        let verified = run(["verify", corpus("valid_v2.json"), "--inputs", corpus("valid_v2_inputs.npy")])
+        XCTAssertEqual(verified.status, 0, verified.stderr + verified.stdout)
+        XCTAssertTrue(verified.stdout.contains("agree on all 3 inputs"), verified.stdout)
+        let compiled = run(["compile", corpus("valid_v2.json"), "--inputs", corpus("valid_v2_inputs.npy"), "-o", out])
+        XCTAssertEqual(compiled.status, 0, compiled.stderr + compiled.stdout)
         do {
             let network = try ModelLoader().load(path: corpus("valid_v2.json"))
             let inputs = try InputBatch.load(path: corpus("valid_v2_inputs.npy"), for: network)

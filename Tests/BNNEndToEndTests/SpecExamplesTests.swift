@@ -33,36 +33,41 @@ final class SpecExamplesTests: XCTestCase {
         }
     }
 
-    /// Residual graphs (issue 13) are not compiled yet: every command that compiles exits 1
-    /// with one line naming the first such layer and key, and writes nothing.
-    func testResidualExampleIsRefusedWithOneLine() throws {
+    /// Residual graphs (issue 13): `simulate` and `verify` run the example from the command line;
+    /// `compile` writes the project (its g++ and threaded runs: ResidualHardwareTests).
+    func testResidualExampleFromTheCommandLine() throws {
         try XCTSkipUnless(FileManager.default.fileExists(atPath: path("tiny_residual.json")), "shared/spec/examples not beside the checkout")
         let scratch = try TestPaths.temporaryDirectory("spec-v2")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let out = scratch.appendingPathComponent("out").path
-        let refusals = [
-            "tiny_residual": "layers[5] (b1_add): add layers load and run in the reference but cannot be compiled yet",
-        ]
-        for (example, message) in refusals {
-            let model = path(example + ".json")
-            let inputs = path(example + ".inputs.npy")
-            for args in [["compile", model, "-o", out], ["simulate", model, "--inputs", inputs], ["verify", model, "--inputs", inputs],
-                         ["estimate", model, "-o", out]] {
-                var stdout = "", stderr = ""
-                let status = CommandLineTool.run(args, print: { stdout += $0 + "\n" }, printError: { stderr += $0 + "\n" })
-                XCTAssertEqual(status, 1, "\(args)")
-                XCTAssertEqual(stderr, "\(model): error: \(message)\n", "\(args)")
-                XCTAssertEqual(stdout, "", "\(args)")
-                XCTAssertFalse(FileManager.default.fileExists(atPath: out), "\(args)")
-            }
+        let logits = scratch.appendingPathComponent("logits.npy").path
+        let model = path("tiny_residual.json")
+        let inputs = path("tiny_residual.inputs.npy")
+        func run(_ args: [String]) -> (Int32, String, String) {
+            var stdout = "", stderr = ""
+            let status = CommandLineTool.run(args, print: { stdout += $0 + "\n" }, printError: { stderr += $0 + "\n" })
+            return (status, stdout, stderr)
         }
+        let (simulated, _, simulateErrors) = run(["simulate", model, "--inputs", inputs, "--output", logits])
+        XCTAssertEqual(simulated, 0, simulateErrors)
+        let expected = try NpyReader.read(Array(FileManager.default.contents(atPath: path("tiny_residual.expected_logits.npy")) ?? Data())).doubles()
+        let written = try NpyReader.read(Array(FileManager.default.contents(atPath: logits) ?? Data())).doubles()
+        XCTAssertEqual(written.map(\.bitPattern), expected.map(\.bitPattern))
+        let (verified, verifyOutput, verifyErrors) = run(["verify", model, "--inputs", inputs])
+        XCTAssertEqual(verified, 0, verifyErrors)
+        XCTAssertTrue(verifyOutput.contains("agree on all 8 inputs"), verifyOutput)
+        let (compiled, compileOutput, compileErrors) = run(["compile", model, "-o", out])
+        XCTAssertEqual(compiled, 0, compileErrors)
+        XCTAssertTrue(compileOutput.contains("estimate:"), compileOutput)
+        let top = try String(contentsOfFile: out + "/src/tiny_residual.cpp", encoding: .utf8)
+        XCTAssertTrue(top.contains("bnn::JoinThresholds<") && top.contains("bnn::Duplicate<") && top.contains("shortcut0"), top)
     }
 
-    /// The version-2 non-residual examples compile, and the simulated design reproduces the
-    /// spec's independently computed logits bit for bit, over several foldings.
+    /// The version-2 examples compile (tiny_residual to a graph of nodes), and the simulated
+    /// design reproduces the spec's independently computed logits bit for bit, over several foldings.
     func testVersion2ExamplesSimulateToExpectedLogits() throws {
         try XCTSkipUnless(FileManager.default.fileExists(atPath: path("tiny_w1a2.json")), "shared/spec/examples not beside the checkout")
-        for example in ["tiny_w1a2", "tiny_w2a2_cnn"] {
+        for example in ["tiny_w1a2", "tiny_w2a2_cnn", "tiny_residual"] {
             let network = try ModelLoader().load(path: path(example + ".json"))
             let inputs = try InputBatch.load(path: path(example + ".inputs.npy"), for: network)
             let expected = try NpyReader.read(Array(FileManager.default.contents(atPath: path(example + ".expected_logits.npy")) ?? Data())).doubles()

@@ -37,10 +37,10 @@ template <unsigned CHANNELS, unsigned PE, unsigned PIXELS, unsigned MAIN_BITS, b
           unsigned OUT_BITS>
 void checkJoin(Reporter &rep, uint64_t seed) {
     const unsigned NF = (CHANNELS + PE - 1) / PE;
-    const unsigned CODES = 1u << SB;
+    const unsigned CODES = 1u << SB;  // SB = 0: Requantize (no shortcut), one set of thresholds
     typedef typename bnn::Select<SIGNED_MAIN, ap_int<MAIN_BITS>, ap_uint<MAIN_BITS> >::type TMain;
     typedef bnn::CodeIndexedThresholds<PE, NF, CODES, LEVELS, OUT_BITS, ap_int<MAIN_BITS + 2> > Table;
-    rep.begin("JoinThresholds<" + str(CHANNELS) + " ch, PE " + str(PE) + ", " + str(PIXELS) + " px, " + (SIGNED_MAIN ? "int" : "uint") +
+    rep.begin(std::string(SB == 0 ? "Requantize<" : "JoinThresholds<") + str(CHANNELS) + " ch, PE " + str(PE) + ", " + str(PIXELS) + " px, " + (SIGNED_MAIN ? "int" : "uint") +
               str(MAIN_BITS) + " main, " + str(SB) + "-bit shortcut, " + str(LEVELS) + " levels>");
     Lcg rng(seed);
     const long long lo = SIGNED_MAIN ? -(1LL << (MAIN_BITS - 1)) : 0;
@@ -62,31 +62,35 @@ void checkJoin(Reporter &rep, uint64_t seed) {
         }
     }
     hls::stream<ap_uint<PE * MAIN_BITS> > mainIn("main");
-    hls::stream<ap_uint<PE * SB> > shortcutIn("shortcut");
+    hls::stream<ap_uint<PE * (SB == 0 ? 1 : SB)> > shortcutIn("shortcut");
     hls::stream<ap_uint<PE * OUT_BITS> > out("out");
     std::vector<unsigned> expected;
     for (unsigned px = 0; px < PIXELS; px++)
         for (unsigned f = 0; f < NF; f++) {
             ap_uint<PE * MAIN_BITS> m = 0;
-            ap_uint<PE * SB> s = 0;
+            ap_uint<PE * (SB == 0 ? 1 : SB)> s = 0;
             for (unsigned p = 0; p < PE; p++) {
                 const unsigned c = f * PE + p;
                 const long long v = rng.range(lo, hi);
                 const unsigned code = static_cast<unsigned>(rng.below(CODES));
                 setField(m, p, MAIN_BITS, static_cast<uint64_t>(v) & ((1ULL << MAIN_BITS) - 1));
-                setField(s, p, SB, code);
+                if (SB > 0) setField(s, p, SB, code);
                 const long long a = falls[c] ? -v : v;
                 unsigned n = 0;
                 for (unsigned l = 0; l < LEVELS; l++) n += a >= thr[c][code][l] ? 1 : 0;
                 expected.push_back(n);
             }
             mainIn.write(m);
-            shortcutIn.write(s);
+            if (SB > 0) shortcutIn.write(s);
         }
     addSentinel(mainIn);
-    addSentinel(shortcutIn);
-    bnn::JoinThresholds<CHANNELS, PE, PIXELS, TMain, SB>(mainIn, shortcutIn, out, *table, 1);
-    rep.check(consumedExactly(mainIn) && consumedExactly(shortcutIn), "inputs not consumed exactly");
+    if (SB > 0) addSentinel(shortcutIn);
+    if (SB == 0) {
+        bnn::Requantize<CHANNELS, PE, PIXELS, TMain>(mainIn, out, *table, 1);
+    } else {
+        bnn::JoinThresholds<CHANNELS, PE, PIXELS, TMain, (SB == 0 ? 1 : SB)>(mainIn, shortcutIn, out, *table, 1);
+    }
+    rep.check(consumedExactly(mainIn) && (SB == 0 || consumedExactly(shortcutIn)), "inputs not consumed exactly");
     for (unsigned w = 0; w < PIXELS * NF; w++) {
         ap_uint<PE * OUT_BITS> word;
         if (!rep.check(readChecked(out, word), "output ends early at word " + str(w))) break;
@@ -110,5 +114,7 @@ int main() {
     checkJoin<5, 1, 4, 12, true, 2, 7, 3>(rep, 3);    // PE = 1, 3-bit output
     checkJoin<16, 16, 2, 2, false, 2, 3, 2>(rep, 4);  // both-exact add: main codes
     checkJoin<12, 3, 2, 4, false, 1, 15, 4>(rep, 5);  // codes in, 15 levels
+    checkJoin<6, 4, 3, 2, false, 0, 1, 1>(rep, 6);    // requantization: 2-bit codes to signs
+    checkJoin<5, 5, 2, 3, false, 0, 3, 2>(rep, 7);    // requantization to 2-bit codes
     return rep.finish();
 }

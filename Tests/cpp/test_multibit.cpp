@@ -432,6 +432,32 @@ void testShiftedLogit(Reporter &rep) {
     rep.end();
 }
 
+void testDividedLogit(Reporter &rep) {
+    rep.begin("Logit of a ShiftedLogitMap with a divisor: (inputScale * sum) / divisor, one rounding");
+    Lcg rng(91);
+    for (unsigned trial = 0; trial < 500; trial++) {
+        const double divisor = static_cast<double>(2 * rng.range(1, 40) + 1);
+        const bnn::ShiftedLogitMap divided = {{static_cast<int>(rng.range(1, 4)), static_cast<int>(rng.range(-500, 500)),
+                                         0.0625, 0.1 * static_cast<double>(rng.range(-9, 9)), 0.01 * static_cast<double>(rng.range(-99, 99)),
+                                         trial % 2 == 0, 0.3, -1.7, 1.0000049999875, 0.25}, trial % 3 == 0, 0.125, divisor};
+        const bnn::LogitMap &m = divided.map;
+        const long long acc = rng.range(-300, 300);
+        volatile double y = m.inputScale * static_cast<double>(m.accScale * acc + m.accOffset);
+        y = y / divisor;
+        y = y * m.alpha;
+        y = y + m.bias;
+        if (m.batchnorm) {
+            y = y - m.mean;
+            y = m.gamma * y;
+            y = y / m.stddev;
+            y = y + m.beta;
+        }
+        if (divided.shifted) y = y + divided.shift;
+        rep.check(sameBits(bnn::Logit(ap_int<10>(acc), divided), y), "trial " + str(trial));
+    }
+    rep.end();
+}
+
 } // namespace
 
 int main() {
@@ -468,5 +494,6 @@ int main() {
     testQuantize<1, 2, 4, 15, 4, false>(rep, 33, 3);
 
     testShiftedLogit(rep);
+    testDividedLogit(rep);
     return rep.finish();
 }

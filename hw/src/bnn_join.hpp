@@ -83,6 +83,33 @@ void JoinThresholds(hls::stream<ap_uint<PE * TMain::width> > &main,
     }
 }
 
+// A quantizer after a quantizer (no shortcut): JoinThresholds with shortcut code 0 throughout
+// (thresholds of CodeIndexedThresholds<..., CODES = 1, ...>).
+template <unsigned CHANNELS, unsigned PE, unsigned PIXELS, typename TMain, class Thresholds>
+void Requantize(hls::stream<ap_uint<PE * TMain::width> > &main,
+                hls::stream<ap_uint<PE * Thresholds::OUT_WIDTH> > &out, const Thresholds &thresholds, unsigned reps) {
+    static_assert(CHANNELS >= 1 && PE >= 1 && PIXELS >= 1, "sizes must be positive");
+    const unsigned NF = (CHANNELS + PE - 1) / PE;
+    const unsigned MW = TMain::width;
+    const unsigned OW = Thresholds::OUT_WIDTH;
+
+    unsigned nf = 0;
+    const unsigned total = reps * PIXELS * NF;
+    for (unsigned i = 0; i < total; i++) {
+#pragma HLS PIPELINE II=1
+        BNN_CSIM_TICK();
+        const ap_uint<PE * MW> m = main.read();
+        ap_uint<PE * OW> result = 0;
+        for (unsigned p = 0; p < PE; p++) {
+#pragma HLS UNROLL
+            const TMain value = GetElement<MW>(m, p);
+            OrElement<OW>(result, p, thresholds.activate(nf, p, value, 0));
+        }
+        out.write(result);
+        nf = (nf == NF - 1) ? 0 : nf + 1;
+    }
+}
+
 } // namespace bnn
 
 #endif // BNN_JOIN_HPP

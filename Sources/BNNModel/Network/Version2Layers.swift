@@ -92,4 +92,6 @@ public struct AvgPool2D: Sendable, Equatable {
 public struct Add: Sendable, Equatable {
     /// Index in `layers` of the layer named by `from`.
     public var from: Int
+
+    public init(from: Int) { self.from = from }
 }
