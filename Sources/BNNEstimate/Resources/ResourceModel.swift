@@ -106,10 +106,15 @@ public enum ResourceModel {
     /// LUTs as FINN's `StreamingFIFO.lut_estimation`: address logic plus the distributed RAM.
     public static func fifo(depth: Int, width: Int) -> Resources {
         let address = 2 * Divisors.ceilLog2(max(depth, 2))
-        if depth * width <= srlMaxBits {
+        if fifoMapping(depth: depth, width: width) == .lutram {
             return Resources(luts: address + Divisors.ceilDiv(depth, 32) * Divisors.ceilDiv(width, 2))
         }
         return Resources(luts: address, bram18: MemoryShape.bram18(depth: depth, width: width))
+    }
+
+    /// `.lutram` (SRL shift registers) for a FIFO of at most `srlMaxBits` bits, else `.bram`.
+    public static func fifoMapping(depth: Int, width: Int) -> MemoryShape.Mapping {
+        Divisors.product(depth, width) <= srlMaxBits ? .lutram : .bram
     }
 
     public static let srlMaxBits = 1024
