@@ -113,17 +113,9 @@ struct ShiftedLogitMap {
     double divisor;
 };
 
-// A ShiftedLogitMap whose product s = inputScale * a is then divided by `divisor` (one more
-// rounding), e.g. after an average pool before the last layer: {{{plain}, shifted, shift}, divisor}.
-struct DividedLogitMap {
-    ShiftedLogitMap shifted;
-    double divisor;
-};
-
-// The plain map's fields of any map (Logit and the testbench read them alike).
+// The plain map's fields of a LogitMap or ShiftedLogitMap (Logit and the testbench read both).
 inline const LogitMap &PlainLogitMap(const LogitMap &m) { return m; }
 inline const LogitMap &PlainLogitMap(const ShiftedLogitMap &m) { return m.map; }
-inline const LogitMap &PlainLogitMap(const DividedLogitMap &m) { return m.shifted.map; }
 
 } // namespace bnn
 
