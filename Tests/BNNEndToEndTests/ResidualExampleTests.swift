@@ -13,7 +13,8 @@ import XCTest
 /// shortcuts, global average pooling, 8-bit first and last layers). The float64 reference
 /// predicts what the training script recorded; the compiled design simulates to the reference's
 /// logits bit for bit; the generated project passes its testbench and the threaded bounded-FIFO
-/// run (`make csim-threaded`) with the emitted depths, at the Swift cycle model's cycles.
+/// run (`make csim-threaded`) with the emitted depths, at the Swift cycle model's cycles, and
+/// the threaded run detects the deadlock when a shortcut FIFO is cut.
 final class ResidualExampleTests: XCTestCase {
     static let folder = TestPaths.inRepo("Examples/digits_residual")
 
@@ -23,31 +24,31 @@ final class ResidualExampleTests: XCTestCase {
         return (network, batch)
     }
 
-    func testReferencePredictsWhatTheTrainingCodePredicted() throws {
+    /// On the 360 test images: the reference predicts what the training script recorded, and the
+    /// compiled design simulates to the reference's logits bit for bit (the reference runs once:
+    /// it is the slow part in a debug build); every hidden code agrees on a prefix (`Verifier`).
+    func testReferenceAndCompiledDesignAgreeWithTheTrainingCode() throws {
         let (network, batch) = try Self.load()
         let data = try Data(contentsOf: URL(fileURLWithPath: Self.folder + "/expected_accuracy.json"))
         let expected = try XCTUnwrap((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["test_predictions"] as? [Int])
         XCTAssertEqual(batch.count, 360)
         let reference = ReferenceNetwork(network)
-        let predictions = try (0..<batch.count).map { i throws(ReferenceError) in argmax(try reference.evaluate(batch.frame(i)).logits) }
-        XCTAssertEqual(predictions, expected)
-    }
+        let outputs = try (0..<batch.count).map { i throws(ReferenceError) in try reference.evaluate(batch.frame(i)) }
+        XCTAssertEqual(outputs.map { argmax($0.logits) }, expected)
 
-    func testCompiledDesignSimulatesToTheReference() throws {
-        let (network, batch) = try Self.load()
         let design = try Pipeline(file: "model.json").compile(network)
-        let reference = ReferenceNetwork(network)
         let result = Simulator(design: design).run(batch.values, count: batch.count, threads: 2)
         for i in 0..<batch.count {
-            let expected = try reference.evaluate(batch.frame(i))
-            XCTAssertEqual(result.logits(i).map(\.bitPattern), expected.logits.map(\.bitPattern), "image \(i)")
+            XCTAssertEqual(result.logits(i).map(\.bitPattern), outputs[i].logits.map(\.bitPattern), "image \(i)")
         }
-        XCTAssertEqual(try Verifier(network: network, design: design).run(batch).failedInputs, 0)
+        let prefix = InputBatch(count: 40, elements: batch.elements, values: Array(batch.values.prefix(40 * batch.elements)))
+        XCTAssertEqual(try Verifier(network: network, design: design).run(prefix).failedInputs, 0)
     }
 
     /// The generated project on the first 40 test images: its testbench (sequential C-sim) and
     /// the threaded run over FIFOs of the emitted depths pass, and the threaded run's completion
-    /// cycles equal the Swift cycle model's (`ThreadedCSimTests.assertCyclesAgree`).
+    /// cycles equal the Swift cycle model's (`ThreadedCSimTests.assertCyclesAgree`); with a
+    /// shortcut cut to depth 8 (both need 48, measured) it reports a deadlock.
     func testGeneratedProjectPassesTestbenchAndThreadedRun() throws {
         let include = try GeneratedProjectTests.hlsInclude()
         let (network, all) = try Self.load()
@@ -72,5 +73,12 @@ final class ResidualExampleTests: XCTestCase {
         XCTAssertEqual(threaded.status, 0, String(threaded.output.suffix(3000)))
         XCTAssertTrue(threaded.output.contains("\(project.vectors) passed, 0 failed"), String(threaded.output.suffix(2000)))
         try ThreadedCSimTests.assertCyclesAgree(threaded.output, project)
+        // Both shortcuts cut far below what the long branch holds back: the threaded run
+        // reports the deadlock (exit 3) where sequential C-sim would pass.
+        for shortcut in ["shortcut0", "shortcut1"] {
+            let cut = try runProcess("./build/\(network.cName)_tb_threaded", ["vectors"], in: root.path, environment: ["BNN_CSIM_DEPTHS": "\(shortcut)=8"])
+            XCTAssertEqual(cut.status, 3, "\(shortcut)=8: \(cut.output.suffix(2000))")
+            XCTAssertTrue(cut.output.contains("DEADLOCK"), String(cut.output.suffix(2000)))
+        }
     }
 }
