@@ -24,21 +24,13 @@ TAcc ExtractElement(const ap_uint<PE * TAcc::width> &word, unsigned p) {
 // The last step of a logit map: none for a LogitMap, the shift for a ShiftedLogitMap.
 inline double LogitShift(double y, const LogitMap &) { return y; }
 inline double LogitShift(double y, const ShiftedLogitMap &m) { return m.shifted ? y + m.shift : y; }
-<<<<<<< HEAD
-inline double LogitShift(double y, const DividedLogitMap &m) { return LogitShift(y, m.shifted); }
-// The division after the product: only a DividedLogitMap has one.
-template <class Map>
-inline double LogitDivide(double s, const Map &) { return s; }
-inline double LogitDivide(double s, const DividedLogitMap &m) { return s / m.divisor; }
-=======
 // The division after the scale: none for a LogitMap, the divisor (if nonzero) for a ShiftedLogitMap.
 inline double LogitDivide(double s, const LogitMap &) { return s; }
 inline double LogitDivide(double s, const ShiftedLogitMap &m) { return m.divisor != 0 ? s / m.divisor : s; }
->>>>>>> issue13-graph
 
 // One IEEE double rounding per step, in this order, so results match the reference bit for bit.
-// Compile with -ffp-contract=off where the target has fused multiply-add. Map: LogitMap,
-// ShiftedLogitMap or DividedLogitMap (bnn_rom.hpp).
+// Compile with -ffp-contract=off where the target has fused multiply-add. Map: LogitMap or
+// ShiftedLogitMap (bnn_rom.hpp).
 template <typename TAcc, class Map>
 double Logit(const TAcc &acc, const Map &map) {
     const LogitMap &m = PlainLogitMap(map);

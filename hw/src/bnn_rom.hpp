@@ -103,9 +103,9 @@ struct LogitMap {
 
 // A LogitMap followed by a `shift` (version 2): y + shift, added last (one more rounding), when
 // `shifted`. Holds the plain map (not derived from it: C++14 aggregates have no bases), so it is
-// brace-initialized as {{plain map fields}, shifted, shift[, divisor]}; PlainLogitMap reads either
+// brace-initialized as {{plain map fields}, shifted, shift, divisor}; PlainLogitMap reads either
 // alike. A nonzero `divisor` divides inputScale * sum (exact there) once, right after it: the
-// exact sum after an average pool whose window is not a power of two; 0 (left out) divides by nothing.
+// exact sum after an average pool whose window is not a power of two; 0 divides by nothing.
 struct ShiftedLogitMap {
     LogitMap map;
     bool shifted;
@@ -113,17 +113,9 @@ struct ShiftedLogitMap {
     double divisor;
 };
 
-// A ShiftedLogitMap whose product s = inputScale * a is then divided by `divisor` (one more
-// rounding), e.g. after an average pool before the last layer: {{{plain}, shifted, shift}, divisor}.
-struct DividedLogitMap {
-    ShiftedLogitMap shifted;
-    double divisor;
-};
-
-// The plain map's fields of any map (Logit and the testbench read them alike).
+// The plain map's fields of a LogitMap or ShiftedLogitMap (Logit and the testbench read both).
 inline const LogitMap &PlainLogitMap(const LogitMap &m) { return m; }
 inline const LogitMap &PlainLogitMap(const ShiftedLogitMap &m) { return m.map; }
-inline const LogitMap &PlainLogitMap(const DividedLogitMap &m) { return m.shifted.map; }
 
 } // namespace bnn
 
