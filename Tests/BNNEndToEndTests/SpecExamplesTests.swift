@@ -61,6 +61,8 @@ final class SpecExamplesTests: XCTestCase {
         XCTAssertTrue(compileOutput.contains("estimate:"), compileOutput)
         let top = try String(contentsOfFile: out + "/src/tiny_residual.cpp", encoding: .utf8)
         XCTAssertTrue(top.contains("bnn::JoinThresholds<") && top.contains("bnn::Duplicate<") && top.contains("shortcut0"), top)
+        let report = try String(contentsOfFile: out + "/report.md", encoding: .utf8)
+        XCTAssertTrue(report.contains("Shortcut FIFOs") && report.contains("`shortcut0` depth 9, `shortcut1` depth 7"), report)
     }
 
     /// The version-2 examples compile (tiny_residual to a graph of nodes), and the simulated

@@ -27,8 +27,13 @@ public struct DesignEstimate: Sendable {
         var stages: [StageEstimate] = []
         for (i, stage) in graph.stages.enumerated() {
             let depth = graph.fifoDepth(ofStage: i)
+            var fifoCost = depth.map { ResourceModel.fifo(depth: $0, width: stage.outputWidth) } ?? .zero
+            // A duplicate's second output: the shortcut FIFO.
+            for id in stage.outputs.dropFirst() {
+                fifoCost = fifoCost + ResourceModel.fifo(depth: graph.fifo.depths[id] ?? FIFOSizing.minimumDepth, width: stage.outputWidth)
+            }
             stages.append(StageEstimate(stage: stage, cycles: stage.cycles, cost: ResourceModel.cost(stage.kind, binarizerLevels: geometry.binarizerLevels), fifoDepth: depth,
-                                        fifoCost: depth.map { ResourceModel.fifo(depth: $0, width: stage.outputWidth) } ?? .zero))
+                                        fifoCost: fifoCost))
         }
         self.stages = stages
         totals = stages.reduce(Resources.zero) { $0 + $1.total }

@@ -36,6 +36,13 @@ public enum ReportMarkdown {
         }
         lines += ["", e.fifo.isModelled ? "FIFO model: one frame every \(e.fifo.interval) cycles once full."
                   : "FIFO model not run (the design is too large to replay cycle by cycle, or its stages do not chain): depths are the minimum, latency unknown.", ""]
+        let shortcuts = e.graph.shortcutFIFOs
+        if !shortcuts.isEmpty {
+            // A residual graph: the duplicates' second outputs wait for the long branch.
+            lines += ["Shortcut FIFOs (a duplicate's second output, read by a join once the long branch delivers; "
+                      + "the row of the duplicate above counts their cost): "
+                      + shortcuts.map { "`\($0.stream)` depth \($0.depth)" }.joined(separator: ", ") + ".", ""]
+        }
         return lines.joined(separator: "\n")
     }
 }
