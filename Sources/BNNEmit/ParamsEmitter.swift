@@ -181,8 +181,7 @@ enum ParamsEmitter {
         return "static const bnn::ChannelFlags<\(simd), \(folds)> \(name) = {{" + wrapped(words) + "}};\n\n"
     }
 
-    /// `bnn::LogitMap`s, or `bnn::ShiftedLogitMap`s when a class has a shift or a divisor (the
-    /// divisor field only then, so maps without one keep their bytes).
+    /// `bnn::LogitMap`s, or `bnn::ShiftedLogitMap`s when a class has a shift or a divisor.
     private static func logitMaps(_ maps: [LogitMap]) -> String {
         let divided = maps.contains { $0.divisor != 1 }
         let shifted = divided || maps.contains { $0.shift != nil }
@@ -197,7 +196,8 @@ enum ParamsEmitter {
             var map = "{" + fields.joined(separator: ", ") + "}"
             // ShiftedLogitMap holds the plain map as its first member.
             if shifted {
-                let divisor = divided ? ", " + CppLiterals.double(m.divisor) : ""
+                // Always spelled out (0: none): -Wextra rejects an aggregate with a member left out.
+                let divisor = ", " + (divided ? CppLiterals.double(m.divisor) : "0")
                 map = "{\(map), \(m.shift == nil ? "false" : "true"), \(CppLiterals.double(m.shift ?? 0))\(divisor)}"
             }
             out += "    \(map),\n"

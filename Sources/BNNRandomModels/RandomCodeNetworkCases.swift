@@ -131,6 +131,19 @@ extension RandomCodeNetworks {
         e.activation = .sign
         e.denseBits = [1, 2]
         cases.append(Case(name: "8-bit input, 1-bit weights and sign (v1 thresholds with negated rows), +1 border classes", id: "cnn_8bit_input_sign_border_classes", options: e))
+
+        var f = Options(inputShape: Shape3(height: 5, width: 5, channels: 1), sizes: [3])
+        f.encoding = .int8
+        f.scale = 0.047
+        var f1 = Conv(filters: 3, kernel: Pair(3, 3))
+        f1.weightBits = 2
+        f1.pool = .average
+        f1.poolSize = nil
+        f.convs = [f1]
+        f.denseBits = [8]
+        // Signs: the pooled step 2/9 times 9 is a small whole number, so the product is exact.
+        f.activation = .sign
+        cases.append(Case(name: "global 3x3 average pool of signs before the last layer (logit maps divide by 9)", id: "cnn_global_average_divisor", options: f))
         return cases
     }
 }

@@ -103,9 +103,9 @@ struct LogitMap {
 
 // A LogitMap followed by a `shift` (version 2): y + shift, added last (one more rounding), when
 // `shifted`. Holds the plain map (not derived from it: C++14 aggregates have no bases), so it is
-// brace-initialized as {{plain map fields}, shifted, shift[, divisor]}; PlainLogitMap reads either
+// brace-initialized as {{plain map fields}, shifted, shift, divisor}; PlainLogitMap reads either
 // alike. A nonzero `divisor` divides inputScale * sum (exact there) once, right after it: the
-// exact sum after an average pool whose window is not a power of two; 0 (left out) divides by nothing.
+// exact sum after an average pool whose window is not a power of two; 0 divides by nothing.
 struct ShiftedLogitMap {
     LogitMap map;
     bool shifted;

@@ -32,4 +32,18 @@ final class ResidualEquivalenceTests: XCTestCase {
             print("\(testCase.name): \(joins) joins, up to \(predicted) classes predicted")
         }
     }
+
+    /// An average pool whose window is not a power of two right before the last layer: the logit
+    /// maps divide by its size (in the graph case and the chain case alike), bit-exact.
+    func testAverageOfNineBeforeTheLastLayerDivides() throws {
+        let graph = RandomCodeNetworks.residualCases().first { $0.id == "res_conv_downsample_gap" }
+        let chain = RandomCodeNetworks.cases().first { $0.id == "cnn_global_average_divisor" }
+        var random = RandomCodeNetworks(seed: 5)
+        for network in [graph.map { random.residualNetwork($0.options) }, chain.map { random.network($0.options) }] {
+            guard let network else { return XCTFail("case missing") }
+            let design = try Pipeline(file: "divisor.json").compile(network)
+            XCTAssertEqual(design.output.maps.map(\.divisor), Array(repeating: 9, count: design.classCount))
+            try MultiBitEquivalenceTests.check(network, design, count: 50, seed: 3, network.name)
+        }
+    }
 }

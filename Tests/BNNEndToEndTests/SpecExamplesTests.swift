@@ -61,6 +61,13 @@ final class SpecExamplesTests: XCTestCase {
         XCTAssertTrue(compileOutput.contains("estimate:"), compileOutput)
         let top = try String(contentsOfFile: out + "/src/tiny_residual.cpp", encoding: .utf8)
         XCTAssertTrue(top.contains("bnn::JoinThresholds<") && top.contains("bnn::Duplicate<") && top.contains("shortcut0"), top)
+        let report = try String(contentsOfFile: out + "/report.md", encoding: .utf8)
+        XCTAssertTrue(report.contains("## Shortcut FIFOs"), report)
+        // The depth column of each shortcut's row in that section.
+        let depths = ["shortcut0", "shortcut1"].map { stream in
+            report.split(separator: "\n").first { $0.hasPrefix("| \(stream) |") }.map { $0.split(separator: "|")[4].trimmingCharacters(in: .whitespaces) }
+        }
+        XCTAssertEqual(depths, ["9", "7"], report)
     }
 
     /// The version-2 examples compile (tiny_residual to a graph of nodes), and the simulated

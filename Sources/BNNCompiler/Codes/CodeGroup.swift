@@ -45,6 +45,11 @@ public struct CodeGroup: Sendable {
     /// The output code of a group with an `add`, for the shortcut's float64 value `z`: the
     /// reference's steps with `y + z` (one rounding) where the add stands.
     public func code(_ s: Double, unit j: Int, shortcut z: Double) -> Int {
+        Quantizer.chain(quantizers, value(s, unit: j, shortcut: z), channel: j)
+    }
+
+    /// The float64 value the first quantizer reads, for a group with an `add`.
+    public func value(_ s: Double, unit j: Int, shortcut z: Double) -> Double {
         var y = ReferenceMath.affine(s, alpha: alpha[j], bias: bias[j])
         let at = add?.position ?? steps.count
         for (n, step) in steps.enumerated() {
@@ -52,7 +57,7 @@ public struct CodeGroup: Sendable {
             y = step.apply(y, channel: j)
         }
         if at == steps.count { y = y + z }
-        return Quantizer.chain(quantizers, y, channel: j)
+        return y
     }
 
     /// The float64 value before the quantizers, for overflow checks.

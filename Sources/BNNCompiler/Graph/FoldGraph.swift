@@ -20,7 +20,10 @@ enum FoldGraph {
                 if case .node(let v) = source { return .node(nodeOf[v]) }
                 return source
             }
-            guard let main = meaning[unit.inputs[0]] else { continue }
+            // FuseGraph only lets a unit read earlier units' outputs.
+            guard let main = meaning[unit.inputs[0]] else {
+                throw Diagnostic(file: file, location: "layers", message: "internal error: graph unit \(u) reads a stream no earlier unit produces")
+            }
             let shortcut = unit.inputs.count > 1 ? meaning[unit.inputs[1]] : nil
             switch unit.kind {
             case .compute(let group):

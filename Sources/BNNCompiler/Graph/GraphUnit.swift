@@ -35,10 +35,15 @@ public struct ThresholdGroup: Sendable {
     /// The output code in channel c for the main operand's float64 value `x` (and the
     /// shortcut's, `z`), step by step as the reference evaluates it.
     public func code(main x: Double, shortcut z: Double?, channel c: Int) -> Int {
+        Quantizer.chain(quantizers, value(main: x, shortcut: z, channel: c), channel: c)
+    }
+
+    /// The float64 value the first quantizer reads.
+    public func value(main x: Double, shortcut z: Double?, channel c: Int) -> Double {
         var y = x
         if let z { y = y + z }
         for step in steps { y = step.apply(y, channel: c) }
-        return Quantizer.chain(quantizers, y, channel: c)
+        return y
     }
 
     /// +1 when the code never falls as the main value grows, -1 when it never rises, 0 constant.

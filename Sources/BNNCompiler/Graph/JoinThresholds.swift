@@ -23,7 +23,8 @@ enum JoinThresholds {
         let search = try levels(channels: group.outputs, shortcuts: z, levels: group.quantizers.last?.levels ?? 1, label: label, file: file) { j in
             let real = lanes.real(j, 0)
             reaches.append(lanes.reach(j))
-            return (lanes.reach(j), group.direction(unit: j) < 0, { a, z in group.code(real(a), unit: j, shortcut: z) })
+            return (lanes.reach(j), group.direction(unit: j) < 0, { a, z in group.value(real(a), unit: j, shortcut: z) },
+                    { Quantizer.chain(group.quantizers, $0, channel: j) })
         }
         let lowest = reaches.map(\.lowerBound).min() ?? 0
         let highest = reaches.map(\.upperBound).max() ?? 0
@@ -68,7 +69,8 @@ enum JoinThresholds {
             search = (thresholds, IntegerType(holding: 0...(levels + 1)))
         } else {
             search = try levels(channels: channels, shortcuts: z, levels: group.quantizers.last?.levels ?? 1, label: group.first.label, file: file) { c in
-                (0...maxCode, group.direction(channel: c) < 0, { u, z in group.code(main: values[u], shortcut: z, channel: c) })
+                (0...maxCode, group.direction(channel: c) < 0, { u, z in group.value(main: values[u], shortcut: z, channel: c) },
+                 { Quantizer.chain(group.quantizers, $0, channel: c) })
             }
         }
         let pool = group.codePool.map { FoldCodes.codePoolStage($0, bits: search.thresholds.outputBits) }
@@ -84,20 +86,28 @@ enum JoinThresholds {
         return (stage, FoldCodes.meaning(of: group.quantizers, pool: group.codePool, bits: bits))
     }
 
-    /// For every channel (its reachable main values, whether its code falls, and the code of
-    /// main value m and shortcut value z) and every shortcut value: the ascending thresholds.
+    /// For every channel (its reachable main values, whether its code falls, the value its first
+    /// quantizer reads for main value m and shortcut value z, and the quantizers) and every
+    /// shortcut value: the ascending thresholds.
     private static func levels<Z>(channels: Int, shortcuts: [Z], levels: Int, label: String, file: String,
-                                  channel: (Int) -> (ClosedRange<Int>, Bool, (Int, Z) -> Int)) throws(Diagnostic) -> (thresholds: MultiLevelThresholds, type: IntegerType) {
+                                  channel: (Int) -> (ClosedRange<Int>, Bool, (Int, Z) -> Double, (Double) -> Int)) throws(Diagnostic) -> (thresholds: MultiLevelThresholds, type: IntegerType) {
         var values = Array(repeating: [[Int]](), count: shortcuts.count)
         var falling: [Bool] = []
         var (lowest, highest) = (0, 0)
         for c in 0..<channels {
-            let (reach, falls, code) = channel(c)
+            let (reach, falls, value, quantize) = channel(c)
+            let code = { (m: Int, z: Z) in quantize(value(m, z)) }
             falling.append(falls)
             let searched = falls ? -reach.upperBound...(-reach.lowerBound) : reach
             lowest = min(lowest, searched.lowerBound, reach.lowerBound)
             highest = max(highest, searched.upperBound + 1, reach.upperBound)
             for (v, z) in shortcuts.enumerated() {
+                // Every step is monotone, so the ends show whether any value overflows (a NaN
+                // decision would not be monotone).
+                if let m = [reach.lowerBound, reach.upperBound].first(where: { !value($0, z).isFinite }) {
+                    throw Diagnostic(file: file, location: "\(label) output \(c)",
+                                     message: "float64 overflow: the value before the quantizer becomes \(value(m, z)) at main value \(m), so its decision cannot be compiled exactly; rescale alpha, bias or the batchnorm")
+                }
                 var row: [Int] = []
                 for l in 1...max(levels, 1) {
                     guard case .rising(let t) = ThresholdSearch.find(in: searched, decide: { code(falls ? -$0 : $0, z) >= l }) else {
