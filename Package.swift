@@ -8,6 +8,7 @@ let templateResources: [Resource] = [
     "cpp/bnn_activation.hpp",
     "cpp/bnn_argmax.hpp",
     "cpp/bnn_binarize.hpp",
+    "cpp/bnn_join.hpp",
     "cpp/bnn_lanes.hpp",
     "cpp/bnn_library.hpp",
     "cpp/bnn_mvau.hpp",

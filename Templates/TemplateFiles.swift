@@ -6,6 +6,7 @@ public enum TemplateFiles {
         ("bnn_activation.hpp", PackageResources.bnn_activation_hpp),
         ("bnn_argmax.hpp", PackageResources.bnn_argmax_hpp),
         ("bnn_binarize.hpp", PackageResources.bnn_binarize_hpp),
+        ("bnn_join.hpp", PackageResources.bnn_join_hpp),
         ("bnn_lanes.hpp", PackageResources.bnn_lanes_hpp),
         ("bnn_library.hpp", PackageResources.bnn_library_hpp),
         ("bnn_mvau.hpp", PackageResources.bnn_mvau_hpp),

@@ -34,15 +34,6 @@ struct CompiledModel {
         design = runtimeWeights ? stages.design.runtimeWritable() : stages.design
     }
 
-    /// Lowering, estimates and C++ still read the chain of `layers`: a residual graph stops here
-    /// with one line naming its first join (or requantization) until they follow `design.nodes`.
-    func refuseGraph(file: String) throws(Diagnostic) {
-        guard !design.isChain else { return }
-        let stages = design.nodes.compactMap(\.thresholdStage)
-        throw Diagnostic(file: file, location: (stages.first { $0.isJoin } ?? stages.first)?.label ?? "layers",
-                         message: ProjectEmitter.graphRefusal)
-    }
-
     /// The estimate of the design, built once: the optimizer's when it chose the folding (and
     /// the design is the one it priced: not after runtimeWritable() widened its types).
     func estimate(clockNs: Double) -> DesignEstimate {
@@ -57,7 +48,6 @@ enum CompileCommand {
     static func run(_ args: Arguments, print: (String) -> Void) throws {
         let dump = try DumpAfter.requested(args)
         let model = try CompiledModel(args)
-        try model.refuseGraph(file: args.modelFile)
         if let dump {
             print(String(dump.json(model, model.estimate(clockNs: try args.double("--clock-ns", default: EmitOptions.defaultClockNs))).dropLast()))
             return

@@ -12,7 +12,6 @@ enum EstimateCommand {
     static func run(_ args: Arguments, print: (String) -> Void) throws {
         let dump = try DumpAfter.requested(args)
         let model = try CompiledModel(args)
-        try model.refuseGraph(file: args.modelFile)
         let estimate = model.estimate(clockNs: try args.double("--clock-ns", default: EmitOptions.defaultClockNs))
         if let dump { return print(String(dump.json(model, estimate).dropLast())) }
         print(ReportMarkdown.render(estimate, optimization: model.optimization?.summary))

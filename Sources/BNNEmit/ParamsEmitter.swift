@@ -46,7 +46,24 @@ enum ParamsEmitter {
                 }
             }
         }
+        for (n, node) in design.nodes.enumerated() {
+            guard let t = node.thresholdStage else { continue }
+            let codes = t.shortcutBits.map { "per \($0)-bit shortcut code k" } ?? "a requantization (k = 0)"
+            out += "// \(SafeText.cppComment(t.label)): \(t.channels) channels, PE=\(t.pe), thresholds \(codes).\n"
+            out += multiThresholds(t.thresholds, type: t.thresholdType, name: TopEmitter.nodeThresholdsName(n), typeName: joinThresholdsType(t))
+            if let pool = t.pool, pool.kind == .max {
+                let padded = Divisors.ceilDiv(t.channels, t.pe) * t.pe
+                out += "// \(SafeText.cppComment(pool.label)): channels that take the smallest code of the window.\n"
+                out += poolFlags(pool.padded(channels: padded).andChannels, simd: t.pe, name: TopEmitter.nodePoolFlagsName(n))
+            }
+        }
         return out
+    }
+
+    /// The C++ type of a threshold node's ROM (bnn_join.hpp).
+    static func joinThresholdsType(_ t: ThresholdStage) -> String {
+        let rom = t.thresholds
+        return "bnn::CodeIndexedThresholds<\(rom.pe), \(rom.depth), \(t.shortcutCodes), \(rom.levels), \(rom.outputBits), \(t.thresholdType.cName)>"
     }
 
     static func logitMapDefinitions(_ design: Design) -> String {
@@ -89,7 +106,7 @@ enum ParamsEmitter {
         return IntegerType(holding: low...high)
     }
 
-    private static func multiThresholds(_ rom: MultiThresholdROM, type: IntegerType, name: String) -> String {
+    private static func multiThresholds(_ rom: MultiThresholdROM, type: IntegerType, name: String, typeName: String? = nil) -> String {
         let rows = rom.classes * rom.depth
         var values = ""
         var falling = ""
@@ -103,10 +120,11 @@ enum ParamsEmitter {
             values += "    {" + wrapped(neurons) + "},\n"
             falling += "    {" + wrapped((0..<rom.depth).map { rom.isFalling(bank: bank, address: $0) ? "true" : "false" }) + "},\n"
         }
-        var out = "// Multi-threshold: neuron r\(rom.border == nil ? "" : " of class k") at values[r % PE][\(rom.border == nil ? "" : "k * \(rom.depth) + ")r / PE][0..\(rom.levels - 1)] (ascending);\n"
+        let classed = rom.border != nil || rom.classes > 1
+        var out = "// Multi-threshold: neuron r\(classed ? " of class k" : "") at values[r % PE][\(classed ? "k * \(rom.depth) + " : "")r / PE][0..\(rom.levels - 1)] (ascending);\n"
             + "// output code = count(a >= t[l]), a = -acc where falling[r % PE][r / PE], else acc.\n"
         guard let border = rom.border else {
-            return out + "static const \(activationType(rom, type: type)) \(name) = {\n  {\n\(values)  },\n  {\n\(falling)  },\n};\n\n"
+            return out + "static const \(typeName ?? activationType(rom, type: type)) \(name) = {\n  {\n\(values)  },\n  {\n\(falling)  },\n};\n\n"
         }
         out += "// Output pixel (y, x) is in class rowClass[y] * \(border.columnOverlaps.count) + colClass[x].\n"
         return out + "static const \(activationType(rom, type: type)) \(name) = {\n  {\n\(values)  },\n  {\n\(falling)  },\n"

@@ -39,15 +39,9 @@ public enum ProjectEmitter {
     /// Name of the file that marks a directory as bnn-hls output (safe to replace).
     public static let markerFile = "bnn-hls-output.txt"
 
-    /// Why a residual graph (`Design.nodes` other than a chain) gets no project yet.
-    public static let graphRefusal =
-        "residual graphs (`input`, `add`) simulate and verify, but their hardware (dataflow lowering, estimates, C++ join and duplicate stages) is not generated yet; use `bnn-hls simulate` or `bnn-hls verify`"
-
     /// `graph` is the design's lowering (`DataflowGraph(design:)` when not given). With
     /// `options.runtimeWeights` the design must be `runtimeWritable()` (and `graph` its lowering).
     public static func emit(_ design: Design, graph: DataflowGraph? = nil, vectors: TestVectors, options: EmitOptions) throws -> [GeneratedFile] {
-        // Lowering reads the chain of `layers`; joins and duplicates are not lowered yet.
-        guard design.isChain else { throw EmitError(message: graphRefusal) }
         let graph = graph ?? DataflowGraph(design: design)
         let runtime = options.runtimeWeights ? RuntimeProject(design: design, graph: graph) : nil
         let stages = graph.stages
@@ -188,6 +182,13 @@ enum ReadmeTables {
             case .argMax(let classes, let lanes, _, _):
                 what = "\(classes) classes"
                 pe = "\(lanes)"
+            case .duplicate(let width, _):
+                what = "\(width)-bit words to two readers"
+            case .join(let j):
+                what = "\(j.channels) channels x \(j.pixels) pixels, \(j.mainType.bits)-bit main values"
+                    + (j.shortcutBits.map { ", thresholds per \($0)-bit shortcut code" } ?? "")
+                    + ", \(j.levels) levels to \(j.outputBits)-bit codes"
+                pe = "\(j.pe)"
             }
             rows.append("| \(SafeText.markdown(stage.label)) | `\(function)` | \(what) | \(pe) | \(simd) | \(stage.cycles) |")
         }

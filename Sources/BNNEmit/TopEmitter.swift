@@ -11,6 +11,8 @@ struct TopEmitter {
     static func weightsName(_ l: Int) -> String { "bnn_layer\(l)_weights" }
     static func thresholdsName(_ l: Int) -> String { "bnn_layer\(l)_thresholds" }
     static func poolFlagsName(_ l: Int) -> String { "bnn_layer\(l)_pool_and" }
+    static func nodeThresholdsName(_ n: Int) -> String { "bnn_node\(n)_thresholds" }
+    static func nodePoolFlagsName(_ n: Int) -> String { "bnn_node\(n)_pool_and" }
 
     /// Widest `ap_uint` the open headers take without `AP_INT_MAX_W`.
     static let defaultMaxWidth = 1024
@@ -53,8 +55,12 @@ struct TopEmitter {
     }
 
     private mutating func newStream(width: Int, writer: StageID, _ comment: String) -> String {
-        let name = "s\(streamCount)"
-        streamCount += 1
+        var name = "s\(streamCount)"
+        if case .shortcut(let k) = writer {
+            name = "shortcut\(k)"  // named, so BNN_CSIM_DEPTHS can cut it
+        } else {
+            streamCount += 1
+        }
         widths.append(width)
         streamKeys.append(writer)
         let depth = depths[writer] ?? 2
@@ -72,18 +78,27 @@ struct TopEmitter {
     }
 
     private mutating func build() {
-        var current = "in"
+        var names: [StageID: String] = [:]
         widths.append(inputWordBits)
         for (i, stage) in stages.enumerated() {
             let isLast = i == stages.count - 1
-            let target = isLast ? "out" : newStream(width: stage.outputWidth, writer: stage.id, streamComment(stage))
-            if isLast { widths.append(stage.outputWidth) }
+            var targets: [String] = []
+            if isLast {
+                targets = ["out"]
+                widths.append(stage.outputWidth)
+            } else {
+                for id in stage.outputs {
+                    let name = newStream(width: stage.outputWidth, writer: id, streamComment(stage, id))
+                    names[id] = name
+                    targets.append(name)
+                }
+            }
             switch stage.kind {
             case .widthConverter, .repack: widths.append(stage.inputWidth + stage.outputWidth)
             default: break
             }
-            calls.append(Self.process(call(stage, from: current, to: target)))
-            current = target
+            let sources = stage.inputs.isEmpty ? ["in"] : stage.inputs.map { names[$0] ?? "in" }
+            calls.append(Self.process(call(stage, from: sources, to: targets)))
         }
     }
 
@@ -95,26 +110,34 @@ struct TopEmitter {
         return lines.joined(separator: "\n")
     }
 
-    private func streamComment(_ stage: HardwareStage) -> String {
-        switch stage.id {
+    private func streamComment(_ stage: HardwareStage, _ stream: StageID) -> String {
+        switch stream {
         case .binarize: return (design.binarizer?.outputBits ?? 1) == 1 ? "input bits" : "input codes"
         case .converter(let l): return "layer \(l) input"
         case .window(let l): return "layer \(l) windows"
         case .windowRepack(let l): return "layer \(l) MVAU input"
         case .mvau(let l):
             if l == design.layers.count - 1 { return "class accumulators" }
+            if case .accumulator = design.layers[l].activation { return "layer \(l) accumulators (\(design.layers[l].accumulatorType.cName))" }
             let bits = design.layers[l].outputBits
             return bits == 1 ? "layer \(l) output bits" : "layer \(l) output codes (\(bits) bits each)"
         case .pool(let l):
             let bits = design.layers[l].pool.map { $0.kind == .sum ? $0.outputBits : $0.bits } ?? 1
             return bits == 1 ? "layer \(l) pooled bits" : "layer \(l) pooled codes (\(bits) bits each)"
         case .argmax: return "class index"
+        case .duplicate(let n, _): return "\(n < 0 ? "input" : "node \(n) output") copy"
+        case .shortcut: return "shortcut: the copy the join reads after the long branch"
+        case .joinConverter(let n, let port): return "node \(n) \(port == 0 ? "main" : "shortcut") input"
+        case .join(let n), .joinPool(let n):
+            guard let t = design.nodes[n].thresholdStage else { return "node \(n) output" }
+            return "\(SafeText.cppComment(t.label)) output codes (\(stream == .join(node: n) ? t.codeBits : t.outputBits) bits each)"
         }
     }
 
     /// One library call, with its comment line where it helps a reader.
-    private mutating func call(_ stage: HardwareStage, from current: String, to target: String) -> String {
+    private mutating func call(_ stage: HardwareStage, from sources: [String], to targets: [String]) -> String {
         let l = stage.layer
+        let current = sources[0], target = targets[0]
         switch stage.kind {
         case .binarize(let simd, let channels, let encoding, let thresholdType, let words):
             let value = encoding == .bipolar ? "bnn::BipolarValue" : "bnn::IntegerValue<8, \(encoding == .int8)>"
@@ -179,22 +202,40 @@ struct TopEmitter {
             return "    // \(SafeText.cppComment(layer.label)): \(f)\(note)\n    bnn::Mvau<\(layer.inputs), \(layer.outputs), \(f.simd), \(f.pe), \(lane), \(acc), \(activationType)>(\(current), \(target), \(Self.weightsName(l)), \(activationArgument), \(reps));"
         case .maxPool(let pool, let simd):
             let i = pool.input
-            let label = design.layers[l].pool.map { SafeText.cppComment($0.label) } ?? "max-pool"
+            var label = design.layers[l].pool.map { SafeText.cppComment($0.label) } ?? "max-pool"
+            var flags = Self.poolFlagsName(l)
+            if case .joinPool(let n) = stage.id {
+                label = SafeText.cppComment(pool.label)
+                flags = Self.nodePoolFlagsName(n)
+            }
             let dims = "\(i.height), \(i.width), \(i.channels), \(pool.pool.height), \(pool.pool.width), \(pool.stride.height), \(pool.stride.width), \(simd)"
             let revisit = CycleModel.poolMinRevisit
             switch (pool.kind, pool.bits) {
             case (.sum, _):
                 return "    // \(label): sums of \(pool.bits)-bit codes, \(pool.outputBits) bits\n    bnn::SumPool<\(dims), \(pool.bits), \(pool.outputBits), \(revisit)>(\(current), \(target), 1);"
             case (.max, 1):
-                return "    // \(label)\n    bnn::MaxPoolBinary<\(dims), \(revisit)>(\(current), \(target), \(Self.poolFlagsName(l)), 1);"
+                return "    // \(label)\n    bnn::MaxPoolBinary<\(dims), \(revisit)>(\(current), \(target), \(flags), 1);"
             case (.max, _):
-                return "    // \(label): \(pool.bits)-bit codes\n    bnn::MaxPoolCodes<\(dims), \(pool.bits), \(revisit)>(\(current), \(target), \(Self.poolFlagsName(l)), 1);"
+                return "    // \(label): \(pool.bits)-bit codes\n    bnn::MaxPoolCodes<\(dims), \(pool.bits), \(revisit)>(\(current), \(target), \(flags), 1);"
             }
         case .argMax(let classes, let pe, let accumulatorType, let logits):
             if logits {
                 return "    // Argmax over float64 logits: the classes' maps differ, so compare what the network compares.\n    bnn::LogitArgMax<\(classes), \(pe), \(accumulatorType.cName), \(indexBits)>(\(current), \(target), \(Self.classMapsName), 1);"
             }
             return "    // Argmax over the class accumulators (one shared, strictly increasing logit map).\n    bnn::ArgMax<\(classes), \(pe), \(accumulatorType.cName), \(indexBits)>(\(current), \(target), 1);"
+        case .duplicate(let width, let words):
+            return "    bnn::Duplicate<\(width), \(words)>(\(current), \(target), \(targets[1]), 1);"
+        case .join(let j):
+            guard case .join(let n) = stage.id, let t = design.nodes[n].thresholdStage else { return "" }
+            let name = Self.nodeThresholdsName(n)
+            partitions.append("#pragma HLS ARRAY_PARTITION variable=\(name).values complete dim=1")
+            partitions.append("#pragma HLS ARRAY_PARTITION variable=\(name).values complete dim=3")
+            partitions.append("#pragma HLS ARRAY_PARTITION variable=\(name).falling complete dim=1")
+            let dims = "\(j.channels), \(j.pe), \(j.pixels), \(j.mainType.cName)"
+            guard let bits = j.shortcutBits else {
+                return "    // \(SafeText.cppComment(t.label)): requantization, \(j.levels) levels to \(j.outputBits)-bit codes\n    bnn::Requantize<\(dims)>(\(current), \(target), \(name), 1);"
+            }
+            return "    // \(SafeText.cppComment(t.label)): thresholds per shortcut code (\(bits)-bit), \(j.levels) levels to \(j.outputBits)-bit codes\n    bnn::JoinThresholds<\(dims), \(bits)>(\(current), \(sources[1]), \(target), \(name), 1);"
         }
     }
 }

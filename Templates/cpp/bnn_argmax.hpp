@@ -6,6 +6,8 @@
 #include <ap_int.h>
 #include <hls_stream.h>
 
+#include "bnn_threaded_csim.hpp"
+
 #include "bnn_lanes.hpp"
 #include "bnn_rom.hpp"
 
@@ -120,6 +122,7 @@ void ArgMax(hls::stream<ap_uint<PE * TAcc::width> > &in, hls::stream<ap_uint<IND
     const unsigned total = reps * scan.NF;
     for (unsigned i = 0; i < total; i++) {
 #pragma HLS PIPELINE II=1
+        BNN_CSIM_TICK();  // threaded C-sim: one cycle per iteration
         scan.step(in, out);
     }
 }
@@ -136,6 +139,7 @@ void LogitArgMax(hls::stream<ap_uint<PE * TAcc::width> > &in,
     const unsigned total = reps * scan.NF;
     for (unsigned i = 0; i < total; i++) {
 #pragma HLS PIPELINE
+        BNN_CSIM_TICK();  // threaded C-sim: one cycle per iteration
         scan.step(in, out);
     }
 }

@@ -6,6 +6,8 @@
 #include <ap_int.h>
 #include <hls_stream.h>
 
+#include "bnn_threaded_csim.hpp"
+
 #include "bnn_lanes.hpp"
 #include "bnn_rom.hpp"
 #include "bnn_activation.hpp"
@@ -28,6 +30,7 @@ void ThresholdWords(hls::stream<ap_uint<IN_WIDTH> > &in, hls::stream<ap_uint<OUT
     const unsigned total = reps * PIXELS * CF;
     for (unsigned i = 0; i < total; i++) {
 #pragma HLS PIPELINE II=1
+        BNN_CSIM_TICK();  // threaded C-sim: one cycle per iteration
         out.write(lanes(in.read(), cf));
         cf = (cf == CF - 1) ? 0 : cf + 1;
     }

@@ -6,6 +6,8 @@
 #include <ap_int.h>
 #include <hls_stream.h>
 
+#include "bnn_threaded_csim.hpp"
+
 namespace bnn {
 
 // The stage between padded units: it strips the padding lanes a padded Mvau or pool leaves at the
@@ -68,6 +70,7 @@ void StreamRepack(hls::stream<ap_uint<IN_LANES * LANE_BITS> > &in,
     unsigned outWord = 0;   // word index in the current output vector
     while (writes < totalWrites) {
 #pragma HLS PIPELINE II=1
+        BNN_CSIM_TICK();  // threaded C-sim: one cycle per iteration
         const bool doRead = reads < totalReads && buffered <= OUT_LANES;
         if (doRead) {
             const bool last = inWord == IN_WORDS - 1;

@@ -6,6 +6,18 @@
 // live processes are blocked, the run prints each stream's fill and exits with status 3.
 // Outside the mode the macros expand to plain calls and no-op declarations (synthesizable).
 // Hidden test hook: BNN_CSIM_DEPTHS="s3=1,s5=1" overrides the depth of the named streams.
+//
+// Logical clock (cycles comparable to the Swift cycle model, Sources/BNNDataflow/Timing): every
+// II=1 loop calls BNN_CSIM_TICK() at the start of each iteration, so an iteration takes one
+// cycle after the previous one. It also starts no earlier than the cycle after the one that
+// wrote each word it reads, and its write of word j into a FIFO of depth D no earlier than the
+// cycle after the one that read word j - D (the slot it takes). An iteration's reads and writes
+// get its final cycle when the next iteration (or the process) starts; a reader waits for the
+// write time of its word, a writer for the read time of its slot. Processes and stream histories
+// (keyed by stream name) keep their clocks across calls of the top function, so consecutive
+// frames overlap as in hardware. After each call the run prints
+// `csim-cycles: frame F done at cycle C` (C = one past the cycle of the frame's last write to
+// the top function's output). A process that never ticks is untimed (its I/O is not delayed).
 #ifndef BNN_THREADED_CSIM_HPP
 #define BNN_THREADED_CSIM_HPP
 
@@ -14,8 +26,12 @@
 #define BNN_FIFO_DEPTH(s, depth) static_assert((depth) > 0, "FIFO depth")
 #define BNN_PROCESS(...) __VA_ARGS__
 #define BNN_JOIN_PROCESSES() static_assert(true, "DATAFLOW end")
+#define BNN_CSIM_TICK() ((void)0)
 
 #else
+
+#include <climits>
+#include <map>
 
 #include <condition_variable>
 #include <cstdio>
@@ -30,6 +46,26 @@
 
 namespace bnn_csim {
 
+const long long PENDING = LLONG_MIN;  // an iteration that has not got its cycle yet
+
+// Timing of one FIFO over the whole run: the cycle each word was written and read.
+struct StreamClock {
+    std::vector<long long> writeTimes;
+    std::vector<long long> readTimes;
+};
+
+// One process's clock: the cycle of its current iteration and the I/O still waiting for it.
+struct ProcessClock {
+    long long now = -1;
+    bool timed = false;  // ticked at least once
+    struct Stamp {
+        std::vector<long long> *times;
+        size_t index;
+        bool output;  // a write into an unbounded stream: the top function's output
+    };
+    std::vector<Stamp> pending;
+};
+
 // One lock and one condition for every stream: simple, and "all blocked" is then one comparison.
 struct Scheduler {
     std::mutex lock;
@@ -43,6 +79,13 @@ struct Scheduler {
     std::vector<const void *> streams;
     std::vector<std::function<std::string()>> describe;
     std::vector<std::thread> threads;
+    // Clocks by call order of the processes (the same in every call of the top function), and
+    // stream histories by name.
+    std::deque<ProcessClock> clocks;  // a deque: running threads hold pointers into it
+    size_t spawned = 0;
+    std::map<std::string, StreamClock> histories;
+    long long lastOutput = -1;  // latest write into an unbounded stream (the top's output)
+    long long frame = 0;
 
     static Scheduler &shared() {
         static Scheduler s;
@@ -53,6 +96,58 @@ struct Scheduler {
 inline bool &inProcess() {
     static thread_local bool flag = false;
     return flag;
+}
+
+inline ProcessClock *&currentClock() {
+    static thread_local ProcessClock *clock = nullptr;
+    return clock;
+}
+
+// Lock held: gives the current iteration's I/O its cycle.
+inline void settle(ProcessClock &c) {
+    Scheduler &s = Scheduler::shared();
+    for (auto &p : c.pending) {
+        (*p.times)[p.index] = c.now;
+        if (p.output && c.now > s.lastOutput) s.lastOutput = c.now;
+    }
+    if (!c.pending.empty()) s.changed.notify_all();
+    c.pending.clear();
+}
+
+// Lock held: records the cycle of an I/O of the current iteration (now, if untimed).
+inline void stamp(std::vector<long long> &times, size_t index, bool output) {
+    ProcessClock *c = currentClock();
+    ProcessClock::Stamp entry = {&times, index, output};
+    if (c != nullptr && c->timed) {
+        times[index] = PENDING;
+        c->pending.push_back(entry);
+    } else {
+        ProcessClock untimed;
+        untimed.now = c != nullptr ? c->now : -1;  // the testbench's input is there from cycle 0
+        untimed.pending.push_back(entry);
+        settle(untimed);
+    }
+}
+
+// Lock held: the current iteration starts no earlier than `cycle`.
+inline void notBefore(long long cycle) {
+    ProcessClock *c = currentClock();
+    if (c != nullptr && c->timed && cycle > c->now) c->now = cycle;
+}
+
+inline StreamClock *historyOf(const std::string &name) {
+    Scheduler &s = Scheduler::shared();
+    static long long unnamed = 0;
+    return &s.histories[name == "unnamed" ? name + "#" + std::to_string(unnamed++) : name];
+}
+
+inline void tick() {
+    ProcessClock *c = currentClock();
+    if (c == nullptr) return;
+    std::lock_guard<std::mutex> guard(Scheduler::shared().lock);
+    settle(*c);
+    c->timed = true;
+    c->now += 1;
 }
 
 // Called with the lock held. A woken waiter counts as blocked until it runs again, so the
@@ -105,11 +200,15 @@ inline void spawn(std::function<void()> body) {
     std::lock_guard<std::mutex> guard(s.lock);
     s.starting = true;
     s.live += 1;
-    s.threads.emplace_back([body] {
+    while (s.clocks.size() <= s.spawned) s.clocks.emplace_back();
+    ProcessClock *clock = &s.clocks[s.spawned++];
+    s.threads.emplace_back([body, clock] {
         inProcess() = true;
+        currentClock() = clock;
         body();
         Scheduler &t = Scheduler::shared();
         std::lock_guard<std::mutex> done(t.lock);
+        settle(*clock);
         t.live -= 1;
         t.changed.notify_all();
         // The process that just ended may have been the last one able to move the others.
@@ -127,6 +226,10 @@ inline void joinAll() {
         if (s.live > 0) reportDeadlockIfStuck(s, "every process waits once all have started");
     }
     for (auto &t : threads) t.join();
+    std::lock_guard<std::mutex> guard(s.lock);
+    s.spawned = 0;  // the next call's processes continue these clocks
+    std::printf("csim-cycles: frame %lld done at cycle %lld\n", s.frame++, s.lastOutput + 1);
+    std::fflush(stdout);
 }
 
 }  // namespace bnn_csim
@@ -141,6 +244,7 @@ class stream {
     explicit stream(const char *name) : name_(name) {
         bnn_csim::Scheduler &s = bnn_csim::Scheduler::shared();
         std::lock_guard<std::mutex> guard(s.lock);
+        clock_ = bnn_csim::historyOf(name_);
         s.streams.push_back(this);
         s.describe.push_back([this] { return describe(); });
     }
@@ -167,27 +271,26 @@ class stream {
         bnn_csim::Scheduler &s = bnn_csim::Scheduler::shared();
         std::unique_lock<std::mutex> guard(s.lock);
         std::string why = "read of empty stream " + name_;
-        bnn_csim::waitUntil(guard, [this] { return !items_.empty(); }, why.c_str());
-        T value = items_.front();
-        items_.pop_front();
-        s.changed.notify_all();
-        return value;
+        bnn_csim::waitUntil(guard, [this] { return frontReady(); }, why.c_str());
+        return take();
     }
     void read(T &value) { value = read(); }
     void write(const T &value) {
         bnn_csim::Scheduler &s = bnn_csim::Scheduler::shared();
         std::unique_lock<std::mutex> guard(s.lock);
         std::string why = "write to full stream " + name_;
-        bnn_csim::waitUntil(guard, [this] { return depth_ == 0 || int(items_.size()) < depth_; }, why.c_str());
-        items_.push_back(value);
+        const size_t index = clock_->writeTimes.size();
+        bnn_csim::waitUntil(guard, [this, index] { return slotReady(index); }, why.c_str());
+        if (depth_ != 0 && index >= size_t(depth_)) bnn_csim::notBefore(clock_->readTimes[index - depth_] + 1);
+        clock_->writeTimes.push_back(bnn_csim::PENDING);
+        bnn_csim::stamp(clock_->writeTimes, index, depth_ == 0);
+        items_.push_back(std::make_pair(value, index));
         s.changed.notify_all();
     }
     bool read_nb(T &value) {
         std::lock_guard<std::mutex> guard(bnn_csim::Scheduler::shared().lock);
-        if (items_.empty()) return false;
-        value = items_.front();
-        items_.pop_front();
-        bnn_csim::Scheduler::shared().changed.notify_all();
+        if (!frontReady()) return false;
+        value = take();
         return true;
     }
     bool empty() {
@@ -206,7 +309,24 @@ class stream {
     void operator<<(const T &value) { write(value); }
 
   private:
-    // Lock held by the caller.
+    // Lock held by the caller in all of these.
+    bool frontReady() const { return !items_.empty() && clock_->writeTimes[items_.front().second] != bnn_csim::PENDING; }
+    // The FIFO has room, and the read that freed the slot of word `index` has its cycle.
+    bool slotReady(size_t index) const {
+        if (depth_ == 0) return true;
+        if (int(items_.size()) >= depth_) return false;
+        return index < size_t(depth_) || (clock_->readTimes.size() > index - depth_ && clock_->readTimes[index - depth_] != bnn_csim::PENDING);
+    }
+    T take() {
+        const std::pair<T, size_t> item = items_.front();
+        items_.pop_front();
+        bnn_csim::notBefore(clock_->writeTimes[item.second] + 1);
+        clock_->readTimes.push_back(bnn_csim::PENDING);
+        bnn_csim::stamp(clock_->readTimes, item.second, false);
+        bnn_csim::Scheduler::shared().changed.notify_all();
+        return item.first;
+    }
+
     std::string describe() const {
         const char *state = items_.empty() ? "EMPTY" : (depth_ != 0 && int(items_.size()) >= depth_ ? "FULL" : "partly filled");
         return "stream " + name_ + ": " + std::to_string(items_.size()) + "/" +
@@ -215,7 +335,8 @@ class stream {
 
     std::string name_;
     int depth_ = 0;
-    std::deque<T> items_;
+    std::deque<std::pair<T, size_t> > items_;  // value, word index in the stream's history
+    bnn_csim::StreamClock *clock_ = nullptr;
 };
 
 }  // namespace hls
@@ -223,6 +344,7 @@ class stream {
 #define BNN_FIFO_DEPTH(s, depth) (s).set_depth(depth)
 #define BNN_PROCESS(...) bnn_csim::spawn([&] { __VA_ARGS__; })
 #define BNN_JOIN_PROCESSES() bnn_csim::joinAll()
+#define BNN_CSIM_TICK() bnn_csim::tick()
 
 #endif  // BNN_THREADED_CSIM
 #endif  // BNN_THREADED_CSIM_HPP

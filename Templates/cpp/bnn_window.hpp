@@ -7,6 +7,8 @@
 #include <ap_int.h>
 #include <hls_stream.h>
 
+#include "bnn_threaded_csim.hpp"
+
 #include "bnn_lanes.hpp"
 
 namespace bnn {
@@ -150,6 +152,7 @@ void SlidingWindow(hls::stream<ap_uint<SIMD * Pad::IN_WIDTH> > &in,
 #pragma HLS PIPELINE II=1
 #pragma HLS DEPENDENCE variable=lineBuffer inter false
 #pragma HLS DEPENDENCE variable=lineBuffer intra false
+        BNN_CSIM_TICK();  // threaded C-sim: one cycle per iteration
         if (t < readEnd) {
             const InWord x = in.read();
             lineBuffer[wrSlot][wrPos] = x;

@@ -17,23 +17,31 @@ final class JoinThresholdProofTests: XCTestCase {
                 var random = RandomCodeNetworks(seed: UInt64(700 * (c + 1) + seed))
                 let network = random.residualNetwork(testCase.options)
                 let design = try Pipeline(file: "proof.json").compile(network)
-                for node in design.nodes {
-                    guard let stage = node.thresholdStage else { continue }
-                    // A join after an MVAU reads its accumulators; every other stage reads codes.
-                    if case .node(let m) = node.inputs[0], let l = design.nodes[m].layer, case .accumulator = design.layers[l].activation {
-                        proved.pairs += try Self.proveJoin(stage, design.layers[l], shortcut: node.inputs.count > 1, network, testCase.name)
-                        proved.joins += 1
-                    } else {
-                        proved.pairs += try Self.proveCodeStage(stage, network, testCase.name)
-                        proved.codeStages += 1
-                    }
-                }
+                let found = try Self.proveNodes(design, network, testCase.name)
+                proved = (proved.joins + found.joins, proved.codeStages + found.codeStages, proved.pairs + found.pairs)
             }
         }
         XCTAssertGreaterThan(proved.joins, 20)
         XCTAssertGreaterThan(proved.codeStages, 20)
         XCTAssertGreaterThan(proved.pairs, 20_000)
         print("proved \(proved.pairs) (channel, main value, shortcut code) triples over \(proved.joins) joins and \(proved.codeStages) stages on codes")
+    }
+
+    /// Proves every threshold stage of `design`: (joins, stages on codes, pairs proved).
+    static func proveNodes(_ design: Design, _ network: Network, _ name: String) throws -> (joins: Int, codeStages: Int, pairs: Int) {
+        var proved = (joins: 0, codeStages: 0, pairs: 0)
+        for node in design.nodes {
+            guard let stage = node.thresholdStage else { continue }
+            // A join after an MVAU reads its accumulators; every other stage reads codes.
+            if case .node(let m) = node.inputs[0], let l = design.nodes[m].layer, case .accumulator = design.layers[l].activation {
+                proved.pairs += try proveJoin(stage, design.layers[l], shortcut: node.inputs.count > 1, network, name)
+                proved.joins += 1
+            } else {
+                proved.pairs += try proveCodeStage(stage, network, name)
+                proved.codeStages += 1
+            }
+        }
+        return proved
     }
 
     /// What the codes of layer k's output stand for: `offset + step * u`, u in 0...maxCode.

@@ -99,7 +99,8 @@ final class ThresholdProofTests: XCTestCase {
     }
 
     /// Every neuron of every example model, over its whole reachable range (version-2 models
-    /// by `MultiBitThresholdProofTests`' proof of the layers that read codes).
+    /// by `MultiBitThresholdProofTests`' proof of the layers that read codes, residual graphs'
+    /// joins and requantizations by `JoinThresholdProofTests`').
     func testEveryNeuronOfTheExamples() throws {
         let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Examples")
@@ -110,7 +111,11 @@ final class ThresholdProofTests: XCTestCase {
         for model in models {
             let network = try ModelLoader().load(path: examples.appendingPathComponent(model).path)
             if network.version == 2 {
-                XCTAssertGreaterThan(try MultiBitThresholdProofTests.proveNetwork(network), 0, model)
+                var count = try MultiBitThresholdProofTests.proveNetwork(network)
+                // Residual graphs: every join and requantization, over every shortcut code.
+                let design = try Pipeline(file: model).compile(network)
+                if !design.isChain { count += try JoinThresholdProofTests.proveNodes(design, network, model).pairs }
+                XCTAssertGreaterThan(count, 0, model)
             } else {
                 try proveAllNeurons(network)
             }

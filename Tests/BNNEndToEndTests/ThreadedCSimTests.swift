@@ -1,3 +1,5 @@
+import BNNCompiler
+import BNNDataflow
 import BNNModel
 import BNNTestSupport
 import Foundation
@@ -25,10 +27,36 @@ final class ThreadedCSimTests: XCTestCase {
             let run = try runProcess("make", ["-s", "csim-threaded", "HLS_INCLUDE=\(include)"], in: dir)
             XCTAssertEqual(run.status, 0, "\(project.name): \(run.output.suffix(3000))")
             XCTAssertTrue(run.output.contains("\(project.vectors) passed, 0 failed"), "\(project.name): \(run.output.suffix(2000))")
+            try Self.assertCyclesAgree(run.output, project)
             let allOne = streams.map { "\($0)=1" }.joined(separator: ",")
             let shallow = try runProcess("./build/\(project.network.cName)_tb_threaded", ["vectors"], in: dir, environment: ["BNN_CSIM_DEPTHS": allOne])
             XCTAssertEqual(shallow.status, 0, "\(project.name) at depth 1: \(shallow.output.suffix(3000))")
             XCTAssertTrue(shallow.output.contains("\(project.vectors) passed, 0 failed"), "\(project.name): \(shallow.output.suffix(2000))")
+        }
+    }
+
+    /// The threaded run's logical clock against the Swift cycle model: the frames' completion
+    /// cycles must equal `PipelineSimulation`'s with the emitted depths (input always there, as
+    /// the testbench writes each frame before the call), the first one `FIFOPlan.latency` and the
+    /// last interval `FIFOPlan.interval`. Tolerance: none (0 cycles).
+    static func assertCyclesAgree(_ output: String, _ project: GeneratedProjectTests.Project, file: StaticString = #filePath, line: UInt = #line) throws {
+        let design = try Pipeline(file: "\(project.name).json", folding: project.folding).compile(project.network)
+        let graph = DataflowGraph(design: design)
+        let measured = csimCompletions(output)
+        let modelled = PipelineSimulation(stages: graph.stages, depths: graph.fifo.depths, frames: project.vectors).completions
+        XCTAssertEqual(measured, modelled, "\(project.name): completion cycles, threaded C-sim vs Swift model", file: file, line: line)
+        XCTAssertEqual(measured.first, graph.fifo.latency, "\(project.name): latency", file: file, line: line)
+        if measured.count >= 2 {
+            XCTAssertEqual(measured[measured.count - 1] - measured[measured.count - 2], graph.fifo.interval, "\(project.name): interval", file: file, line: line)
+        }
+        print("\(project.name): threaded C-sim latency \(measured.first ?? -1), interval \(measured.count >= 2 ? measured[measured.count - 1] - measured[measured.count - 2] : -1) cycles; model \(graph.fifo.latency), \(graph.fifo.interval)")
+    }
+
+    /// The `csim-cycles: frame F done at cycle C` lines of a threaded run, in frame order.
+    static func csimCompletions(_ output: String) -> [Int] {
+        output.split(separator: "\n").compactMap { line in
+            guard line.hasPrefix("csim-cycles: frame ") else { return nil }
+            return line.split(separator: " ").last.flatMap { Int($0) }
         }
     }
 

@@ -31,7 +31,7 @@ trap 'rm -rf "$BUILD"' EXIT
 trap 'exit 130' INT TERM HUP
 
 FLAGS="-O2 -fno-finite-loops -ffp-contract=off -Wall -Wextra -Werror -Wno-unknown-pragmas -Wno-uninitialized -Wno-maybe-uninitialized"
-TESTS="test_mvau test_streams test_repack test_window test_pool test_multibit"
+TESTS="test_mvau test_streams test_repack test_window test_pool test_multibit test_join"
 STDS="gnu++14 gnu++17"
 
 # Build every (test, standard) pair, two at a time.

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""The committed frontend examples (Examples/torch_digits, larq_digits, qonnx_digits) and the
-version-2 digits_cnn_a2 models (W1A2, W2A2): each model.json passes `bnn-hls verify` on the 360
-test images and scores exactly its expected_accuracy.json in `bnn-hls simulate` (for the
-version-2 models, the training script's 360 recorded predictions image for image), and
-spec_eval predicts the same; qonnx_digits/model.onnx converts to the committed model.json byte
-for byte; the hand-built QONNX graph of the numpy digits MLP converts back to
-the same predictions. Needs no framework (onnx only for the last two).
+"""The committed frontend examples (Examples/torch_digits, larq_digits, qonnx_digits), the
+version-2 digits_cnn_a2 models (W1A2, W2A2) and the residual digits_residual: each model.json
+passes `bnn-hls verify` on the 360 test images and scores exactly its expected_accuracy.json
+in `bnn-hls simulate` (for the version-2 models, the training script's 360 recorded
+predictions image for image), and spec_eval predicts the same; qonnx_digits/model.onnx
+converts to the committed model.json byte for byte; the hand-built QONNX graph of the numpy
+digits MLP converts back to the same predictions. Needs no framework (onnx only for the last
+two).
 
     python3 Tests/frontends/test_examples.py
 """
@@ -56,6 +57,10 @@ def test_digits_cnn_w1a2():
 
 def test_digits_cnn_w2a2():
     check_example(os.path.join("digits_cnn_a2", "w2a2"))
+
+
+def test_digits_residual():
+    check_example("digits_residual")
 
 
 def test_torch_digits():

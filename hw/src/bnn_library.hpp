@@ -17,5 +17,6 @@
 #include "bnn_argmax.hpp"
 #include "bnn_window.hpp"
 #include "bnn_pool.hpp"
+#include "bnn_join.hpp"
 
 #endif // BNN_LIBRARY_HPP

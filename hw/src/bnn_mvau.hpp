@@ -6,6 +6,8 @@
 #include <ap_int.h>
 #include <hls_stream.h>
 
+#include "bnn_threaded_csim.hpp"
+
 #include "bnn_lanes.hpp"
 #include "bnn_activation.hpp"
 #include "bnn_rom.hpp"
@@ -66,6 +68,7 @@ void Mvau(hls::stream<ap_uint<SIMD * Lane::WIDTH> > &in,
     const unsigned total = reps * NF * SF;
     for (unsigned i = 0; i < total; i++) {
 #pragma HLS PIPELINE II=1
+        BNN_CSIM_TICK();  // threaded C-sim: one cycle per iteration
         InWord x;
         if (nf == 0) {
             x = in.read();

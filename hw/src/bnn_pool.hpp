@@ -7,6 +7,8 @@
 #include <ap_int.h>
 #include <hls_stream.h>
 
+#include "bnn_threaded_csim.hpp"
+
 #include "bnn_lanes.hpp"
 #include "bnn_rom.hpp"
 
@@ -189,6 +191,7 @@ void PoolWindows(hls::stream<ap_uint<SIMD * Op::IN_BITS> > &in,
     for (unsigned i = 0; i < total; i++) {
 #pragma HLS PIPELINE II=1
 #pragma HLS DEPENDENCE variable=rowAcc inter false
+        BNN_CSIM_TICK();  // threaded C-sim: one cycle per iteration
         if (t < ROW_READS) {
             const InWord raw = in.read();
             const Word x = Op::first(raw);

@@ -5,6 +5,8 @@
 #include <ap_int.h>
 #include <hls_stream.h>
 
+#include "bnn_threaded_csim.hpp"
+
 namespace bnn {
 
 // Each frame of IN_WORDS words (LSB first, word 0 first) becomes IN_WORDS * IN_WIDTH / OUT_WIDTH
@@ -29,6 +31,7 @@ void StreamWidthConverter(hls::stream<ap_uint<IN_WIDTH> > &in,
     const unsigned total = reps * STEPS;
     for (unsigned i = 0; i < total; i++) {
 #pragma HLS PIPELINE II=1
+        BNN_CSIM_TICK();  // threaded C-sim: one cycle per iteration
         if (count < OUT_WIDTH) {
             const ap_uint<IN_WIDTH> x = in.read();
             buffer |= Buffer(x) << count;

@@ -10,7 +10,9 @@ extension DataflowGraph {
             return "    {\"id\": \(JSONText.quoted(s.id.description, clip: false)), \"function\": \"\(s.kind.name)\", "
                 + "\"label\": \(JSONText.quoted(s.label, clip: false)), \"layer\": \(s.layer), \"inputs\": [\(inputs)], "
                 + "\"input_width\": \(s.inputWidth), \"input_words\": \(s.inputWords), \"output_width\": \(s.outputWidth), "
-                + "\"output_words\": \(s.outputWords), \"cycles\": \(s.cycles), \"fifo_depth\": \(fifoDepth(ofStage: i).map(String.init) ?? "null")}"
+                + "\"output_words\": \(s.outputWords), \"cycles\": \(s.cycles), \"fifo_depth\": \(fifoDepth(ofStage: i).map(String.init) ?? "null")"
+                + s.outputs.dropFirst().map { ", \"second_output\": \(JSONText.quoted($0.description, clip: false)), \"second_fifo_depth\": \(fifo.depths[$0] ?? FIFOSizing.minimumDepth)" }.joined()
+                + "}"
         }
         return "{\n  \"stages\": [\n" + rows.joined(separator: ",\n") + "\n  ],\n"
             + "  \"fifo_model\": {\"modelled\": \(fifo.isModelled), \"latency\": \(fifo.latency), \"interval\": \(fifo.interval)}\n}\n"

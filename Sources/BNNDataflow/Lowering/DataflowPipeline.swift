@@ -7,7 +7,22 @@ import BNNDesign
 public enum DataflowPipeline {
     public static func stages(_ geometry: NetworkGeometry, foldings: [Folding]) -> [HardwareStage] {
         var stages: [HardwareStage] = []
-        guard let first = foldings.first, let firstLayer = geometry.layers.first, foldings.count == geometry.layers.count else { return stages }
+        guard foldings.first != nil, geometry.layers.first != nil, foldings.count == geometry.layers.count else { return stages }
+        guard geometry.isChain else { return graphStages(geometry, foldings: foldings) }
+        var stream = inputStream(geometry, foldings: foldings, into: &stages)
+        for (l, (layer, folding)) in zip(geometry.layers, foldings).enumerated() {
+            adapt(&stream, to: layerInput(layer, folding), id: .converter(layer: l), layer: l, label: "\(layer.key) converter",
+                  pad: neutralLane(layer.inputKind), into: &stages)
+            stream = layerStages(layer, folding, index: l, into: &stages)
+        }
+        appendArgmax(geometry, foldings: foldings, stream: stream, into: &stages)
+        for i in stages.indices.dropFirst() { stages[i].inputs = [stages[i - 1].id] }
+        return stages
+    }
+
+    /// The binarizer (if any) and the format of the stream the first layer's stages read from.
+    static func inputStream(_ geometry: NetworkGeometry, foldings: [Folding], into stages: inout [HardwareStage]) -> StreamFormat {
+        let first = foldings[0], firstLayer = geometry.layers[0]
         let input = geometry.input
         var stream: StreamFormat
         if let thresholdType = geometry.binarizerThresholdType {
@@ -19,19 +34,17 @@ public enum DataflowPipeline {
         } else {
             stream = StreamFormat(lanes: inputLanes(firstLayer, first, count: input.count), laneBits: input.bits, vector: input.count, frame: input.count)
         }
-        for (l, (layer, folding)) in zip(geometry.layers, foldings).enumerated() {
-            adapt(&stream, to: layerInput(layer, folding), id: .converter(layer: l), layer: l, label: "\(layer.key) converter",
-                  pad: neutralLane(layer.inputKind), into: &stages)
-            stream = layerStages(layer, folding, index: l, into: &stages)
-        }
+        return stream
+    }
+
+    /// The argmax after the last layer, unless the design outputs logits.
+    static func appendArgmax(_ geometry: NetworkGeometry, foldings: [Folding], stream: StreamFormat, into stages: inout [HardwareStage]) {
         if geometry.output != .logits, let last = geometry.layers.last, let folding = foldings.last {
             let indexBits = max(1, Divisors.ceilLog2(max(last.outputs, 2)))
             stages.append(HardwareStage(id: .argmax, kind: .argMax(classes: last.outputs, pe: folding.pe, accumulatorType: last.accumulatorType, logits: geometry.output == .argmaxOfLogits),
                                         layer: geometry.layers.count - 1, label: "argmax", from: stream,
                                         to: StreamFormat(lanes: 1, laneBits: indexBits, vector: 1, frame: 1)))
         }
-        for i in stages.indices.dropFirst() { stages[i].inputs = [stages[i - 1].id] }
-        return stages
     }
 
     /// A layer's own stages, from its window generator (or MVAU) to its pool, appended to
@@ -102,7 +115,7 @@ public enum DataflowPipeline {
 
     /// Appends the stage that turns `stream` into `needed`, if they differ: a width converter
     /// when neither pads, else a repack that drops and writes padding lanes.
-    private static func adapt(_ stream: inout StreamFormat, to needed: StreamFormat, id: StageID, layer: Int, label: String, pad: Int,
+    static func adapt(_ stream: inout StreamFormat, to needed: StreamFormat, id: StageID, layer: Int, label: String, pad: Int,
                               into stages: inout [HardwareStage]) {
         if !stream.isPadded && !needed.isPadded {
             guard stream.lanes != needed.lanes else { return }

@@ -3,9 +3,12 @@
 public struct HardwareStage: Sendable {
     public let id: StageID
     public let kind: StageKind
-    /// The stages whose output streams this one reads, in port order; empty for the stage that
-    /// reads the top function's `in` port. (A chain today: one each; a join will read several.)
+    /// The streams this one reads, in port order (main, then shortcut for a join); empty for the
+    /// stage that reads the top function's `in` port. A stream is named by the stage that writes
+    /// it, or `.shortcut(k)` for a duplicate's second output.
     public var inputs: [StageID] = []
+    /// The streams it writes: its own (`id`), and for a duplicate also `.shortcut(k)`.
+    public var outputs: [StageID]
     /// Cycles per frame of its II=1 loop, worked out once (a repack's replays its schedule).
     public let cycles: Int
     /// The layer whose row of the report this stage counts towards (the binarizer counts
@@ -29,5 +32,6 @@ public struct HardwareStage: Sendable {
         self.inputWords = inputWords
         self.outputWidth = outputWidth
         self.outputWords = outputWords
+        self.outputs = [id]
     }
 }

@@ -25,6 +25,8 @@ public struct NetworkGeometry: Sendable {
     public var binarizerLevels: Int = 1
     public var layers: [LayerGeometry]
     public var output: Output
+    /// Who reads what (`Design.nodes`): a chain of the layers unless the design is a residual graph.
+    public var nodes: [DesignNode]
 
     public init(name: String, input: DesignInput, binarizerThresholdType: IntegerType?, layers: [LayerGeometry], output: Output) {
         self.name = name
@@ -32,12 +34,21 @@ public struct NetworkGeometry: Sendable {
         self.binarizerThresholdType = binarizerThresholdType
         self.layers = layers
         self.output = output
+        self.nodes = DesignNode.chain(layers: layers.count)
     }
 
     public init(design: Design) {
         self.init(name: design.name, input: design.input, binarizerThresholdType: design.binarizer?.thresholdType,
                   layers: design.layers.map(LayerGeometry.init(stage:)), output: Output(design.output))
         binarizerLevels = design.binarizer?.levels ?? 1
+        nodes = design.nodes
+    }
+
+    /// True when the nodes are the chain of the layers (lowered exactly as version 1 always was).
+    public var isChain: Bool {
+        nodes.count == layers.count && nodes.enumerated().allSatisfy { i, node in
+            node.layer == i && node.inputs == [i == 0 ? .input : .node(i - 1)]
+        }
     }
 
     public var classes: Int { layers.last?.outputs ?? 0 }

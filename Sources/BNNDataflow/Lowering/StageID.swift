@@ -17,6 +17,19 @@ public enum StageID: Hashable, Sendable, CustomStringConvertible {
     case pool(layer: Int)
     /// The class index at the end (argmax over accumulators or over logits).
     case argmax
+    /// Residual graphs: copies the output of `Design.nodes[node]` (node -1: the design input),
+    /// read by several nodes; `copy` numbers the duplicates of one stream (k readers: k - 1 in a
+    /// row). Its first output is this stream, its second `shortcut(index)`.
+    case duplicate(node: Int, copy: Int)
+    /// The second output of a duplicate: the copy the later reader (a join's shortcut) takes,
+    /// numbered in graph order so `BNN_CSIM_DEPTHS=shortcut0=1` can cut it.
+    case shortcut(Int)
+    /// Re-slices input `port` (0 main, 1 shortcut) of threshold node `node` to its PE lanes.
+    case joinConverter(node: Int, port: Int)
+    /// A threshold node: a join (main + shortcut) or a requantization (main only).
+    case join(node: Int)
+    /// The pool after threshold node `node`.
+    case joinPool(node: Int)
 
     public var description: String {
         switch self {
@@ -27,6 +40,11 @@ public enum StageID: Hashable, Sendable, CustomStringConvertible {
         case .mvau(let l): return "layer\(l).mvau"
         case .pool(let l): return "layer\(l).pool"
         case .argmax: return "argmax"
+        case .duplicate(let n, let copy): return (n < 0 ? "input" : "node\(n)") + ".duplicate" + (copy > 0 ? "\(copy)" : "")
+        case .shortcut(let k): return "shortcut\(k)"
+        case .joinConverter(let n, let port): return "node\(n).\(port == 0 ? "main" : "shortcut")_converter"
+        case .join(let n): return "node\(n).join"
+        case .joinPool(let n): return "node\(n).pool"
         }
     }
 }

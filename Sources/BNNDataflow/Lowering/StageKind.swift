@@ -19,6 +19,11 @@ public enum StageKind: Sendable, Equatable {
     case maxPool(PoolStage, simd: Int)
     /// `bnn::ArgMax` (`logits` false) or `bnn::LogitArgMax` over ceil(classes / pe) words.
     case argMax(classes: Int, pe: Int, accumulatorType: IntegerType, logits: Bool)
+    /// `bnn::Duplicate`: each word of `words` per frame read once and written to both outputs.
+    case duplicate(width: Int, words: Int)
+    /// `bnn::JoinThresholds` (a shortcut) or `bnn::Requantize` (none): one word of each input
+    /// in, one word of codes out per iteration.
+    case join(JoinShape)
 
     public var name: String {
         switch self {
@@ -29,6 +34,8 @@ public enum StageKind: Sendable, Equatable {
         case .mvau: return "Mvau"
         case .maxPool(let pool, _): return pool.kind == .sum ? "SumPool" : pool.bits > 1 ? "MaxPoolCodes" : "MaxPoolBinary"
         case .argMax(_, _, _, let logits): return logits ? "LogitArgMax" : "ArgMax"
+        case .duplicate: return "Duplicate"
+        case .join(let j): return j.shortcutBits == nil ? "Requantize" : "JoinThresholds"
         }
     }
 }
@@ -58,4 +65,36 @@ public struct Repack: Sendable, Equatable {
 
     public var inWords: Int { frame / max(inVector, 1) * Divisors.ceilDiv(inVector, inLanes) }
     public var outWords: Int { frame / max(outVector, 1) * Divisors.ceilDiv(outVector, outLanes) }
+}
+
+/// The template parameters of `bnn::JoinThresholds` / `bnn::Requantize` (bnn_join.hpp): per
+/// pixel ceil(channels / pe) words of `pe` lanes on every input.
+public struct JoinShape: Sendable, Equatable {
+    public var channels: Int
+    public var pixels: Int
+    public var pe: Int
+    public var mainType: IntegerType
+    /// Bits per shortcut code; nil for a requantization.
+    public var shortcutBits: Int?
+    /// Thresholds per (channel, shortcut code) and the bits of an output code.
+    public var levels: Int
+    public var outputBits: Int
+    /// What the comparators work in (every threshold, the main value and its negation).
+    public var thresholdType: IntegerType
+
+    public init(channels: Int, pixels: Int, pe: Int, mainType: IntegerType, shortcutBits: Int?, levels: Int, outputBits: Int, thresholdType: IntegerType) {
+        self.channels = channels
+        self.pixels = pixels
+        self.pe = pe
+        self.mainType = mainType
+        self.shortcutBits = shortcutBits
+        self.levels = levels
+        self.outputBits = outputBits
+        self.thresholdType = thresholdType
+    }
+
+    /// Words per frame on each input and on the output.
+    public var words: Int { Divisors.product(pixels, Divisors.ceilDiv(channels, pe)) }
+    /// Shortcut codes the thresholds cover (1 for a requantization).
+    public var codes: Int { shortcutBits.map { 1 << $0 } ?? 1 }
 }

@@ -26,6 +26,10 @@ public enum CycleModel {
             return maxPool(pool, simd: simd)
         case .argMax(let classes, let pe, _, _):
             return Divisors.ceilDiv(classes, pe)
+        case .duplicate(_, let words):
+            return words
+        case .join(let j):
+            return j.words
         }
     }
 

@@ -37,42 +37,50 @@ public enum FIFOSizing {
 
     public static func plan(_ stages: [HardwareStage], frames: Int = defaultFrames) -> FIFOPlan {
         let frames = max(frames, 2)
+        let topology = PipelineTopology(stages)
         let period = stages.map(\.cycles).max() ?? 0
         let iterations = stages.reduce(0) { Divisors.sum($0, $1.cycles) }
         let work = Divisors.sum(Divisors.product(frames, iterations), Divisors.product(Divisors.product(frames, period), stages.count))
         let patterns = work <= maximumWork ? stages.map { IterationPattern($0.kind).flags } : []
-        guard !patterns.isEmpty, let sized = size(patterns, period: period, frames: frames) else {
+        guard !patterns.isEmpty, let sized = size(patterns, topology: topology, period: period, frames: frames) else {
             var depths: [StageID: Int] = [:]
-            for stage in stages.dropLast() { depths[stage.id] = minimumDepth }
+            for stream in topology.streams { depths[stream] = minimumDepth }
             return FIFOPlan(depths: depths, latency: 0, interval: 0, isModelled: false)
         }
-        let chosen = tighten(patterns, witness: sized.depths, period: period, latency: sized.latency, frames: frames)
+        let chosen = tighten(patterns, topology: topology, witness: sized.depths, period: period, latency: sized.latency, frames: frames)
         var depths: [StageID: Int] = [:]
-        for (stage, depth) in zip(stages, chosen) { depths[stage.id] = depth }
+        for (stream, depth) in zip(topology.streams, chosen) { depths[stream] = depth }
         return FIFOPlan(depths: depths, latency: sized.latency, interval: sized.interval, isModelled: true)
     }
 
     /// Step 4: the hardware's own peaks under the witness depths, input one frame per `period`.
-    static func tighten(_ patterns: [[UInt8]], witness: [Int], period: Int, latency: Int, frames: Int) -> [Int] {
-        let run = PipelineSimulation(patterns: patterns, depths: witness, frames: frames, sourcePeriod: period, maximumCycles: (frames + patterns.count + 2) * max(period, 1) + latency)
+    static func tighten(_ patterns: [[UInt8]], topology: PipelineTopology, witness: [Int], period: Int, latency: Int, frames: Int) -> [Int] {
+        let run = PipelineSimulation(patterns: patterns, topology: topology, depths: witness, frames: frames, sourcePeriod: period,
+                                     maximumCycles: (frames + patterns.count + 2) * max(period, 1) + latency)
         guard !run.deadlocked, !run.truncated, run.completions.first == latency, run.interval == period else { return witness }
         return zip(run.peakDepths, witness).map { min(max(minimumDepth, $0), $1) }
     }
 
-    /// Depths of the streams between consecutive patterns, the first frame's latency, and the
-    /// output interval between the last two frames; nil if the word counts do not chain.
+    /// A chain of patterns (FIFO i between pattern i and i + 1).
     static func size(_ patterns: [[UInt8]], period: Int, frames: Int) -> (depths: [Int], latency: Int, interval: Int)? {
+        size(patterns, topology: .chain(patterns.count), period: period, frames: frames)
+    }
+
+    /// Depths of the topology's FIFOs, the first frame's latency, and the output interval
+    /// between the last two frames; nil if the word counts do not match across a FIFO.
+    /// A read iteration waits for the words of all its input FIFOs (ASAP: the latest of them);
+    /// a write meets the deadlines of all its output FIFOs' readers (ALAP: the earliest).
+    static func size(_ patterns: [[UInt8]], topology: PipelineTopology, period: Int, frames: Int) -> (depths: [Int], latency: Int, interval: Int)? {
         let n = patterns.count
-        guard n > 0 else { return nil }
+        guard n > 0, topology.stageCount == n, topology.isWellFormed else { return nil }
         let reads = patterns.map { $0.reduce(0) { $0 + Int($1 & IterationPattern.read) } }
         let writes = patterns.map { $0.reduce(0) { $0 + Int($1 >> 1) } }
-        for p in 1..<max(n, 1) where reads[p] != writes[p - 1] { return nil }
+        for e in 0..<topology.fifoCount where reads[topology.consumers[e]] != writes[topology.producers[e]] { return nil }
         guard writes[n - 1] > 0 else { return nil }
 
-        // 1. ASAP, unbounded. Keep the previous stage's write times, the last stage's read times.
-        var upstreamWrites: [Int] = []
+        // 1. ASAP, unbounded: every stage's write times, the last stage's read times.
+        var asapWrites = [[Int]](repeating: [], count: n)
         var lastReads: [Int] = []
-        var lastWrites: [Int] = []
         var horizon = 0
         for p in 0..<n {
             var t = -1
@@ -80,11 +88,13 @@ public enum FIFOSizing {
             var stageWrites: [Int] = []
             stageWrites.reserveCapacity(writes[p] * frames)
             if p == n - 1 { lastReads.reserveCapacity(reads[p] * frames) }
+            let producers = topology.inputs[p].map { topology.producers[$0] }
             for f in 0..<frames {
                 for flag in patterns[p] {
                     var time = t + 1
                     if flag & IterationPattern.read != 0 {
-                        let ready = p == 0 ? f * period : upstreamWrites[r] + 1
+                        var ready = producers.isEmpty ? f * period : 0
+                        for q in producers where asapWrites[q][r] + 1 > ready { ready = asapWrites[q][r] + 1 }
                         if ready > time { time = ready }
                         r += 1
                         if p == n - 1 { lastReads.append(time) }
@@ -94,18 +104,20 @@ public enum FIFOSizing {
                 }
             }
             horizon = max(horizon, t)
-            upstreamWrites = stageWrites
-            if p == n - 1 { lastWrites = stageWrites }
+            asapWrites[p] = stageWrites
         }
+        let lastWrites = asapWrites[n - 1]
         let perFrame = writes[n - 1]
         let latency = lastWrites[perFrame - 1] + 1
         let interval = lastWrites[frames * perFrame - 1] - lastWrites[(frames - 1) * perFrame - 1]
 
         // 2. ALAP backwards from the last stage's ASAP times; 3. occupancy of each FIFO.
-        var depths = [Int](repeating: minimumDepth, count: max(n - 1, 0))
-        var consumerReads = lastReads
+        var alapReads = [[Int]](repeating: [], count: n)
+        var alapWrites = [[Int]](repeating: [], count: n)
+        alapReads[n - 1] = lastReads
         for p in stride(from: n - 2, through: 0, by: -1) {
             let flags = patterns[p]
+            let consumers = topology.outputs[p].map { topology.consumers[$0] }
             var sigmaWrites = [Int](repeating: 0, count: writes[p] * frames)
             var sigmaReads = [Int](repeating: 0, count: reads[p] * frames)
             var w = sigmaWrites.count - 1
@@ -116,8 +128,7 @@ public enum FIFOSizing {
                     let flag = flags[k]
                     var time = next - 1
                     if flag & IterationPattern.write != 0 {
-                        let deadline = consumerReads[w] - 1
-                        if deadline < time { time = deadline }
+                        for c in consumers where alapReads[c][w] - 1 < time { time = alapReads[c][w] - 1 }
                         sigmaWrites[w] = time
                         w -= 1
                     }
@@ -128,8 +139,11 @@ public enum FIFOSizing {
                     next = time
                 }
             }
-            depths[p] = max(minimumDepth, peakOccupancy(writes: sigmaWrites, reads: consumerReads))
-            consumerReads = sigmaReads
+            alapWrites[p] = sigmaWrites
+            alapReads[p] = sigmaReads
+        }
+        let depths = (0..<topology.fifoCount).map { e in
+            max(minimumDepth, peakOccupancy(writes: alapWrites[topology.producers[e]], reads: alapReads[topology.consumers[e]]))
         }
         return (depths, latency, interval)
     }

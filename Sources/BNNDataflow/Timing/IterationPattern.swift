@@ -30,6 +30,10 @@ public struct IterationPattern: Sendable {
         case .argMax(let classes, let pe, _, _):
             flags = Array(repeating: Self.read, count: Divisors.ceilDiv(classes, pe))
             if !flags.isEmpty { flags[flags.count - 1] |= Self.write }
+        case .duplicate(_, let words):
+            flags = Array(repeating: Self.read | Self.write, count: words)
+        case .join(let j):
+            flags = Array(repeating: Self.read | Self.write, count: j.words)
         }
     }
 

@@ -1,6 +1,6 @@
 /// A plain cycle-by-cycle simulation of the dataflow pipeline with finite FIFOs: each cycle,
-/// every stage whose current iteration has its input word (present at the start of the cycle)
-/// and a free output slot (at the start of the cycle) runs it. The input is always available and
+/// every stage whose current iteration has its input words (present at the start of the cycle)
+/// and a free slot in every output FIFO (at the start of the cycle) runs it. The input is always available and
 /// the output always accepted (or, with `sourcePeriod`, frame f's input only from cycle
 /// f * sourcePeriod on). It checks the FIFO plan independently of how the plan was made.
 public struct PipelineSimulation: Sendable {
@@ -15,15 +15,24 @@ public struct PipelineSimulation: Sendable {
     public var peakDepths: [Int]
 
     public init(stages: [HardwareStage], depths: [StageID: Int], frames: Int) {
-        self.init(patterns: stages.map { IterationPattern($0.kind).flags },
-                  depths: stages.dropLast().map { depths[$0.id] ?? FIFOSizing.minimumDepth }, frames: frames)
+        let topology = PipelineTopology(stages)
+        self.init(patterns: stages.map { IterationPattern($0.kind).flags }, topology: topology,
+                  depths: topology.streams.map { depths[$0] ?? FIFOSizing.minimumDepth }, frames: frames)
     }
 
+    /// A chain of stages: FIFO i between stage i and stage i + 1.
     public init(patterns: [[UInt8]], depths: [Int], frames: Int, sourcePeriod: Int? = nil, maximumCycles: Int = .max) {
+        self.init(patterns: patterns, topology: .chain(patterns.count), depths: depths, frames: frames, sourcePeriod: sourcePeriod,
+                  maximumCycles: maximumCycles)
+    }
+
+    /// Any DAG: `depths` per FIFO of `topology`, `peakDepths` in the same order.
+    public init(patterns: [[UInt8]], topology: PipelineTopology, depths: [Int], frames: Int, sourcePeriod: Int? = nil, maximumCycles: Int = .max) {
         let n = patterns.count
-        var occupancy = [Int](repeating: 0, count: max(n - 1, 0))
-        var delta = [Int](repeating: 0, count: max(n - 1, 0))
-        var peaks = [Int](repeating: 0, count: max(n - 1, 0))
+        let fifos = topology.fifoCount
+        var occupancy = [Int](repeating: 0, count: fifos)
+        var delta = [Int](repeating: 0, count: fifos)
+        var peaks = [Int](repeating: 0, count: fifos)
         var position = [Int](repeating: 0, count: n)
         var frame = [Int](repeating: 0, count: n)
         let lastWrite: Int = patterns.last.flatMap { $0.lastIndex { $0 & IterationPattern.write != 0 } } ?? -1
@@ -42,15 +51,18 @@ public struct PipelineSimulation: Sendable {
             var waitingForInput = false
             for p in 0..<n where frame[p] < frames {
                 let flag = patterns[p][position[p]]
-                let reads = flag & IterationPattern.read != 0 && p > 0
-                let writes = flag & IterationPattern.write != 0 && p < n - 1
+                let ins = topology.inputs[p], outs = topology.outputs[p]
+                let reads = flag & IterationPattern.read != 0 && !ins.isEmpty
+                let writes = flag & IterationPattern.write != 0 && !outs.isEmpty
                 let waits = p == 0 && flag & IterationPattern.read != 0 && sourcePeriod.map { cycle < frame[0] * $0 } == true
                 if waits { waitingForInput = true }
-                if waits || (reads && occupancy[p - 1] == 0) || (writes && occupancy[p] >= depths[p]) { continue }
-                if reads { delta[p - 1] -= 1 }
+                if waits || (reads && ins.contains { occupancy[$0] == 0 }) || (writes && outs.contains { occupancy[$0] >= depths[$0] }) { continue }
+                if reads { for e in ins { delta[e] -= 1 } }
                 if writes {
-                    delta[p] += 1
-                    if occupancy[p] + 1 > peaks[p] { peaks[p] = occupancy[p] + 1 }
+                    for e in outs {
+                        delta[e] += 1
+                        if occupancy[e] + 1 > peaks[e] { peaks[e] = occupancy[e] + 1 }
+                    }
                 }
                 if p == n - 1 && position[p] == lastWrite { completions.append(cycle + 1) }
                 fired = true

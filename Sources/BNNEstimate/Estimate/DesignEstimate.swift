@@ -8,6 +8,8 @@ public struct DesignEstimate: Sendable {
     public var graph: DataflowGraph
     public var clockNs: Double
     public var stages: [StageEstimate]
+    /// Every stream's FIFO (also in `stages[i].fifos` of the stage writing it).
+    public var fifos: [FIFOEstimate]
     public var layers: [LayerSummary]
     public var totals: Resources
 
@@ -16,7 +18,7 @@ public struct DesignEstimate: Sendable {
     }
 
     public init(geometry: NetworkGeometry, foldings: [Folding], clockNs: Double) {
-        self.init(graph: DataflowGraph(geometry: geometry, foldings: foldings), clockNs: clockNs)
+        self.init(graph: DataflowGraph(geometry: geometry.resolvingThresholdLanes(foldings), foldings: foldings), clockNs: clockNs)
     }
 
     public init(graph: DataflowGraph, clockNs: Double) {
@@ -24,13 +26,14 @@ public struct DesignEstimate: Sendable {
         self.clockNs = clockNs
         let geometry = graph.geometry
         let foldings = graph.foldings
+        let fifos = FIFOEstimate.all(graph)
         var stages: [StageEstimate] = []
         for (i, stage) in graph.stages.enumerated() {
-            let depth = graph.fifoDepth(ofStage: i)
-            stages.append(StageEstimate(stage: stage, cycles: stage.cycles, cost: ResourceModel.cost(stage.kind, binarizerLevels: geometry.binarizerLevels), fifoDepth: depth,
-                                        fifoCost: depth.map { ResourceModel.fifo(depth: $0, width: stage.outputWidth) } ?? .zero))
+            stages.append(StageEstimate(stage: stage, cycles: stage.cycles, cost: ResourceModel.cost(stage.kind, binarizerLevels: geometry.binarizerLevels),
+                                        fifos: fifos.filter { $0.producer == i }))
         }
         self.stages = stages
+        self.fifos = fifos
         totals = stages.reduce(Resources.zero) { $0 + $1.total }
         layers = geometry.layers.indices.map { l in
             let own = stages.filter { $0.stage.layer == l }
@@ -46,6 +49,9 @@ public struct DesignEstimate: Sendable {
     public var geometry: NetworkGeometry { graph.geometry }
     public var foldings: [Folding] { graph.foldings }
     public var fifo: FIFOPlan { graph.fifo }
+
+    /// The FIFOs of residual shortcuts (a duplicate's second output, read by a join).
+    public var shortcutFIFOs: [FIFOEstimate] { fifos.filter(\.isShortcut) }
 
     /// Cycles per frame of the slowest stage: the pipeline's initiation interval.
     public var bottleneckCycles: Int { graph.bottleneckCycles }

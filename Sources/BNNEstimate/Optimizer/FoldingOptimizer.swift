@@ -42,7 +42,10 @@ public struct FoldingOptimizer: Sendable {
     static let targetSource = "--target-fps"
 
     public func run(goal: OptimizationGoal, budget: ResourceBudget = .unlimited) throws(Diagnostic) -> OptimizationResult {
-        let options = geometry.layers.indices.map { l in pinned[l].map { [LayerOption(layer: geometry.layers[l], folding: $0)] } ?? LayerOption.all(geometry.layers[l], padding: allowsPadding) }
+        let options = geometry.layers.indices.map { l in
+            let joins = geometry.joins(fedByLayer: l)
+            return pinned[l].map { [LayerOption(layer: geometry.layers[l], folding: $0, joins: joins)] } ?? LayerOption.all(geometry.layers[l], padding: allowsPadding, joins: joins)
+        }
         guard !options.isEmpty, options.allSatisfy({ !$0.isEmpty }) else {
             throw Diagnostic(file: Self.budgetSource, message: "the design has no layers to fold")
         }

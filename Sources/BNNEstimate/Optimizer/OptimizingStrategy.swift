@@ -38,5 +38,19 @@ extension NetworkGeometry {
         self.init(name: network.name, input: network.input, binarizerThresholdType: network.binarizer?.thresholdType,
                   layers: layers, output: Output(network.output))
         binarizerLevels = network.binarizer.map { $0.levelThresholds.first?.count ?? 1 } ?? 1
+        if let graph = network.nodes {
+            // Threshold stages at one lane: `resolvingThresholdLanes` gives them their producer's.
+            nodes = graph.map { node in
+                switch node.kind {
+                case .layer(let l):
+                    return DesignNode(kind: .mvau(layer: l), inputs: node.inputs)
+                case .thresholds(let t):
+                    let stage = ThresholdStage(label: t.label, layerIndices: t.layerIndices, channels: t.channels, pixels: t.pixels, pe: 1,
+                                               mainType: t.mainType, thresholdType: t.thresholdType, shortcutBits: t.shortcutBits,
+                                               thresholds: PackWeights.packMultiThresholds(t.thresholds, pe: 1, border: nil), pool: t.pool)
+                    return DesignNode(kind: .threshold(stage), inputs: node.inputs)
+                }
+            }
+        }
     }
 }

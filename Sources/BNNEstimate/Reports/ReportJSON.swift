@@ -52,7 +52,13 @@ public enum ReportJSON {
             row += "\"fifo\": {\(resources(s.fifoCost))}}"
             return row
         }
-        out += "  \"stages\": [\n" + stages.joined(separator: ",\n") + "\n  ]\n"
+        out += "  \"stages\": [\n" + stages.joined(separator: ",\n") + "\n  ],\n"
+        let fifos = e.fifos.map { f -> String in
+            "    {\"stream\": \(Formatting.json(f.stream.description)), \"from\": \(Formatting.json(e.stages[f.producer].stage.id.description)), "
+                + "\"to\": \(Formatting.json(e.stages[f.consumer].stage.id.description)), \"shortcut\": \(f.isShortcut), \"width\": \(f.width), "
+                + "\"depth\": \(f.depth), \"mapping\": \"\(f.mapping == .lutram ? "srl" : "bram")\", \(resources(f.cost))}"
+        }
+        out += "  \"fifos\": [\n" + fifos.joined(separator: ",\n") + "\n  ]\n"
         return out + "}\n"
     }
 }

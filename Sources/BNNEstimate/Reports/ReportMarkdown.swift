@@ -1,3 +1,4 @@
+import BNNDesign
 import BNNModel
 
 /// report.md: the estimate as a person reads it.
@@ -32,11 +33,30 @@ public enum ReportMarkdown {
                   "| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |"]
         for s in e.stages {
             let memories = s.cost.memories.map { "\($0.role) \($0.banks)x\($0.depth)x\($0.width) \($0.mapping.rawValue)" }.joined(separator: "; ")
-            lines.append("| \(SafeText.markdown(s.stage.label)) | \(s.stage.kind.name) | \(s.cycles) | \(s.cost.total.luts) | \(s.cost.total.bram18) | \(SafeText.markdown(memories)) | \(s.stage.outputWidth) bits | \(depth(s.fifoDepth)) | \(s.fifoCost.luts)/\(s.fifoCost.bram18) |")
+            let copies = s.fifos.filter(\.isShortcut).map { "; \($0.stream) \($0.depth)" }.joined()
+            lines.append("| \(SafeText.markdown(s.stage.label)) | \(s.stage.kind.name) | \(s.cycles) | \(s.cost.total.luts) | \(s.cost.total.bram18) | \(SafeText.markdown(memories)) | \(s.stage.outputWidth) bits | \(depth(s.fifoDepth))\(copies) | \(s.fifoCost.luts)/\(s.fifoCost.bram18) |")
         }
+        lines += shortcutLines(e)
         lines += ["", e.fifo.isModelled ? "FIFO model: one frame every \(e.fifo.interval) cycles once full."
                   : "FIFO model not run (the design is too large to replay cycle by cycle, or its stages do not chain): depths are the minimum, latency unknown."]
         lines += ReportBoard.lines(e) + [""]
         return lines.joined(separator: "\n")
+    }
+
+    /// The residual shortcuts' FIFOs, if the design has any: what each holds and what it costs.
+    static func shortcutLines(_ e: DesignEstimate) -> [String] {
+        guard !e.shortcutFIFOs.isEmpty else { return [] }
+        var lines = ["", "## Shortcut FIFOs", "",
+                     "A duplicated stream's second copy waits here while the long branch (window line buffer, MVAU)",
+                     "has not consumed the same pixels yet; its depth is the cycle model's. Vitis maps a FIFO of at most",
+                     "\(ResourceModel.srlMaxBits) bits to shift registers (SRL), a larger one to BRAM18 (bnn-hls docs/estimates.md).", "",
+                     "| stream | from | to | word | depth | bits | maps to | LUT | BRAM18 |",
+                     "| --- | --- | --- | ---: | ---: | ---: | --- | ---: | ---: |"]
+        for f in e.shortcutFIFOs {
+            let from = e.stages[f.producer].stage.label, to = e.stages[f.consumer].stage.label
+            let maps = f.mapping == .lutram ? "SRL" : "BRAM18"
+            lines.append("| \(f.stream) | \(SafeText.markdown(from)) | \(SafeText.markdown(to)) | \(f.width) bits | \(f.depth) | \(Divisors.product(f.depth, f.width)) | \(maps) | \(f.cost.luts) | \(f.cost.bram18) |")
+        }
+        return lines
     }
 }

@@ -38,6 +38,17 @@ public enum ResourceModel {
                 return StageCost(total: Resources(luts: 500 + pe * 6000, dsps: pe * 42), memories: [])
             }
             return StageCost(total: Resources(luts: 50 + pe * 2 * bits), memories: [])
+        case .duplicate:
+            // Wiring and the two FIFOs' handshakes: the FIFOs are priced with the streams.
+            return StageCost(total: Resources(luts: 10), memories: [])
+        case .join(let j):
+            // A comparator per lane and level against PE * levels threshold banks of
+            // (neuron folds x shortcut codes) words, and the falling flags (as an MVAU's).
+            let bits = j.thresholdType.bits
+            let nf = Divisors.ceilDiv(j.channels, j.pe)
+            let thresholds = MemoryShape(role: "thresholds", banks: j.pe * j.levels, depth: nf * j.codes, width: bits)
+            let falling = MemoryShape(role: "falling flags", banks: j.pe, depth: nf, width: 1)
+            return with([thresholds, falling], logic: Resources(luts: 50 + j.pe * j.levels * bits))
         }
     }
 
@@ -95,10 +106,15 @@ public enum ResourceModel {
     /// LUTs as FINN's `StreamingFIFO.lut_estimation`: address logic plus the distributed RAM.
     public static func fifo(depth: Int, width: Int) -> Resources {
         let address = 2 * Divisors.ceilLog2(max(depth, 2))
-        if depth * width <= srlMaxBits {
+        if fifoMapping(depth: depth, width: width) == .lutram {
             return Resources(luts: address + Divisors.ceilDiv(depth, 32) * Divisors.ceilDiv(width, 2))
         }
         return Resources(luts: address, bram18: MemoryShape.bram18(depth: depth, width: width))
+    }
+
+    /// `.lutram` (SRL shift registers) for a FIFO of at most `srlMaxBits` bits, else `.bram`.
+    public static func fifoMapping(depth: Int, width: Int) -> MemoryShape.Mapping {
+        Divisors.product(depth, width) <= srlMaxBits ? .lutram : .bram
     }
 
     public static let srlMaxBits = 1024
