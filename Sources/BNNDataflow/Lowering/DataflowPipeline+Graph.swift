@@ -16,9 +16,11 @@ extension DataflowPipeline {
     static func graphStages(_ geometry: NetworkGeometry, foldings: [Folding]) -> [HardwareStage] {
         var stages: [HardwareStage] = []
         let nodes = geometry.nodes
+        // Readers of each stream as node * 2 + port (a node reading one stream on both ports
+        // gets two copies).
         var readers: [StreamSource: [Int]] = [:]
         for (n, node) in nodes.enumerated() {
-            for source in node.inputs where readers[source]?.last != n { readers[source, default: []].append(n) }
+            for (port, source) in node.inputs.enumerated() { readers[source, default: []].append(n * 2 + port) }
         }
         var taps: [StreamSource: [Int: Tap]] = [:]
         var shortcuts = 0
@@ -54,7 +56,7 @@ extension DataflowPipeline {
         // The stream `node` reads on `port`, converted to `needed` (a converter with `id` if it differs).
         func input(_ node: Int, port: Int, needed: StreamFormat, id: StageID, layer: Int, label: String, pad: Int) -> StageID? {
             let source = nodes[node].inputs[port]
-            guard let tap = taps[source]?[node] else { return nil }
+            guard let tap = taps[source]?[node * 2 + port] else { return nil }
             var format = tap.format
             let before = stages.count
             adapt(&format, to: needed, id: id, layer: layer, label: label, pad: pad, into: &stages)
