@@ -1,5 +1,6 @@
 import BNNCommandLine
 import BNNCompiler
+import BNNDesign
 import BNNEmit
 import BNNModel
 import BNNRandomModels
@@ -75,14 +76,25 @@ final class DriverTests: XCTestCase {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(file.contents).write(to: url)
         }
+        try writeInputs(batch, of: network, to: inputs)
+        try writeSimulated(design, batch, to: dir.appendingPathComponent("simulated.npy").path)
+    }
+
+    /// `batch` as `[N, H, W, C]` in the model's encoding (int8 -1/+1 for bipolar), as infer() takes it.
+    static func writeInputs(_ batch: InputBatch, of network: Network, to path: String) throws {
+        let s = network.input.shape
         let shape = [batch.count, s.height, s.width, s.channels]
         let x = network.input.encoding == .uint8 ? NpyArray(shape: shape, uint8s: batch.values.map { UInt8($0) })
             : NpyArray(shape: shape, int8s: batch.values.map { Int8($0) })
-        try Data(NpyWriter.write(x)).write(to: URL(fileURLWithPath: inputs))
+        try Data(NpyWriter.write(x)).write(to: URL(fileURLWithPath: path))
+    }
+
+    /// What `simulate --output` writes for `batch`: float64 logits, or int64 classes in argmax mode.
+    static func writeSimulated(_ design: Design, _ batch: InputBatch, to path: String) throws {
         let result = Simulator(design: design).run(batch.values, count: batch.count, threads: 1)
         let y = design.output.isArgmax ? NpyArray(shape: [batch.count], int64s: result.predictions.map(Int64.init))
             : NpyArray(shape: [batch.count, design.classCount], doubles: (0..<batch.count).flatMap { result.logits($0) })
-        try Data(NpyWriter.write(y)).write(to: dir.appendingPathComponent("simulated.npy"))
+        try Data(NpyWriter.write(y)).write(to: URL(fileURLWithPath: path))
     }
 
     static func bnnHLS(_ argv: [String]) -> (status: Int32, output: String) {

@@ -74,8 +74,9 @@ final class RuntimeWeightsTests: XCTestCase {
         let verifier = Verifier(network: network, design: design)
         // The widened types and clamped thresholds keep the simulator equal to the reference.
         XCTAssertEqual(try verifier.run(batch, threads: 1).failedInputs, 0, dir.lastPathComponent)
+        let s = network.input.shape
         let files = try ProjectEmitter.emit(design, vectors: try verifier.testVectors(batch),
-                                            options: EmitOptions(modelFile: "n.json", runtimeWeights: true))
+                                            options: EmitOptions(modelFile: "n.json", inputShape: [s.height, s.width, s.channels], runtimeWeights: true))
         for file in files {
             let url = dir.appendingPathComponent(file.path)
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -145,6 +146,27 @@ final class RuntimeWeightsTests: XCTestCase {
         XCTAssertEqual(try Self.emitPair(c, in: root), signature)
         let build = (try? runProcess("make", ["-s", "HLS_INCLUDE=\(include)"], in: root.appendingPathComponent(c.name).path)) ?? (-1, "could not run make")
         try Self.checkSwap(c, in: root, build: build)
+
+        // The host driver on A's csim library: B's file (its divisors among the logit-map words)
+        // reproduces B's reference; bad files are refused (Tests/driver/check_runtime_weights.py).
+        let numpy = try? runProcess("python3", ["-c", "import numpy"])
+        guard let numpy, numpy.status == 0 else { throw XCTSkip("python3 with numpy is not available") }
+        let path = { (name: String) in root.appendingPathComponent(name).path }
+        let batch = InputBatch.random(count: Self.vectors, for: a, seed: 9)  // the frames emit() checks
+        try DriverTests.writeInputs(batch, of: a, to: path("inputs.npy"))
+        for (network, name) in [(a, "a"), (b, "b")] {
+            try DriverTests.writeSimulated(try Pipeline(file: "n.json").compile(network), batch, to: path("\(name).npy"))
+        }
+        var otherTopology = RandomCodeNetworks(seed: 960)
+        let other = otherTopology.residualNetwork(RandomCodeNetworks.residualCases()[0].options, name: "res")
+        try Data(WeightFile.encode(RuntimeWeights.image(try Pipeline(file: "n.json").compile(other).runtimeWritable()))).write(to: URL(fileURLWithPath: path("other.bin")))
+        let lib = try runProcess("make", ["-s", "driver-lib", "HLS_INCLUDE=\(include)"], in: path(c.name))
+        XCTAssertEqual(lib.status, 0, lib.output.suffix(3000).description)
+        let check = try runProcess("python3", [TestPaths.inRepo("Tests/driver/check_runtime_weights.py"), path(c.name), path("inputs.npy"),
+                                               path("\(c.name)/vectors/weights.bin"), path("a.npy"), path("\(c.name)_B"),
+                                               path("\(c.name)_B/vectors/weights.bin"), path("b.npy"), path("other.bin")])
+        XCTAssertEqual(check.status, 0, check.output.suffix(3000).description)
+        XCTAssertTrue(check.output.hasPrefix("ok "), check.output)
     }
 
     func testLoadsAnotherNetworksWeightsAndRefusesBadFiles() throws {
