@@ -9,6 +9,19 @@ extension Design {
     public func runtimeWritable() -> Design {
         var copy = self
         copy.layers = layers.map { $0.runtimeWritable() }
+        copy.nodes = nodes.map { node in
+            guard var t = node.thresholdStage else { return node }
+            // A join after a compute layer reads that layer's (widened) accumulators; any other
+            // threshold stage reads codes, whose range is the topology's.
+            if case .node(let k) = node.inputs.first, let l = nodes[k].layer, case .accumulator = layers[l].activation {
+                let layer = copy.layers[l]
+                let m = layer.worstCaseMagnitude
+                t.runtimeWritable(main: layer.accumulatorType, reach: layer.inputKind == .binary && layer.weights.weightBits == 1 ? 0...m : -m...m)
+            } else {
+                t.runtimeWritable(main: t.mainType, reach: t.mainType.range)
+            }
+            return DesignNode(kind: .threshold(t), inputs: node.inputs)
+        }
         if case .argmaxOfAccumulators(let maps) = output { copy.output = .argmaxOfLogits(maps: maps) }
         return copy
     }
@@ -48,5 +61,16 @@ extension MvauStage {
             break
         }
         return copy
+    }
+}
+
+extension ThresholdStage {
+    /// Types from the main stream's type and reachable values only; thresholds clamped to one
+    /// past the compared values (main or -main), which decides the same.
+    mutating func runtimeWritable(main: IntegerType, reach: ClosedRange<Int>) {
+        let r = max(abs(reach.lowerBound), abs(reach.upperBound))
+        mainType = main
+        thresholdType = IntegerType(holding: min(-r - 1, main.range.lowerBound)...max(r + 1, main.range.upperBound))
+        thresholds.values = thresholds.values.map { min(max($0, -r), r + 1) }
     }
 }

@@ -68,11 +68,13 @@ enum DriverEmitter {
         return out
     }
 
-    /// One class's float64 steps from accumulator to logit (`LogitMap.logit`).
+    /// One class's float64 steps from accumulator to logit (`LogitMap.logit`); `divisor` only
+    /// where the map divides (an absent one is 1: no division).
     static func mapJSON(_ m: LogitMap) -> String {
         let d = CppLiterals.double
         let bn = m.batchnorm.map { "{\"mean\": \(d($0.mean)), \"gamma\": \(d($0.gamma)), \"stddev\": \(d($0.stddev)), \"beta\": \(d($0.beta))}" } ?? "null"
+        let divisor = m.divisor == 1 ? "" : ", \"divisor\": \(d(m.divisor))"
         return "{\"acc_scale\": \(m.accScale), \"acc_offset\": \(m.accOffset), \"input_scale\": \(d(m.inputScale)), "
-            + "\"alpha\": \(d(m.alpha)), \"bias\": \(d(m.bias)), \"batchnorm\": \(bn), \"shift\": \(m.shift.map(d) ?? "null")}"
+            + "\"alpha\": \(d(m.alpha)), \"bias\": \(d(m.bias)), \"batchnorm\": \(bn), \"shift\": \(m.shift.map(d) ?? "null")\(divisor)}"
     }
 }

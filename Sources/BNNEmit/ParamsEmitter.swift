@@ -181,13 +181,25 @@ enum ParamsEmitter {
         return "static const bnn::ChannelFlags<\(simd), \(folds)> \(name) = {{" + wrapped(words) + "}};\n\n"
     }
 
+    /// Which C++ map type the classes need (ROM literals and runtime words alike).
+    struct LogitMapKind {
+        var shifted: Bool
+        var divided: Bool
+
+        init(_ maps: [LogitMap]) {
+            divided = maps.contains { $0.divisor != 1 }
+            shifted = divided || maps.contains { $0.shift != nil }
+        }
+
+        var typeName: String { divided ? "DividedLogitMap" : shifted ? "ShiftedLogitMap" : "LogitMap" }
+    }
+
     /// `bnn::LogitMap`s, `bnn::ShiftedLogitMap`s when a class has a shift, `bnn::DividedLogitMap`s
     /// when a class divides (each holds the one before it as its first member).
     private static func logitMaps(_ maps: [LogitMap]) -> String {
-        let divided = maps.contains { $0.divisor != 1 }
-        let shifted = divided || maps.contains { $0.shift != nil }
-        let type = divided ? "DividedLogitMap" : shifted ? "ShiftedLogitMap" : "LogitMap"
-        var out = "static const bnn::\(type) \(TopEmitter.classMapsName)[\(maps.count)] = {\n"
+        let kind = LogitMapKind(maps)
+        let (shifted, divided) = (kind.shifted, kind.divided)
+        var out = "static const bnn::\(kind.typeName) \(TopEmitter.classMapsName)[\(maps.count)] = {\n"
         for m in maps {
             let bn = m.batchnorm
             let fields = [

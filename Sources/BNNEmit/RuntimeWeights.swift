@@ -68,38 +68,55 @@ public enum RuntimeWeights {
                 tables.append(Table(declaration: declaration(cType, name, border: rom.border, tables: 1), load: load(type.bits, "\(name).values"), words: words))
             case .multiThreshold(let rom):
                 let type = ParamsEmitter.thresholdType(rom, accumulator: stage.accumulatorType)
-                var values: [UInt32] = []
-                var falling: [UInt32] = []
-                for bank in 0..<rom.pe {
-                    for i in 0..<(rom.classes * rom.depth) {
-                        for level in 0..<rom.levels {
-                            values += words(rom.threshold(bank: bank, address: i % rom.depth, level: level, borderClass: i / rom.depth), type)
-                        }
-                    }
-                    falling += (0..<rom.depth).map { rom.isFalling(bank: bank, address: $0) ? 1 : 0 }
-                }
                 let cType = ParamsEmitter.activationType(rom, type: type)
-                tables.append(Table(declaration: declaration(cType, name, border: rom.border, tables: 2),
-                                    load: load(type.bits, "\(name).values") + "\n" + load(1, "\(name).falling"), words: values + falling))
+                tables.append(multiThresholds(rom, type: type, declaration: declaration(cType, name, border: rom.border, tables: 2), name: name))
             case .accumulator:
                 break
             }
             if let pool = stage.pool, pool.kind == .max {
-                let pe = stage.folding.pe
-                let flags = pool.padded(channels: stage.paddedOutputs).andChannels
-                let folds = flags.count / pe
-                var words: [UInt32] = []
-                for fold in 0..<folds {
-                    var limbs = [UInt64](repeating: 0, count: (pe + 63) / 64)
-                    for lane in 0..<pe where flags[fold * pe + lane] { limbs[lane / 64] |= 1 << UInt64(lane % 64) }
-                    words += Self.words(limbs: limbs, bits: pe)
-                }
-                let name = TopEmitter.poolFlagsName(l)
-                tables.append(Table(declaration: "static bnn::ChannelFlags<\(pe), \(folds)> \(name);", load: load(pe, "\(name).bits"), words: words))
+                tables.append(poolFlags(pool.padded(channels: stage.paddedOutputs).andChannels, pe: stage.folding.pe, name: TopEmitter.poolFlagsName(l)))
+            }
+        }
+        // The graph's requantizations and joins (bnn_join.hpp), in node order.
+        for (n, node) in design.nodes.enumerated() {
+            guard let t = node.thresholdStage else { continue }
+            let name = TopEmitter.nodeThresholdsName(n)
+            tables.append(multiThresholds(t.thresholds, type: t.thresholdType, declaration: "static \(ParamsEmitter.joinThresholdsType(t)) \(name);", name: name))
+            if let pool = t.pool, pool.kind == .max {
+                let padded = Divisors.ceilDiv(t.channels, t.pe) * t.pe
+                tables.append(poolFlags(pool.padded(channels: padded).andChannels, pe: t.pe, name: TopEmitter.nodePoolFlagsName(n)))
             }
         }
         tables.append(logitMaps(design.output.maps))
         return tables
+    }
+
+    /// Multi-level thresholds (`values[bank][class * depth + address][level]`, then the falling
+    /// flags `[bank][address]`), as MultiThresholdActivation and CodeIndexedThresholds hold them.
+    private static func multiThresholds(_ rom: MultiThresholdROM, type: IntegerType, declaration: String, name: String) -> Table {
+        var values: [UInt32] = []
+        var falling: [UInt32] = []
+        for bank in 0..<rom.pe {
+            for i in 0..<(rom.classes * rom.depth) {
+                for level in 0..<rom.levels {
+                    values += words(rom.threshold(bank: bank, address: i % rom.depth, level: level, borderClass: i / rom.depth), type)
+                }
+            }
+            falling += (0..<rom.depth).map { rom.isFalling(bank: bank, address: $0) ? 1 : 0 }
+        }
+        return Table(declaration: declaration, load: load(type.bits, "\(name).values") + "\n" + load(1, "\(name).falling"), words: values + falling)
+    }
+
+    /// A max pool's AND flags, one word of `pe` lanes per fold.
+    private static func poolFlags(_ flags: [Bool], pe: Int, name: String) -> Table {
+        let folds = flags.count / pe
+        var words: [UInt32] = []
+        for fold in 0..<folds {
+            var limbs = [UInt64](repeating: 0, count: (pe + 63) / 64)
+            for lane in 0..<pe where flags[fold * pe + lane] { limbs[lane / 64] |= 1 << UInt64(lane % 64) }
+            words += Self.words(limbs: limbs, bits: pe)
+        }
+        return Table(declaration: "static bnn::ChannelFlags<\(pe), \(folds)> \(name);", load: load(pe, "\(name).bits"), words: words)
     }
 
     private static func load(_ bits: Int, _ array: String) -> String {
@@ -125,27 +142,27 @@ public enum RuntimeWeights {
         return Table(declaration: "static \(type) \(name);", load: load(rom.wordBits, "\(name).words"), words: words)
     }
 
-    /// The per-class logit maps, field by field as `bnn::LogitMap` (and `ShiftedLogitMap`) declare them.
+    /// The per-class logit maps, field by field as `bnn::LogitMap` (then `ShiftedLogitMap`'s flag and
+    /// shift, then `DividedLogitMap`'s divisor) declare them.
     private static func logitMaps(_ maps: [LogitMap]) -> Table {
-        let shifted = maps.contains { $0.shift != nil }
+        let kind = ParamsEmitter.LogitMapKind(maps)
         var words: [UInt32] = []
         for m in maps {
             let bn = m.batchnorm
             words += [UInt32(truncatingIfNeeded: m.accScale), UInt32(truncatingIfNeeded: m.accOffset)]
             words += self.words(m.inputScale) + self.words(m.alpha) + self.words(m.bias) + [bn == nil ? 0 : 1]
             words += self.words(bn?.mean ?? 0) + self.words(bn?.gamma ?? 1) + self.words(bn?.stddev ?? 1) + self.words(bn?.beta ?? 0)
-            if shifted { words += [m.shift == nil ? 0 : 1] + self.words(m.shift ?? 0) }
+            if kind.shifted { words += [m.shift == nil ? 0 : 1] + self.words(m.shift ?? 0) }
+            if kind.divided { words += self.words(m.divisor) }
         }
-        let type = "bnn::\(shifted ? "ShiftedLogitMap" : "LogitMap")"
-        return Table(declaration: "\(type) \(TopEmitter.classMapsName)[\(maps.count)];",
+        return Table(declaration: "bnn::\(kind.typeName) \(TopEmitter.classMapsName)[\(maps.count)];",
                      load: "    bnn::LoadLogitMaps(weights, \(TopEmitter.classMapsName));", words: words)
     }
 
     /// The header's declaration of the loaded class maps (the testbench reads them after the load).
     static func classMapsDeclaration(_ design: Design) -> String {
-        let shifted = design.output.maps.contains { $0.shift != nil }
-        return "// Last layer: accumulator -> logit (bnn::Logit), loaded with the weights.\n"
-            + "extern bnn::\(shifted ? "ShiftedLogitMap" : "LogitMap") \(TopEmitter.classMapsName)[\(design.output.maps.count)];\n"
+        "// Last layer: accumulator -> logit (bnn::Logit), loaded with the weights.\n"
+            + "extern bnn::\(ParamsEmitter.LogitMapKind(design.output.maps).typeName) \(TopEmitter.classMapsName)[\(design.output.maps.count)];\n"
     }
 
     /// The text the signature hashes: every table's C++ type and load, and the top's partitions

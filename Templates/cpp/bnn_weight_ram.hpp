@@ -173,6 +173,16 @@ inline void SetLogitMapWord(ShiftedLogitMap &m, unsigned word, const ap_uint<32>
     }
 }
 
+// A DividedLogitMap: the ShiftedLogitMap's words, then the divisor (two words).
+inline void SetLogitMapWord(DividedLogitMap &m, unsigned word, const ap_uint<32> &w, const ap_uint<32> &low) {
+#pragma HLS INLINE
+    if (word < LOGIT_MAP_WORDS + 3) {
+        SetLogitMapWord(m.shifted, word, w, low);
+    } else if (word == LOGIT_MAP_WORDS + 4) {
+        m.divisor = DoubleFromBits((ap_uint<64>(w) << 32) | ap_uint<64>(low));
+    }
+}
+
 template <typename Map>
 struct LogitMapWords {
     static const unsigned COUNT = LOGIT_MAP_WORDS;
@@ -181,8 +191,12 @@ template <>
 struct LogitMapWords<ShiftedLogitMap> {
     static const unsigned COUNT = LOGIT_MAP_WORDS + 3;
 };
+template <>
+struct LogitMapWords<DividedLogitMap> {
+    static const unsigned COUNT = LOGIT_MAP_WORDS + 5;
+};
 
-// Fills the per-class logit maps (LogitMap or ShiftedLogitMap), one word per cycle.
+// Fills the per-class logit maps (LogitMap, ShiftedLogitMap or DividedLogitMap), one word per cycle.
 template <unsigned CLASSES, typename Map>
 void LoadLogitMaps(WeightStream &src, Map (&maps)[CLASSES]) {
     const unsigned K = LogitMapWords<Map>::COUNT;

@@ -1,4 +1,10 @@
 import BNNCommandLine
+import BNNCompiler
+import BNNDesign
+import BNNEmit
+import BNNModel
+import BNNRandomModels
+import BNNSimulator
 import BNNTestSupport
 import Foundation
 import XCTest
@@ -15,6 +21,9 @@ final class DriverTests: XCTestCase {
         var inputs: String
         var fold: String?
         var specLogits: String?
+        /// A generated network (no model file): emitted through the API, its inputs and
+        /// simulated outputs written as .npy beside the project (`emitGenerated`).
+        var network: Network?
     }
 
     static func cases(scratch: URL) throws -> [(name: String, Case)] {
@@ -40,7 +49,52 @@ final class DriverTests: XCTestCase {
             // Bipolar input (1-bit lanes), and int8 input into a multi-bit CNN, against the spec's logits.
             ("tiny_cnn_bipolar", Case(model: "\(spec)/tiny_cnn.json", inputs: "\(spec)/tiny_cnn.inputs.npy", specLogits: "\(spec)/tiny_cnn.expected_logits.npy")),
             ("tiny_w2a2_int8", Case(model: "\(spec)/tiny_w2a2_cnn.json", inputs: "\(spec)/tiny_w2a2_cnn.inputs.npy", specLogits: "\(spec)/tiny_w2a2_cnn.expected_logits.npy")),
+            // Residual graphs whose logit maps divide by 9 (a 3x3 average pool before the last layer).
+            ("tiny_residual", Case(model: "\(spec)/tiny_residual.json", inputs: "\(spec)/tiny_residual.inputs.npy", specLogits: "\(spec)/tiny_residual.expected_logits.npy")),
+            ("res_conv_downsample_gap", Case(model: "", inputs: scratch.appendingPathComponent("res_conv_downsample_gap.inputs.npy").path,
+                                             network: try residualNetwork("res_conv_downsample_gap", seed: 903))),
         ]
+    }
+
+    static func residualNetwork(_ id: String, seed: UInt64) throws -> Network {
+        guard let testCase = RandomCodeNetworks.residualCases().first(where: { $0.id == id }) else { throw XCTSkip("no residual case \(id)") }
+        var random = RandomCodeNetworks(seed: seed)
+        return random.residualNetwork(testCase.options, name: id)
+    }
+
+    /// What `compile --inputs` and `simulate --output` write for a model file, for a generated
+    /// network: the project (expected outputs from the float64 reference), `inputs` (random
+    /// frames as the model's encoding stores them) and DIR/simulated.npy.
+    static func emitGenerated(_ network: Network, inputs: String, to dir: URL) throws {
+        let design = try Pipeline(file: "\(network.name).json").compile(network)
+        let batch = InputBatch.random(count: 24, for: network, seed: 17)
+        let s = network.input.shape
+        let files = try ProjectEmitter.emit(design, vectors: try Verifier(network: network, design: design).testVectors(batch),
+                                            options: EmitOptions(modelFile: "\(network.name).json", inputShape: [s.height, s.width, s.channels]))
+        for file in files {
+            let url = dir.appendingPathComponent(file.path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(file.contents).write(to: url)
+        }
+        try writeInputs(batch, of: network, to: inputs)
+        try writeSimulated(design, batch, to: dir.appendingPathComponent("simulated.npy").path)
+    }
+
+    /// `batch` as `[N, H, W, C]` in the model's encoding (int8 -1/+1 for bipolar), as infer() takes it.
+    static func writeInputs(_ batch: InputBatch, of network: Network, to path: String) throws {
+        let s = network.input.shape
+        let shape = [batch.count, s.height, s.width, s.channels]
+        let x = network.input.encoding == .uint8 ? NpyArray(shape: shape, uint8s: batch.values.map { UInt8($0) })
+            : NpyArray(shape: shape, int8s: batch.values.map { Int8($0) })
+        try Data(NpyWriter.write(x)).write(to: URL(fileURLWithPath: path))
+    }
+
+    /// What `simulate --output` writes for `batch`: float64 logits, or int64 classes in argmax mode.
+    static func writeSimulated(_ design: Design, _ batch: InputBatch, to path: String) throws {
+        let result = Simulator(design: design).run(batch.values, count: batch.count, threads: 1)
+        let y = design.output.isArgmax ? NpyArray(shape: [batch.count], int64s: result.predictions.map(Int64.init))
+            : NpyArray(shape: [batch.count, design.classCount], doubles: (0..<batch.count).flatMap { result.logits($0) })
+        try Data(NpyWriter.write(y)).write(to: URL(fileURLWithPath: path))
     }
 
     static func bnnHLS(_ argv: [String]) -> (status: Int32, output: String) {
@@ -61,10 +115,14 @@ final class DriverTests: XCTestCase {
         for (name, c) in cases {
             let dir = root.appendingPathComponent(name).path
             let fold = c.fold.map { ["--fold", $0] } ?? []
-            let compile = Self.bnnHLS(["compile", c.model, "--inputs", c.inputs, "-o", dir] + fold)
-            XCTAssertEqual(compile.status, 0, "\(name): \(compile.output)")
-            let simulate = Self.bnnHLS(["simulate", c.model, "--inputs", c.inputs, "--output", "\(dir)/simulated.npy"] + fold)
-            XCTAssertEqual(simulate.status, 0, "\(name): \(simulate.output)")
+            if let network = c.network {
+                try Self.emitGenerated(network, inputs: c.inputs, to: root.appendingPathComponent(name))
+            } else {
+                let compile = Self.bnnHLS(["compile", c.model, "--inputs", c.inputs, "-o", dir] + fold)
+                XCTAssertEqual(compile.status, 0, "\(name): \(compile.output)")
+                let simulate = Self.bnnHLS(["simulate", c.model, "--inputs", c.inputs, "--output", "\(dir)/simulated.npy"] + fold)
+                XCTAssertEqual(simulate.status, 0, "\(name): \(simulate.output)")
+            }
             let build = try runProcess("make", ["-s", "driver-lib", "HLS_INCLUDE=\(include)"], in: dir)
             XCTAssertEqual(build.status, 0, "\(name): \(build.output.suffix(3000))")
             let check = try runProcess("python3", [checker, dir, c.inputs, "\(dir)/simulated.npy"] + (c.specLogits.map { [$0] } ?? []))

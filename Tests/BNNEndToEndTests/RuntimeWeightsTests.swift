@@ -74,14 +74,99 @@ final class RuntimeWeightsTests: XCTestCase {
         let verifier = Verifier(network: network, design: design)
         // The widened types and clamped thresholds keep the simulator equal to the reference.
         XCTAssertEqual(try verifier.run(batch, threads: 1).failedInputs, 0, dir.lastPathComponent)
+        let s = network.input.shape
         let files = try ProjectEmitter.emit(design, vectors: try verifier.testVectors(batch),
-                                            options: EmitOptions(modelFile: "n.json", runtimeWeights: true))
+                                            options: EmitOptions(modelFile: "n.json", inputShape: [s.height, s.width, s.channels], runtimeWeights: true))
         for file in files {
             let url = dir.appendingPathComponent(file.path)
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(file.contents).write(to: url)
         }
         return design
+    }
+
+    /// Emits A and B (`root/NAME`, `root/NAME_B`), checks they share a signature but not their
+    /// words nor their reference outputs; returns the signature.
+    static func emitPair(_ c: Case, in root: URL) throws -> UInt64 {
+        let a = try emit(c.a, folding: c.folding, to: root.appendingPathComponent(c.name))
+        let b = try emit(c.b, folding: c.folding, to: root.appendingPathComponent(c.name + "_B"))
+        let (imageA, imageB) = (RuntimeWeights.image(a), RuntimeWeights.image(b))
+        XCTAssertEqual(imageA.signature, imageB.signature, "\(c.name): same topology and folding, same signature")
+        XCTAssertNotEqual(imageA.words, imageB.words, "\(c.name): other trained values")
+        let expected = { (n: String) in try String(contentsOf: root.appendingPathComponent("\(n)/vectors/expected.txt"), encoding: .utf8) }
+        XCTAssertNotEqual(try expected(c.name), try expected(c.name + "_B"), "\(c.name): B must compute something else than A")
+        return imageA.signature
+    }
+
+    /// A's build (`make`: A's vectors with A's weights) passed; its testbench then reproduces B's
+    /// reference with B's weights, and fails B's vectors with A's weights.
+    static func checkSwap(_ c: Case, in root: URL, build: (status: Int32, output: String)) throws {
+        XCTAssertEqual(build.status, 0, "\(c.name): \(build.output.suffix(3000))")
+        XCTAssertTrue(build.output.contains("loaded ") && build.output.contains("\(vectors) passed, 0 failed"), "\(c.name): \(build.output.suffix(2000))")
+        let dir = root.appendingPathComponent(c.name).path
+        let tb = "./build/\(c.a.cName)_tb"
+        // B's weights (its vectors/weights.bin, the default) reproduce B's reference outputs.
+        let swapped = try runProcess(tb, ["../\(c.name)_B/vectors"], in: dir)
+        XCTAssertEqual(swapped.status, 0, "\(c.name) with B's weights: \(swapped.output.suffix(2000))")
+        XCTAssertTrue(swapped.output.contains("\(vectors) passed, 0 failed"), "\(c.name): \(swapped.output.suffix(2000))")
+        // A's weights do not: the loaded values are what the design computes with.
+        let stale = try runProcess(tb, ["../\(c.name)_B/vectors", "vectors/weights.bin"], in: dir)
+        XCTAssertEqual(stale.status, 1, "\(c.name) with A's weights on B's vectors: \(stale.output.suffix(2000))")
+    }
+
+    /// A residual graph (a requantized shortcut, a downsampling average-pool shortcut into a
+    /// join, a 3x3 global average pool: logit maps dividing by 9): its joins' and
+    /// requantization's thresholds and the divisor travel in the weights file. B is the next
+    /// seed that draws A's topology; A's project is built once.
+    func testResidualGraphLoadsAnotherSeedsWeights() throws {
+        let include = try GeneratedProjectTests.hlsInclude()
+        let root = try TestPaths.temporaryDirectory("runtime-weights-residual")
+        defer { try? FileManager.default.removeItem(at: root) }
+        var options = RandomCodeNetworks.ResidualOptions(inputShape: Shape3(height: 6, width: 6, channels: 2),
+                                                         blocks: [.init(.requantized, bits: 2), .init(.averagePool, bits: 1)])
+        options.globalAverage = true
+        var first = RandomCodeNetworks(seed: 960)
+        let a = first.residualNetwork(options, name: "res")
+        let signature = try Self.signature(a)
+        var b: Network?
+        for seed in UInt64(961)..<1400 {
+            var other = RandomCodeNetworks(seed: seed)
+            let candidate = other.residualNetwork(options, name: "res")
+            if try Self.signature(candidate) == signature {
+                b = candidate
+                break
+            }
+        }
+        guard let b else { return XCTFail("no seed in 961..<1400 draws A's topology") }
+        let c = Case(name: "res_swap", a: a, b: b, folding: FoldingRequest())
+        let design = try Pipeline(file: "n.json").compile(a).runtimeWritable()
+        let kinds = design.nodes.compactMap(\.thresholdStage)
+        XCTAssertTrue(kinds.contains { $0.isJoin } && kinds.contains { !$0.isJoin }, "a join and a requantization")
+        XCTAssertEqual(Set(design.output.maps.map(\.divisor)), [9])
+        XCTAssertEqual(try Self.emitPair(c, in: root), signature)
+        let build = (try? runProcess("make", ["-s", "HLS_INCLUDE=\(include)"], in: root.appendingPathComponent(c.name).path)) ?? (-1, "could not run make")
+        try Self.checkSwap(c, in: root, build: build)
+
+        // The host driver on A's csim library: B's file (its divisors among the logit-map words)
+        // reproduces B's reference; bad files are refused (Tests/driver/check_runtime_weights.py).
+        let numpy = try? runProcess("python3", ["-c", "import numpy"])
+        guard let numpy, numpy.status == 0 else { throw XCTSkip("python3 with numpy is not available") }
+        let path = { (name: String) in root.appendingPathComponent(name).path }
+        let batch = InputBatch.random(count: Self.vectors, for: a, seed: 9)  // the frames emit() checks
+        try DriverTests.writeInputs(batch, of: a, to: path("inputs.npy"))
+        for (network, name) in [(a, "a"), (b, "b")] {
+            try DriverTests.writeSimulated(try Pipeline(file: "n.json").compile(network), batch, to: path("\(name).npy"))
+        }
+        var otherTopology = RandomCodeNetworks(seed: 960)
+        let other = otherTopology.residualNetwork(RandomCodeNetworks.residualCases()[0].options, name: "res")
+        try Data(WeightFile.encode(RuntimeWeights.image(try Pipeline(file: "n.json").compile(other).runtimeWritable()))).write(to: URL(fileURLWithPath: path("other.bin")))
+        let lib = try runProcess("make", ["-s", "driver-lib", "HLS_INCLUDE=\(include)"], in: path(c.name))
+        XCTAssertEqual(lib.status, 0, lib.output.suffix(3000).description)
+        let check = try runProcess("python3", [TestPaths.inRepo("Tests/driver/check_runtime_weights.py"), path(c.name), path("inputs.npy"),
+                                               path("\(c.name)/vectors/weights.bin"), path("a.npy"), path("\(c.name)_B"),
+                                               path("\(c.name)_B/vectors/weights.bin"), path("b.npy"), path("other.bin")])
+        XCTAssertEqual(check.status, 0, check.output.suffix(3000).description)
+        XCTAssertTrue(check.output.hasPrefix("ok "), check.output)
     }
 
     func testLoadsAnotherNetworksWeightsAndRefusesBadFiles() throws {
@@ -91,16 +176,7 @@ final class RuntimeWeightsTests: XCTestCase {
         let cases = try Self.cases()
         XCTAssertEqual(cases.count, 7)
         var signatures: [UInt64] = []
-        for c in cases {
-            let a = try Self.emit(c.a, folding: c.folding, to: root.appendingPathComponent(c.name))
-            let b = try Self.emit(c.b, folding: c.folding, to: root.appendingPathComponent(c.name + "_B"))
-            let (imageA, imageB) = (RuntimeWeights.image(a), RuntimeWeights.image(b))
-            XCTAssertEqual(imageA.signature, imageB.signature, "\(c.name): same topology and folding, same signature")
-            XCTAssertNotEqual(imageA.words, imageB.words, "\(c.name): other trained values")
-            let expected = { (n: String) in try String(contentsOf: root.appendingPathComponent("\(n)/vectors/expected.txt"), encoding: .utf8) }
-            XCTAssertNotEqual(try expected(c.name), try expected(c.name + "_B"), "\(c.name): B must compute something else than A")
-            signatures.append(imageA.signature)
-        }
+        for c in cases { signatures.append(try Self.emitPair(c, in: root)) }
         XCTAssertEqual(Set(signatures).count, cases.count, "every topology has its own signature")
 
         // Build each A once (two at a time), run it on A's vectors and weights (make), then on B's.
@@ -111,20 +187,7 @@ final class RuntimeWeightsTests: XCTestCase {
                 results.set(i, (try? runProcess("make", ["-s", "HLS_INCLUDE=\(include)"], in: dir)) ?? (-1, "could not run make"))
             }
         }
-        for (i, c) in cases.enumerated() {
-            let (status, output) = results.get(i)
-            XCTAssertEqual(status, 0, "\(c.name): \(output.suffix(3000))")
-            XCTAssertTrue(output.contains("loaded ") && output.contains("\(Self.vectors) passed, 0 failed"), "\(c.name): \(output.suffix(2000))")
-            let dir = root.appendingPathComponent(c.name).path
-            let tb = "./build/\(c.a.cName)_tb"
-            // B's weights (its vectors/weights.bin, the default) reproduce B's reference outputs.
-            let swapped = try runProcess(tb, ["../\(c.name)_B/vectors"], in: dir)
-            XCTAssertEqual(swapped.status, 0, "\(c.name) with B's weights: \(swapped.output.suffix(2000))")
-            XCTAssertTrue(swapped.output.contains("\(Self.vectors) passed, 0 failed"), "\(c.name): \(swapped.output.suffix(2000))")
-            // A's weights do not: the loaded values are what the design computes with.
-            let stale = try runProcess(tb, ["../\(c.name)_B/vectors", "vectors/weights.bin"], in: dir)
-            XCTAssertEqual(stale.status, 1, "\(c.name) with A's weights on B's vectors: \(stale.output.suffix(2000))")
-        }
+        for (i, c) in cases.enumerated() { try Self.checkSwap(c, in: root, build: results.get(i)) }
 
         // Refused files, each with one clear line and before any frame runs.
         let first = root.appendingPathComponent(cases[0].name)

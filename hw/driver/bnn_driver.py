@@ -106,11 +106,14 @@ class StreamLayout:
 
     def logits(self, acc):
         """int64 accumulators [N, classes] -> float64 logits: each class's map, one IEEE rounding
-        per step in this order (bnn::Logit, LogitMap.logit in bnn-hls)."""
+        per step in this order (bnn::Logit, LogitMap.logit in bnn-hls); the divisor, where a map
+        has one, divides the exact scaled sum once."""
         out = np.empty(acc.shape, dtype=np.float64)
         for c, m in enumerate(self.maps):
             a = np.int64(m["acc_scale"]) * acc[:, c] + np.int64(m["acc_offset"])
             s = np.float64(m["input_scale"]) * a.astype(np.float64)
+            if m.get("divisor", 1.0) != 1.0:
+                s = s / np.float64(m["divisor"])  # after a non-power-of-two average pool
             t = s * np.float64(m["alpha"])
             y = t + np.float64(m["bias"])
             bn = m["batchnorm"]
@@ -159,7 +162,8 @@ def logit_maps_from_words(words, design):
     """The per-class logit maps a runtime-weights file carries (its last table): per class two
     int32 (sum scale, offset), three float64 (input scale, alpha, bias; low word first), the
     batchnorm flag and four float64 (mean, gamma, stddev, beta), then in shifted designs the
-    shift flag and the shift (bnn_weight_ram.hpp's LoadLogitMaps reads the same words)."""
+    shift flag and the shift, then in dividing designs the divisor (float64; bnn_weight_ram.hpp's
+    LoadLogitMaps reads the same words)."""
     rw = design["runtime_weights"]
     k = rw["logit_map_words"]
     table = np.asarray(words[rw["logit_maps_offset"]:], dtype=np.uint32).reshape(design["output"]["classes"], k)
@@ -178,6 +182,8 @@ def logit_maps_from_words(words, design):
             m["batchnorm"] = {"mean": f64(row, 9), "gamma": f64(row, 11), "stddev": f64(row, 13), "beta": f64(row, 15)}
         if k > 17 and row[17] != 0:
             m["shift"] = f64(row, 18)
+        if k > 20:
+            m["divisor"] = f64(row, 20)
         maps.append(m)
     return maps
 
