@@ -41,9 +41,9 @@ sys.path.insert(0, os.path.join(ROOT, "tools"))
 sys.path.append(os.path.join(ROOT, "Examples", "digits_mlp"))
 sys.path.append(os.path.join(ROOT, "Examples", "torch_digits"))
 
-import binarynet  # noqa: E402  (load_digits, frontend_args, write_checked_model)
+import binarynet  # noqa: E402  (frontend_args, write_checked_model)
 from bnn_frontends import model_json, spec_eval  # noqa: E402
-from torch_training import to_tensor, train  # noqa: E402  (../torch_digits' loop)
+from torch_training import seeded_digits, train  # noqa: E402  (../torch_digits' set-up and loop)
 
 SCALE = 1 / 16      # pixels are 0..16
 SIDE = 8
@@ -244,13 +244,8 @@ def numpy_logits(doc, q):
 
 def main():
     args = binarynet.frontend_args(__doc__)
-    torch.manual_seed(args.seed)
-    torch.set_num_threads(1)
-    torch.use_deterministic_algorithms(True)
-
-    (q_train, y_train), (q_test, y_test) = binarynet.load_digits()  # ../digits_mlp/*.npy
-    shape = (-1, 1, SIDE, SIDE)  # NCHW
-    x_train, x_test = to_tensor(q_train, shape, SCALE), to_tensor(q_test, shape, SCALE)
+    digits, (x_train, x_test) = seeded_digits(args.seed, (-1, 1, SIDE, SIDE), SCALE)  # NCHW
+    (q_train, y_train), (q_test, y_test) = digits
     model = Net()
     torch_pred, seconds = train(model, x_train, y_train, x_test, y_test, args.epochs,
                                 args.seed, clip)

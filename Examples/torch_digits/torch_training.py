@@ -1,8 +1,24 @@
-"""The PyTorch training loop shared by train.py and ../qonnx_digits/train_brevitas.py."""
+"""The PyTorch training loop shared by train.py, ../qonnx_digits/train_brevitas.py and
+../digits_residual/train.py, and the seeded set-up of train.py and ../digits_residual."""
 import time
 
 import torch
 from torch import nn
+
+
+def seeded_digits(seed, shape, scale):
+    """Seeds torch with `seed` on one thread with deterministic algorithms (the same model.json
+    on every run), then loads the digits (binarynet.load_digits: ../digits_mlp/*.npy, on the
+    caller's sys.path). Returns ((q_train, y_train), (q_test, y_test)) and (x_train, x_test),
+    the pixels as tensors of `shape` (to_tensor)."""
+    import binarynet
+    torch.manual_seed(seed)
+    torch.set_num_threads(1)
+    torch.use_deterministic_algorithms(True)
+
+    (q_train, y_train), (q_test, y_test) = binarynet.load_digits()
+    x_train, x_test = to_tensor(q_train, shape, scale), to_tensor(q_test, shape, scale)
+    return ((q_train, y_train), (q_test, y_test)), (x_train, x_test)
 
 
 def to_tensor(q, shape, scale):

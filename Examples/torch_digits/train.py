@@ -18,7 +18,6 @@ whether their predictions agree on every test image.
 import os
 import sys
 
-import torch
 from torch import nn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -26,10 +25,10 @@ ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 sys.path.append(os.path.join(ROOT, "Examples", "digits_mlp"))
 
-import binarynet  # noqa: E402  (load_digits, frontend_args, check_export)
+import binarynet  # noqa: E402  (frontend_args, check_export)
 from bnn_frontends.torch_export import (BinaryConv2d, BinaryLinear, SignSTE,  # noqa: E402
                                         clip_latent_weights, export_torch)
-from torch_training import to_tensor, train  # noqa: E402  (shared with ../qonnx_digits)
+from torch_training import seeded_digits, train  # noqa: E402  (shared with ../qonnx_digits)
 
 SCALE = 1 / 16  # pixels are 0..16
 
@@ -45,13 +44,8 @@ def build():
 
 def main():
     args = binarynet.frontend_args(__doc__)
-    torch.manual_seed(args.seed)
-    torch.set_num_threads(1)
-    torch.use_deterministic_algorithms(True)
-
-    (q_train, y_train), (q_test, y_test) = binarynet.load_digits()  # ../digits_mlp/*.npy
-    shape = (-1, 1, 8, 8)  # NCHW
-    x_train, x_test = to_tensor(q_train, shape, SCALE), to_tensor(q_test, shape, SCALE)
+    digits, (x_train, x_test) = seeded_digits(args.seed, (-1, 1, 8, 8), SCALE)  # NCHW
+    (q_train, y_train), (q_test, y_test) = digits
     model = build()
     torch_pred, seconds = train(model, x_train, y_train, x_test, y_test, args.epochs,
                                 args.seed, clip_latent_weights)

@@ -148,17 +148,10 @@ final class JoinThresholdProofTests: XCTestCase {
                 let terms = (0..<columns).map { (weight(j, $0) * low, weight(j, $0) * high) }
                 reach = terms.reduce(0) { $0 + min($1.0, $1.1) }...terms.reduce(0) { $0 + max($1.0, $1.1) }
             }
-            for acc in reach {
-                for (v, value) in z.enumerated() {
-                    let want = code(network, indices, channel: j, value: sum(acc), shortcut: value)
-                    let got = stage.code(main: acc, channel: j, shortcut: v)
-                    if got != want {
-                        XCTFail("\(name): \(stage.label) channel \(j) accumulator \(acc) shortcut code \(v): reference code \(want), join gives \(got)")
-                        return pairs
-                    }
-                    pairs += 1
-                }
+            let ok = compare(stage, channel: j, mains: reach, shortcuts: z, main: "accumulator", gives: "join", name, pairs: &pairs) { acc, value in
+                code(network, indices, channel: j, value: sum(acc), shortcut: value)
             }
+            if !ok { return pairs }
         }
         return pairs
     }
@@ -178,18 +171,29 @@ final class JoinThresholdProofTests: XCTestCase {
         let passThrough = !stage.layerIndices.contains { Quantizer(network.layers[$0].kind) != nil }
         var pairs = 0
         for j in 0..<stage.channels {
-            for u in 0...m.maxCode {
-                for (v, value) in z.enumerated() {
-                    let want = passThrough ? u : code(network, stage.layerIndices, channel: j, value: (m.offset + m.step * u).double, shortcut: value)
-                    let got = stage.code(main: u, channel: j, shortcut: v)
-                    if got != want {
-                        XCTFail("\(name): \(stage.label) channel \(j) code \(u) shortcut code \(v): reference code \(want), stage gives \(got)")
-                        return pairs
-                    }
-                    pairs += 1
-                }
+            let ok = compare(stage, channel: j, mains: 0...m.maxCode, shortcuts: z, main: "code", gives: "stage", name, pairs: &pairs) { u, value in
+                passThrough ? u : code(network, stage.layerIndices, channel: j, value: (m.offset + m.step * u).double, shortcut: value)
             }
+            if !ok { return pairs }
         }
         return pairs
+    }
+
+    /// Channel j of `stage` against the reference code `want(main, shortcut value)` for every
+    /// main value and shortcut code, counting into `pairs`; false after the first mismatch.
+    static func compare(_ stage: ThresholdStage, channel j: Int, mains: ClosedRange<Int>, shortcuts z: [Double?], main: String, gives: String,
+                        _ name: String, pairs: inout Int, want: (Int, Double?) -> Int) -> Bool {
+        for u in mains {
+            for (v, value) in z.enumerated() {
+                let expected = want(u, value)
+                let got = stage.code(main: u, channel: j, shortcut: v)
+                if got != expected {
+                    XCTFail("\(name): \(stage.label) channel \(j) \(main) \(u) shortcut code \(v): reference code \(expected), \(gives) gives \(got)")
+                    return false
+                }
+                pairs += 1
+            }
+        }
+        return true
     }
 }

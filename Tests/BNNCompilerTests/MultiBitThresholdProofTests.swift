@@ -49,35 +49,6 @@ final class MultiBitThresholdProofTests: XCTestCase {
         return nil
     }
 
-    /// The reference's code for neuron j given the exact sum's float64 value: the model's layers
-    /// after the compute layer, one at a time, up to the last quantizer of the group.
-    private static func referenceCode(_ network: Network, _ layer: IntegerLayer, unit j: Int, sum: Double) -> Int {
-        var y = sum
-        var code = 0
-        for i in layer.layerIndices {
-            switch network.layers[i].kind {
-            case .dense(let d): y = d.apply(y, unit: j)
-            case .conv2d(let c): y = c.apply(y, filter: j)
-            case .batchnorm(let bn): y = bn.apply(y, channel: j)
-            case .shift(let s): y += s.value[j]
-            case .prelu(let p): y = ReferenceMath.prelu(y, slope: p.slope[j])
-            case .clamp(let c): y = ReferenceMath.clamp(y, c)
-            case .sign(let s):
-                code = ReferenceMath.sign(y, offset: s.offset[j]) ? 1 : 0
-                y = code == 1 ? 1 : -1
-            case .quantize(let q):
-                let k = ReferenceMath.quantize(y, q)
-                code = k - q.kmin
-                y = q.scale * Double(k)
-            case .multithreshold(let m):
-                code = ReferenceMath.multithreshold(y, row: m.thresholds[j])
-                y = ((ExactNumber(m.outBias) ?? .zero) + (ExactNumber(m.outScale) ?? .zero) * code).double
-            default: continue
-            }
-        }
-        return code
-    }
-
     private static func prove(_ layer: IntegerLayer, _ stage: MvauStage, _ network: Network) -> Int {
         guard case .multiThreshold(let rom) = stage.activation, rom.classes == 1, let (offset, step, maxCode) = inputCodes(network, before: layer.computeIndex) else {
             return 0
@@ -96,7 +67,8 @@ final class MultiBitThresholdProofTests: XCTestCase {
             let binary = layer.inputKind == .binary
             for acc in binary ? 0...layer.inputs : low...high {
                 let sum = binary ? Double(2 * acc - layer.inputs) : (offset * total + step * acc).double
-                let want = referenceCode(network, layer, unit: j, sum: sum)
+                // The model's layers after the compute layer, one at a time, up to the group's last quantizer.
+                let want = JoinThresholdProofTests.code(network, layer.layerIndices, channel: j, value: sum, shortcut: nil)
                 let got = rom.code(acc, bank: j % rom.pe, address: j / rom.pe)
                 if got != want {
                     XCTFail("\(layer.label) neuron \(j) acc \(acc): reference code \(want), thresholds give \(got)")

@@ -98,6 +98,24 @@ final class GeneratedProjectTests: XCTestCase {
         }
     }
 
+    /// Reference == simulator on the frames each project's testbench gets (`emit` draws them
+    /// with seed 9): every hidden code, integer sum, logit (bit for bit) and prediction. `check`
+    /// adds the caller's assertions on each compiled design. Returns the frames checked.
+    static func assertSimulatorAgrees(_ projects: [Project], file: StaticString = #filePath, line: UInt = #line,
+                                      check: (Project, Design) -> Void = { _, _ in }) throws -> Int {
+        var agreements = 0
+        for project in projects {
+            let design = try Pipeline(file: "\(project.name).json", folding: project.folding).compile(project.network)
+            check(project, design)
+            let batch = InputBatch.random(count: project.vectors, for: project.network, seed: 9)
+            let report = try Verifier(network: project.network, design: design).run(batch, keep: .max)
+            XCTAssertEqual(report.checked, project.vectors, project.name, file: file, line: line)
+            XCTAssertTrue(report.mismatches.isEmpty, "\(project.name): \(report.mismatches.prefix(3))", file: file, line: line)
+            agreements += report.checked
+        }
+        return agreements
+    }
+
     /// Writes each project, with test vectors from the reference, under `root/<name>`.
     static func emit(_ projects: [Project], in root: URL) throws {
         for project in projects {

@@ -51,18 +51,9 @@ final class MultiBitEndToEndTests: XCTestCase {
         let include = try GeneratedProjectTests.hlsInclude()
         let projects = try Self.projects()
         XCTAssertGreaterThanOrEqual(projects.count, 18)
-        // Reference == simulator on the frames the testbenches get (buildAndRun draws them with seed 9).
-        var agreements = 0
-        for project in projects {
-            let design = try Pipeline(file: "\(project.name).json", folding: project.folding).compile(project.network)
+        let agreements = try GeneratedProjectTests.assertSimulatorAgrees(projects) { project, design in
             XCTAssertTrue(design.layers.contains { if case .codes = $0.inputKind { return true } else { return false } },
                           "\(project.name) has code lanes")
-            let batch = InputBatch.random(count: project.vectors, for: project.network, seed: 9)
-            let report = try Verifier(network: project.network, design: design).run(batch, keep: .max)
-            XCTAssertEqual(report.checked, project.vectors, project.name)
-            // Every hidden code, integer sum, logit (bit for bit) and prediction.
-            XCTAssertTrue(report.mismatches.isEmpty, "\(project.name): \(report.mismatches.prefix(3))")
-            agreements += project.vectors
         }
         // Reference == g++.
         let root = try TestPaths.temporaryDirectory("multibit")

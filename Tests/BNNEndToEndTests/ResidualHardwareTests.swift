@@ -43,16 +43,8 @@ final class ResidualHardwareTests: XCTestCase {
         let include = try GeneratedProjectTests.hlsInclude()
         let projects = try Self.projects()
         XCTAssertGreaterThanOrEqual(projects.count, 8)
-        // Reference == simulator on the frames the testbenches get (emit draws them with seed 9).
-        var agreements = 0
-        for project in projects {
-            let design = try Pipeline(file: "\(project.name).json", folding: project.folding).compile(project.network)
+        let agreements = try GeneratedProjectTests.assertSimulatorAgrees(projects) { project, design in
             XCTAssertFalse(design.isChain, project.name)
-            let batch = InputBatch.random(count: project.vectors, for: project.network, seed: 9)
-            let report = try Verifier(network: project.network, design: design).run(batch, keep: .max)
-            XCTAssertEqual(report.checked, project.vectors, project.name)
-            XCTAssertTrue(report.mismatches.isEmpty, "\(project.name): \(report.mismatches.prefix(3))")
-            agreements += report.checked
         }
 
         let root = try TestPaths.temporaryDirectory("residual")

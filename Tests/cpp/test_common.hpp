@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -122,6 +123,33 @@ inline std::string hexLiteral(const std::vector<int> &bits) {
     }
     return "0x" + s;
 }
+
+// Naive Logit reference, written independently of bnn::Logit: each step stored in a volatile
+// double so that no step can be fused or kept in extended precision. naiveLogitScaled is the
+// accumulator's scaling, naiveLogitAffine the steps after it (a DividedLogitMap divides between).
+inline double naiveLogitScaled(long long acc, const bnn::LogitMap &m) {
+    const long long a = static_cast<long long>(m.accScale) * acc + m.accOffset;
+    volatile double y = m.inputScale * static_cast<double>(a);
+    return y;
+}
+
+inline double naiveLogitAffine(double scaled, const bnn::LogitMap &m) {
+    volatile double y = scaled;
+    y = y * m.alpha;
+    y = y + m.bias;
+    if (m.batchnorm) {
+        y = y - m.mean;
+        y = m.gamma * y;
+        y = y / m.stddev;
+        y = y + m.beta;
+    }
+    return y;
+}
+
+inline double naiveLogit(long long acc, const bnn::LogitMap &m) { return naiveLogitAffine(naiveLogitScaled(acc, m), m); }
+
+// Bit equality of doubles (tells -0.0 from 0.0).
+inline bool sameBits(double a, double b) { return std::memcmp(&a, &b, sizeof(double)) == 0; }
 
 } // namespace bnntest
 

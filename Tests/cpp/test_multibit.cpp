@@ -4,7 +4,6 @@
 // border classes), max and sum pools over codes, the multi-level input quantizer and shifted
 // logit maps. Expected values come from plain long long arithmetic, never from the library.
 #include <algorithm>
-#include <cstring>
 #include <memory>
 
 #include "test_common.hpp"
@@ -396,13 +395,6 @@ void testQuantize(Reporter &rep, uint64_t seed, unsigned reps) {
 
 // ---------------------------------------------------------------- shifted logits
 
-bool sameBits(double a, double b) {
-    uint64_t x, y;
-    std::memcpy(&x, &a, 8);
-    std::memcpy(&y, &b, 8);
-    return x == y;
-}
-
 void testShiftedLogit(Reporter &rep) {
     rep.begin("Logit of a ShiftedLogitMap: the plain map's steps, then + shift (one rounding)");
     Lcg rng(77);
@@ -414,15 +406,7 @@ void testShiftedLogit(Reporter &rep) {
         const bnn::LogitMap &m = shifted.map;
         const long long acc = rng.range(-300, 300);
         // Naive: the same steps written out, one rounding each (built with -ffp-contract=off).
-        volatile double y = m.inputScale * static_cast<double>(m.accScale * acc + m.accOffset);
-        y = y * m.alpha;
-        y = y + m.bias;
-        if (m.batchnorm) {
-            y = y - m.mean;
-            y = m.gamma * y;
-            y = y / m.stddev;
-            y = y + m.beta;
-        }
+        volatile double y = naiveLogit(acc, m);
         if (shifted.shifted) y = y + shifted.shift;
         rep.check(sameBits(bnn::Logit(ap_int<10>(acc), shifted), y), "trial " + str(trial));
     }
@@ -442,16 +426,9 @@ void testDividedLogit(Reporter &rep) {
                                           trial % 2 == 0, 0.3, -1.7, 1.0000049999875, 0.25}, trial % 3 == 0, 0.125}, divisor};
         const bnn::LogitMap &m = divided.shifted.map;
         const long long acc = rng.range(-300, 300);
-        volatile double y = m.inputScale * static_cast<double>(m.accScale * acc + m.accOffset);
+        volatile double y = naiveLogitScaled(acc, m);
         y = y / divisor;
-        y = y * m.alpha;
-        y = y + m.bias;
-        if (m.batchnorm) {
-            y = y - m.mean;
-            y = m.gamma * y;
-            y = y / m.stddev;
-            y = y + m.beta;
-        }
+        y = naiveLogitAffine(y, m);
         if (divided.shifted.shifted) y = y + divided.shifted.shift;
         rep.check(sameBits(bnn::Logit(ap_int<10>(acc), divided), y), "trial " + str(trial));
     }

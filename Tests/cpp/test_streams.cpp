@@ -1,6 +1,5 @@
 // Unit tests of StreamWidthConverter, Binarize, ArgMax, ArgMaxScan, Logit/LogitArgMax, and a small
 // generated-style top function that uses the exact spellings the code generator emits.
-#include <cstring>
 
 #include "test_common.hpp"
 
@@ -173,24 +172,6 @@ void testArgMax(Reporter &rep, const char *name, uint64_t seed, unsigned reps, l
 }
 
 // ---------------------------------------------------------------- Logit / LogitArgMax
-// Naive reference, written independently: each step stored in a volatile double so that no
-// step can be fused or kept in extended precision.
-double naiveLogit(long long acc, const bnn::LogitMap &m) {
-    const long long a = static_cast<long long>(m.accScale) * acc + m.accOffset;
-    volatile double y = m.inputScale * static_cast<double>(a);
-    y = y * m.alpha;
-    y = y + m.bias;
-    if (m.batchnorm) {
-        y = y - m.mean;
-        y = m.gamma * y;
-        y = y / m.stddev;
-        y = y + m.beta;
-    }
-    return y;
-}
-
-bool sameBits(double a, double b) { return std::memcmp(&a, &b, sizeof(double)) == 0; }
-
 double randomDouble(Lcg &rng) {
     // Awkward mantissas so that rounding matters.
     return (static_cast<double>(rng.next()) / 4294967296.0 - 0.5) * 3.7 + 1e-3 * rng.below(7);

@@ -27,20 +27,10 @@ import harness  # noqa: E402
 from harness import ROOT, Skip  # noqa: E402
 from test_torch_export import (calibrate, digits_like, expect_error, need_brevitas,  # noqa: E402
                                need_torch, torch)
-from test_torch_v2 import randomize_shifts, warm_up  # noqa: E402
+from test_torch_v2 import framework_logits, randomize_shifts, warm_up  # noqa: E402
 
 if torch is not None:
     from torch import nn
-
-
-def framework_logits(model, x):
-    model.eval()
-    with torch.no_grad():
-        y = model(x)
-    y = (y.value if hasattr(y, "value") else y).double().numpy()
-    counts = np.bincount(y.argmax(1))
-    assert counts.max() < 0.7 * len(y), f"degenerate test network: {counts}"
-    return y
 
 
 VERIFIED = 40   # examples `verify` compares neuron by neuron (the debug build is slow at it)

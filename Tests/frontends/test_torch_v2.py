@@ -28,18 +28,25 @@ if torch is not None:
     from torch import nn
 
 
+def framework_logits(model, x):
+    """The model's float64 logits on x in eval mode; fails on a degenerate test network (one
+    class for 70% of x or more)."""
+    model.eval()
+    with torch.no_grad():
+        y = model(x)
+    y = (y.value if hasattr(y, "value") else y).double().numpy()
+    counts = np.bincount(y.argmax(1))
+    assert counts.max() < 0.7 * len(y), f"degenerate test network: {counts}"
+    return y
+
+
 def check(model, q, x, *, scale=None, types=None):
     """Export; spec_eval's logits must equal the framework's to float32 accuracy
     (harness.assert_logits_close) with identical predictions; bnn-hls simulate must reproduce
     spec_eval's logits and verify must pass."""
     from bnn_frontends import spec_eval
     from bnn_frontends.torch_export import export_torch
-    model.eval()
-    with torch.no_grad():
-        theirs = model(x)
-    theirs = (theirs.value if hasattr(theirs, "value") else theirs).double().numpy()
-    counts = np.bincount(theirs.argmax(1))
-    assert counts.max() < 0.7 * len(theirs), f"degenerate test network: {counts}"
+    theirs = framework_logits(model, x)
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "model.json")
         export_torch(model, x, path, name="t", input_scale=scale)

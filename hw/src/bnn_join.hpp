@@ -47,17 +47,34 @@ struct CodeIndexedThresholds {
     }
 };
 
-// Per pixel, NF = ceil(CHANNELS / PE) words on each input: word f lane p is channel f * PE + p.
-// `main` carries TMain values (an Mvau's raw accumulators, two's complement for an ap_int, or
-// unsigned codes), `shortcut` SHORTCUT_BITS-bit codes in the same lanes. Each iteration reads
-// one word of each and writes PE output codes, every lane and level compared in parallel.
-// Padding channels (PE not dividing CHANNELS) compute whatever their thresholds give; consumers
-// drop them.
-template <unsigned CHANNELS, unsigned PE, unsigned PIXELS, typename TMain, unsigned SHORTCUT_BITS, class Thresholds>
-void JoinThresholds(hls::stream<ap_uint<PE * TMain::width> > &main,
-                    hls::stream<ap_uint<PE * SHORTCUT_BITS> > &shortcut,
+// Where ThresholdWords takes each word's shortcut codes: a join reads them from its shortcut
+// stream; a requantization has none (NoShortcut) and uses code 0 in every lane.
+struct NoShortcut {};
+
+template <unsigned W>
+ap_uint<W> NextShortcutWord(hls::stream<ap_uint<W> > &shortcut) {
+#pragma HLS INLINE
+    return shortcut.read();
+}
+
+template <unsigned W>
+ap_uint<W> NextShortcutWord(NoShortcut &) {
+#pragma HLS INLINE
+    return 0;
+}
+
+// The loop of JoinThresholds and Requantize. Per pixel, NF = ceil(CHANNELS / PE) words on each
+// input: word f lane p is channel f * PE + p. `main` carries TMain values (an Mvau's raw
+// accumulators, two's complement for an ap_int, or unsigned codes), `shortcut` SHORTCUT_BITS-bit
+// codes in the same lanes. Each iteration reads one word of each and writes PE output codes,
+// every lane and level compared in parallel. Padding channels (PE not dividing CHANNELS) compute
+// whatever their thresholds give; consumers drop them.
+template <unsigned CHANNELS, unsigned PE, unsigned PIXELS, typename TMain, unsigned SHORTCUT_BITS, class Thresholds,
+          class Shortcut>
+void ThresholdWords(hls::stream<ap_uint<PE * TMain::width> > &main, Shortcut &shortcut,
                     hls::stream<ap_uint<PE * Thresholds::OUT_WIDTH> > &out, const Thresholds &thresholds,
                     unsigned reps) {
+#pragma HLS INLINE
     static_assert(CHANNELS >= 1 && PE >= 1 && PIXELS >= 1 && SHORTCUT_BITS >= 1 && SHORTCUT_BITS <= 16,
                   "sizes must be positive, shortcut codes at most 16 bits");
     const unsigned NF = (CHANNELS + PE - 1) / PE;
@@ -70,7 +87,7 @@ void JoinThresholds(hls::stream<ap_uint<PE * TMain::width> > &main,
 #pragma HLS PIPELINE II=1
         BNN_CSIM_TICK();
         const ap_uint<PE * MW> m = main.read();
-        const ap_uint<PE * SHORTCUT_BITS> s = shortcut.read();
+        const ap_uint<PE * SHORTCUT_BITS> s = NextShortcutWord<PE * SHORTCUT_BITS>(shortcut);
         ap_uint<PE * OW> result = 0;
         for (unsigned p = 0; p < PE; p++) {
 #pragma HLS UNROLL
@@ -83,31 +100,22 @@ void JoinThresholds(hls::stream<ap_uint<PE * TMain::width> > &main,
     }
 }
 
+// The join of a long branch (`main`) with its shortcut: see ThresholdWords.
+template <unsigned CHANNELS, unsigned PE, unsigned PIXELS, typename TMain, unsigned SHORTCUT_BITS, class Thresholds>
+void JoinThresholds(hls::stream<ap_uint<PE * TMain::width> > &main,
+                    hls::stream<ap_uint<PE * SHORTCUT_BITS> > &shortcut,
+                    hls::stream<ap_uint<PE * Thresholds::OUT_WIDTH> > &out, const Thresholds &thresholds,
+                    unsigned reps) {
+    ThresholdWords<CHANNELS, PE, PIXELS, TMain, SHORTCUT_BITS, Thresholds>(main, shortcut, out, thresholds, reps);
+}
+
 // A quantizer after a quantizer (no shortcut): JoinThresholds with shortcut code 0 throughout
 // (thresholds of CodeIndexedThresholds<..., CODES = 1, ...>).
 template <unsigned CHANNELS, unsigned PE, unsigned PIXELS, typename TMain, class Thresholds>
 void Requantize(hls::stream<ap_uint<PE * TMain::width> > &main,
                 hls::stream<ap_uint<PE * Thresholds::OUT_WIDTH> > &out, const Thresholds &thresholds, unsigned reps) {
-    static_assert(CHANNELS >= 1 && PE >= 1 && PIXELS >= 1, "sizes must be positive");
-    const unsigned NF = (CHANNELS + PE - 1) / PE;
-    const unsigned MW = TMain::width;
-    const unsigned OW = Thresholds::OUT_WIDTH;
-
-    unsigned nf = 0;
-    const unsigned total = reps * PIXELS * NF;
-    for (unsigned i = 0; i < total; i++) {
-#pragma HLS PIPELINE II=1
-        BNN_CSIM_TICK();
-        const ap_uint<PE * MW> m = main.read();
-        ap_uint<PE * OW> result = 0;
-        for (unsigned p = 0; p < PE; p++) {
-#pragma HLS UNROLL
-            const TMain value = GetElement<MW>(m, p);
-            OrElement<OW>(result, p, thresholds.activate(nf, p, value, 0));
-        }
-        out.write(result);
-        nf = (nf == NF - 1) ? 0 : nf + 1;
-    }
+    NoShortcut none;
+    ThresholdWords<CHANNELS, PE, PIXELS, TMain, 1, Thresholds>(main, none, out, thresholds, reps);
 }
 
 } // namespace bnn
