@@ -28,15 +28,6 @@ public struct DataflowGraph: Sendable {
         i + 1 < stages.count ? fifo.depths[stages[i].id] : nil
     }
 
-    /// The duplicates' second outputs (`shortcutN`, the streams a join reads after its long
-    /// branch) with their depths, in stream order.
-    public var shortcutFIFOs: [(stream: StageID, depth: Int)] {
-        stages.flatMap(\.outputs).compactMap { id in
-            guard case .shortcut = id else { return nil }
-            return (id, fifo.depths[id] ?? FIFOSizing.minimumDepth)
-        }
-    }
-
     /// Cycles per frame of the slowest stage: the pipeline's initiation interval.
     public var bottleneckCycles: Int { stages.map(\.cycles).max() ?? 0 }
 }
